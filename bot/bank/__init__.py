@@ -1,0 +1,1 @@
+"""The content bank: file schema, loading, validation and interchange formats."""

@@ -1,0 +1,1 @@
+"""Interchange formats for quizzes: Moodle GIFT and Aiken, and CSV for spreadsheets."""

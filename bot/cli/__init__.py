@@ -1,0 +1,1 @@
+"""The `quizbot` command line."""

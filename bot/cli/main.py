@@ -1,0 +1,240 @@
+"""`quizbot`: set up, run the bot, manage the database and the content bank.
+
+Terminal output is English: terminals do not shape right-to-left text, so Persian there is
+unreadable; Persian content is shown as it is written in the files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.bank.interchange import QuizFormat, export_quizzes, import_quizzes, quizzes_yaml
+from bot.bank.issues import ContentError
+from bot.bank.loader import ITEMS_DIR, Bank, load_bank
+from bot.bank.stats import bank_stats
+from bot.config import Settings, SettingsError, load_settings
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.envfile import ensure_env_file
+from bot.services.content_sync import SyncReport, sync_bank
+
+app = typer.Typer(
+    help="quizbot: Persian quiz and tutoring bot for ML learners.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+content_app = typer.Typer(help="The content bank under content/.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(content_app, name="content")
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        err_console.print(f"Invalid settings: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+def _fail_content(error: ContentError) -> None:
+    for issue in error.issues:
+        err_console.print(str(issue), markup=False)
+    err_console.print(f"{error}; nothing was written.", markup=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _content_errors() -> Iterator[None]:
+    try:
+        yield
+    except ContentError as exc:
+        _fail_content(exc)
+
+
+def _load(settings: Settings) -> Bank:
+    with _content_errors():
+        return load_bank(settings.content_dir)
+    raise AssertionError("unreachable")  # _fail_content always exits
+
+
+@app.command()
+def setup(env_file: Annotated[Path, typer.Option(help="File to write.")] = Path(".env")) -> None:
+    """Create .env with a freshly generated ANSWER_HASH_KEY (an existing key is kept)."""
+    console.print(ensure_env_file(env_file), markup=False)
+
+
+async def _sync(settings: Settings, bank: Bank, show_progress: bool) -> SyncReport:
+    engine = create_engine(settings.database_url)
+    try:
+        session_factory = create_session_factory(engine)
+        total = len(bank.quizzes) + len(bank.interview_questions) + len(bank.lessons)
+        with Progress(console=console, disable=not show_progress, transient=True) as progress:
+            task = progress.add_task("syncing content", total=total)
+            async with session_factory.begin() as session:
+                return await sync_bank(session, bank, lambda n: progress.advance(task, n))
+    finally:
+        await engine.dispose()
+
+
+def _print_sync(report: SyncReport) -> None:
+    for name in ("topics", "quizzes", "interview_questions", "lessons"):
+        part = getattr(report, name)
+        console.print(
+            f"{name}: {len(part.added)} added, {len(part.updated)} updated, "
+            f"{len(part.retired)} retired, {part.unchanged} unchanged",
+            markup=False,
+        )
+
+
+def _sync_command(settings: Settings, show_progress: bool = True) -> None:
+    bank = _load(settings)
+    migrate.upgrade(settings.database_url)
+    _print_sync(asyncio.run(_sync(settings, bank, show_progress)))
+
+
+@app.command()
+def run() -> None:
+    """Migrate the database, sync the content bank, then run the bot (long polling)."""
+    settings = _settings()
+    try:
+        settings.require_hash_key()
+        _sync_command(settings, show_progress=False)
+        token = settings.require_token()
+    except SettingsError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    from bot.app import run_polling  # PTB's application stack is needed only here
+
+    run_polling(settings, token)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(_settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="e.g. -1 or base")]) -> None:
+    """Migrate the database down to REVISION."""
+    migrate.downgrade(_settings().database_url, revision)
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrated schema differ."""
+    migrate.check(_settings().database_url)
+    console.print("schema matches the models")
+
+
+@content_app.command("validate")
+def content_validate() -> None:
+    """Check every content file; list all problems with file, item and field."""
+    bank = _load(_settings())
+    console.print(
+        f"ok: {len(bank.topics)} topics, {len(bank.quizzes)} quizzes, "
+        f"{len(bank.interview_questions)} interview questions, {len(bank.lessons)} lessons"
+    )
+
+
+@content_app.command("sync")
+def content_sync() -> None:
+    """Write the content files into the database in one transaction."""
+    _sync_command(_settings())
+
+
+@content_app.command("stats")
+def content_stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Counts per kind, topic and difficulty."""
+    stats = bank_stats(_load(_settings()))
+    if as_json:
+        typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    table = Table("topic", "quizzes", "interview questions", "lessons")
+    for topic_id, counts in stats["topics"].items():
+        table.add_row(
+            topic_id,
+            str(counts["quizzes"]),
+            str(counts["interview_questions"]),
+            str(counts["lessons"]),
+        )
+    table.add_row(
+        "total",
+        str(stats["quizzes"]["total"]),
+        str(stats["interview_questions"]["total"]),
+        str(stats["lessons"]["total"]),
+    )
+    console.print(table)
+    console.print(f"quizzes by difficulty: {stats['quizzes']['by_difficulty']}", markup=False)
+
+
+@content_app.command("import")
+def content_import(
+    source: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    fmt: Annotated[QuizFormat, typer.Option("--format")],
+    topic: Annotated[
+        str | None, typer.Option(help="Topic for quizzes the file does not place.")
+    ] = None,
+    difficulty: Annotated[int, typer.Option(min=1, max=3)] = 2,
+    out: Annotated[Path | None, typer.Option(help="Content file to write.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Turn a GIFT, Aiken or CSV file into a content file under content/items/."""
+    settings = _settings()
+    bank = _load(settings)
+    target = out or settings.content_dir / ITEMS_DIR / f"imported-{source.stem}.yaml"
+    if target.exists() and not force:
+        err_console.print(f"{target} exists; pass --force to replace it.", markup=False)
+        raise typer.Exit(1)
+    out_name = (
+        str(target.resolve().relative_to(settings.content_dir.resolve().parent))
+        if target.resolve().is_relative_to(settings.content_dir.resolve().parent)
+        else str(target)
+    )
+    # Items of the file being replaced must not count as clashes with themselves.
+    bank.quizzes = [located for located in bank.quizzes if located.file != out_name]
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task(f"importing {source.name}", total=None)
+        with _content_errors():
+            quizzes = import_quizzes(
+                source, fmt, bank, out_file=out_name, topic=topic, difficulty=difficulty
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(quizzes_yaml(quizzes), encoding="utf-8")
+    console.print(
+        f"wrote {len(quizzes)} quizzes to {target}; review them, then run `quizbot content sync`",
+        markup=False,
+    )
+
+
+@content_app.command("export")
+def content_export(
+    fmt: Annotated[QuizFormat, typer.Option("--format")],
+    out: Annotated[Path, typer.Option(dir_okay=False)],
+    topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+) -> None:
+    """Write the bank's quizzes as GIFT, Aiken or CSV."""
+    bank = _load(_settings())
+    quizzes = [loc.item for loc in bank.quizzes if topic is None or loc.item.topic == topic]
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task(f"exporting {len(quizzes)} quizzes", total=None)
+        with _content_errors():
+            text = export_quizzes(quizzes, fmt)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {len(quizzes)} quizzes to {out}", markup=False)

@@ -1,0 +1,111 @@
+"""Settings read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///quizbot.db"
+
+# Values people paste from examples and templates: treated as "not set".
+_PLACEHOLDERS = re.compile(
+    r"^(|changeme|change[-_ ]?me|changethis|secret|token|your[-_ ].*|<.*>|x+|\.\.\.|todo|"
+    r"123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11)$",
+    re.IGNORECASE,
+)
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+MIN_HASH_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A required setting is missing or unusable; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    answer_hash_key: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    admin_chat_id: int | None = None
+    timezone: str = "Asia/Tehran"
+    content_dir: Path = DEFAULT_CONTENT_DIR
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        # "1,2 3" in an env file is friendlier than the JSON list pydantic expects.
+        if isinstance(value, str):
+            return frozenset(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The configured display time zone."""
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        """Return the bot token, or raise SettingsError saying how to get one."""
+        token = _secret(self.telegram_bot_token)
+        if token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
+                "(/newbot) and put TELEGRAM_BOT_TOKEN=<token> in .env or the environment."
+            )
+        if not _TOKEN_SHAPE.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters); copy the "
+                "token @BotFather gave you into .env."
+            )
+        return token
+
+    def require_hash_key(self) -> bytes:
+        """Return the answer-hash key, or raise SettingsError saying how to make one."""
+        key = _secret(self.answer_hash_key)
+        if key is None or len(key) < MIN_HASH_KEY_LENGTH:
+            raise SettingsError(
+                "ANSWER_HASH_KEY is not set or shorter than 32 characters: run `quizbot setup` "
+                'or put ANSWER_HASH_KEY=$(python -c "import secrets; print(secrets.token_hex(32))")'
+                " in .env. Keep it: changing it detaches every learner from their history."
+            )
+        return key.encode()
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    """The secret's text, or None when it is empty or a placeholder."""
+    if value is None:
+        return None
+    text = value.get_secret_value().strip()
+    return None if _PLACEHOLDERS.match(text) else text
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment and `.env` in the working directory."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Business logic; no module here imports telegram."""

@@ -1,0 +1,14 @@
+"""The keyed hash that stands in for a Telegram user id wherever learners' data is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def learner_hash(key: bytes, user_id: int) -> str:
+    """HMAC-SHA256 of the user id under the secret key, as 64 hex characters.
+
+    Keyed, so that the ids cannot be recovered by hashing every possible id without the key.
+    """
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Create .venv (if missing) and install quizbot with its development tools into it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+# torch==2.13.0 is pinned in pyproject.toml: pip takes the CPU build from the local wheel cache.
+.venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"

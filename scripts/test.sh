@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Lint, type-check and run the whole test suite (SQLite and the local PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/python -m pytest "$@"

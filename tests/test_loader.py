@@ -1,0 +1,188 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.bank.issues import ContentError, ContentIssue
+from bot.bank.loader import load_bank
+from bot.bank.normalize import ZWNJ
+from tests.banks import bank_data, write_bank
+
+
+def issues_of(root: Path) -> list[ContentIssue]:
+    with pytest.raises(ContentError) as caught:
+        load_bank(root)
+    return caught.value.issues
+
+
+def broken(tmp_path: Path, change: Any) -> list[ContentIssue]:
+    data = bank_data()
+    change(data)
+    return issues_of(write_bank(tmp_path, data))
+
+
+def test_a_valid_bank_loads_every_item(tmp_path: Path) -> None:
+    bank = load_bank(write_bank(tmp_path))
+    assert [topic.id for topic in bank.topics] == ["activations", "cnn"]
+    assert [q.item.id for q in bank.quizzes] == ["act-relu-grad", "act-sigmoid-max", "cnn-params"]
+    assert bank.quizzes[1].item.correct_indexes == [2]
+    assert bank.quizzes[1].item.claim == {
+        "kind": "activation_derivative_max",
+        "function": "sigmoid",
+        "expect": 0.25,
+    }
+    assert bank.quizzes[0].file == "content/items/main.yaml" or bank.quizzes[0].file.endswith(
+        "items/main.yaml"
+    )
+    assert bank.interview_questions[0].item.answer[0].startswith("مشتقش")
+    assert bank.lessons[0].item.hashtags == ["#Deep_Learning", "#CNN"]
+
+
+def test_text_is_normalised_on_load(tmp_path: Path) -> None:
+    data = bank_data()
+    data["quizzes"][0]["question"] = "مشتق  ReLU براي ورودي‌‌هاي منفي چقدره ؟"
+    data["quizzes"][0]["options"][0] = "صفر "
+    bank = load_bank(write_bank(tmp_path, data))
+    assert bank.quizzes[0].item.question == f"مشتق ReLU برای ورودی{ZWNJ}های منفی چقدره؟"
+    assert bank.quizzes[0].item.options[0] == "صفر"
+
+
+def test_numbers_in_options_stay_text(tmp_path: Path) -> None:
+    path = write_bank(tmp_path)
+    text = (path / "items" / "main.yaml").read_text().replace("- ۴۴۸", "- 448.0")
+    (path / "items" / "main.yaml").write_text(text)
+    bank = load_bank(path)
+    assert bank.quizzes[2].item.options[1] == "448.0"
+
+
+def test_every_error_names_file_item_and_field_in_one_run(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["quizzes"][0]["explanation"] = "خ" * 201
+        data["quizzes"][1]["options"][1] = "۱"  # repeats option 1
+        data["quizzes"][2]["correct"] = 7
+        data["interview_questions"][0]["topic"] = "astrology"
+        del data["lessons"][0]["title"]
+
+    found = {(i.item, i.field) for i in broken(tmp_path, change)}
+    assert found == {
+        ("act-relu-grad", "explanation"),
+        ("act-sigmoid-max", "options"),
+        ("cnn-params", "correct"),
+        ("int-why-relu", "topic"),
+        ("les-padding", "title"),
+    }
+
+
+def test_messages_say_what_is_wrong(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["quizzes"][0]["explanation"] = "خ" * 201
+
+    (issue,) = broken(tmp_path, change)
+    assert issue.file.endswith("items/main.yaml")
+    assert "201 characters" in issue.message
+    assert "200" in issue.message
+    assert str(issue).startswith(issue.file)
+    assert "item act-relu-grad" in str(issue)
+    assert "field explanation" in str(issue)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("question", "س" * 301, "at most 300"),
+        ("options", ["فقط یکی"], "at least 2"),
+        ("options", [f"گزینه {i}" for i in range(13)], "at most 12"),
+        ("correct", [1, 2], "exactly one correct"),
+        ("correct", 0, "not an option position"),
+        ("difficulty", 4, "less than or equal to 3"),
+        ("demo", "astrology", "activations"),
+        ("explanation", "یک\nدو\nسه\nچهار", "line breaks"),
+        ("id", "Bad Id!", "pattern"),
+        ("colour", "blue", "Extra inputs"),
+    ],
+)
+def test_quiz_rules(tmp_path: Path, field: str, value: Any, expected: str) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["quizzes"][0][field] = value
+
+    issues = broken(tmp_path, change)
+    assert any(expected in issue.message for issue in issues), issues
+    assert all(issue.item in ("act-relu-grad", "Bad Id!") for issue in issues)
+
+
+def test_multiple_answers_need_the_flag(tmp_path: Path) -> None:
+    data = bank_data()
+    data["quizzes"][0]["correct"] = [1, 2]
+    data["quizzes"][0]["multiple"] = True
+    bank = load_bank(write_bank(tmp_path, data))
+    assert bank.quizzes[0].item.correct_indexes == [0, 1]
+
+
+def test_duplicate_ids_across_files_name_both_files(tmp_path: Path) -> None:
+    root = write_bank(tmp_path)
+    write_bank(
+        root,
+        {
+            "quizzes": [
+                dict(bank_data()["quizzes"][2], question="سوالی کاملا متفاوت درباره پولینگ؟")
+            ]
+        },
+        file="other.yaml",
+    )
+    (issue,) = issues_of(root)
+    assert issue.item == "cnn-params"
+    assert issue.field == "id"
+    assert "main.yaml" in issue.message
+    assert issue.file.endswith("other.yaml")
+
+
+def test_near_duplicate_questions_are_reported(tmp_path: Path) -> None:
+    data = bank_data()
+    twin = dict(data["quizzes"][0], id="act-relu-grad-2")
+    twin["question"] = "مشتق ReLU برای ورودی های منفی چقدر است؟"
+    data["quizzes"].append(twin)
+    (issue,) = issues_of(write_bank(tmp_path, data))
+    assert (issue.item, issue.field) == ("act-relu-grad-2", "question")
+    assert "near-duplicate of quiz act-relu-grad" in issue.message
+
+
+def test_a_key_written_twice_is_an_error_not_an_overwrite(tmp_path: Path) -> None:
+    root = write_bank(tmp_path)
+    path = root / "items" / "main.yaml"
+    path.write_text(
+        path.read_text().replace("  difficulty: 1\n", "  difficulty: 1\n  difficulty: 2\n", 1)
+    )
+    (issue,) = issues_of(root)
+    assert "appears twice" in issue.message
+    assert "line" in issue.message
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    root = write_bank(tmp_path)
+    (root / "items" / "bad.yaml").write_text("quizzes:\n  - id: x\n   topic: [\n")
+    (issue,) = issues_of(root)
+    assert issue.file.endswith("bad.yaml")
+    assert "line" in issue.message
+
+
+def test_unknown_section_and_non_mapping_items(tmp_path: Path) -> None:
+    root = write_bank(tmp_path, {"quizes": [], "lessons": ["just text"]})
+    messages = {(i.item, i.message.split(";")[0]) for i in issues_of(root)}
+    assert (None, "unknown section(s) ['quizes']") in messages
+    assert ("#1", "must be a mapping of fields") in messages
+
+
+def test_post_that_would_not_fit_one_message_is_refused(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["lessons"][0]["body"] = "متن " * 1000
+
+    (issue,) = broken(tmp_path, change)
+    assert issue.field == "body"
+    assert "characters" in issue.message
+
+
+def test_missing_topics_file(tmp_path: Path) -> None:
+    root = write_bank(tmp_path)
+    (root / "topics.yaml").unlink()
+    issues = issues_of(root)
+    assert any(i.file.endswith("topics.yaml") and "missing" in i.message for i in issues)

@@ -1,0 +1,95 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, SettingsError
+from bot.envfile import ensure_env_file
+from bot.services.privacy import learner_hash
+
+REAL_LOOKING_TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
+
+
+def make(**values: object) -> Settings:
+    # _env_file=None: a developer's own .env must not leak into the test.
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "changeme",
+        "<your token>",
+        "your-token-here",
+        "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    ],
+)
+def test_missing_or_placeholder_token_is_refused_with_how_to_get_one(token: str | None) -> None:
+    with pytest.raises(SettingsError, match=r"TELEGRAM_BOT_TOKEN.*@BotFather"):
+        make(telegram_bot_token=token).require_token()
+
+
+def test_malformed_token_is_refused() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN does not look like"):
+        make(telegram_bot_token="not a token").require_token()
+
+
+def test_real_looking_token_is_accepted() -> None:
+    assert make(telegram_bot_token=REAL_LOOKING_TOKEN).require_token() == REAL_LOOKING_TOKEN
+
+
+@pytest.mark.parametrize("key", [None, "", "changeme", "short-key"])
+def test_missing_placeholder_or_short_hash_key_is_refused(key: str | None) -> None:
+    with pytest.raises(SettingsError, match="ANSWER_HASH_KEY"):
+        make(answer_hash_key=key).require_hash_key()
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("ADMIN_IDS", "11, 22 33")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    settings = make()
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+    assert settings.admin_ids == {11, 22, 33}
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_defaults_are_tehran_and_a_local_sqlite_file() -> None:
+    settings = make()
+    assert settings.timezone == "Asia/Tehran"
+    assert str(settings.tz) == "Asia/Tehran"
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.telegram_api_url == "https://api.telegram.org"
+
+
+def test_unknown_timezone_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown time zone"):
+        make(timezone="Mars/Olympus")
+
+
+def test_setup_creates_env_with_a_fresh_key_and_keeps_it(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    assert "created" in ensure_env_file(env)
+    first = env.read_text()
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert len(settings.require_hash_key()) == 64
+    assert "already has" in ensure_env_file(env)
+    assert env.read_text() == first  # the key survives a second set-up
+
+
+def test_setup_adds_a_key_to_an_env_without_one(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f"TELEGRAM_BOT_TOKEN={REAL_LOOKING_TOKEN}\nANSWER_HASH_KEY=changeme\n")
+    assert "added" in ensure_env_file(env)
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert settings.require_token() == REAL_LOOKING_TOKEN
+    assert len(settings.require_hash_key()) == 64
+
+
+def test_learner_hash_is_keyed_and_hides_the_id() -> None:
+    first = learner_hash(b"k" * 32, 123456789)
+    assert first == learner_hash(b"k" * 32, 123456789)
+    assert first != learner_hash(b"j" * 32, 123456789)
+    assert "123456789" not in first
+    assert len(first) == 64
