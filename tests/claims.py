@@ -1,0 +1,180 @@
+"""Recompute the numeric facts quizzes claim, with torch and numpy.
+
+Each function takes the claim's arguments and returns the true value; the kinds and argument
+names are documented in content/README.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional
+
+ACTIVATIONS: dict[str, Callable[..., torch.Tensor]] = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda x, negative_slope=0.01: functional.leaky_relu(x, negative_slope),
+    "elu": lambda x, alpha=1.0: functional.elu(x, alpha),
+    "gelu": functional.gelu,
+    "silu": functional.silu,
+}
+
+
+def parameter_count(module: nn.Module) -> int:
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+def _activation(function: str, **options: float) -> Callable[[torch.Tensor], torch.Tensor]:
+    base = ACTIVATIONS[function]
+    return lambda x: base(x, **options)
+
+
+def activation_value(function: str, x: float, **options: float) -> float:
+    return float(_activation(function, **options)(torch.tensor(float(x), dtype=torch.float64)))
+
+
+def activation_derivative(function: str, x: float, **options: float) -> float:
+    point = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+    _activation(function, **options)(point).backward()
+    assert point.grad is not None
+    return float(point.grad)
+
+
+def activation_derivative_max(function: str, **options: float) -> float:
+    points = torch.linspace(-20, 20, 400_001, dtype=torch.float64, requires_grad=True)
+    _activation(function, **options)(points).sum().backward()
+    assert points.grad is not None
+    return float(points.grad.max())
+
+
+def receptive_field(layers: Sequence[Sequence[int]]) -> int:
+    field, jump = 1, 1
+    for kernel, stride in layers:
+        field += (kernel - 1) * jump
+        jump *= stride
+    # Cross-check by backpropagating from one output unit through real layers.
+    size = field * 4 + 1
+    image = torch.zeros(1, 1, size, size, requires_grad=True)
+    out = image
+    for kernel, stride in layers:
+        conv = nn.Conv2d(1, 1, kernel, stride=stride, bias=False)
+        nn.init.constant_(conv.weight, 1.0)
+        out = conv(out)
+    out[0, 0, out.shape[2] // 2, out.shape[3] // 2].backward()
+    assert image.grad is not None
+    rows = torch.nonzero(image.grad[0, 0].sum(dim=1))
+    measured = int(rows.max() - rows.min() + 1)
+    assert measured == field, (measured, field)
+    return field
+
+
+def conv_output_size(
+    input: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    conv = nn.Conv2d(1, 1, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    return int(conv(torch.zeros(1, 1, input, input)).shape[-1])
+
+
+def pool_output_size(
+    input: int, kernel_size: int, stride: int | None = None, padding: int = 0
+) -> int:
+    pool = nn.MaxPool2d(kernel_size, stride=stride, padding=padding)
+    return int(pool(torch.zeros(1, 1, input, input)).shape[-1])
+
+
+def confusion(tp: int, fp: int, fn: int, tn: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    truth = np.array([1] * tp + [0] * fp + [1] * fn + [0] * tn)
+    predicted = np.array([1] * tp + [1] * fp + [0] * fn + [0] * tn)
+    return truth, predicted
+
+
+def precision(**counts: int) -> float:
+    truth, predicted = confusion(**counts)
+    return float((truth & predicted).sum() / predicted.sum())
+
+
+def recall(**counts: int) -> float:
+    truth, predicted = confusion(**counts)
+    return float((truth & predicted).sum() / truth.sum())
+
+
+def f1(**counts: int) -> float:
+    p, r = precision(**counts), recall(**counts)
+    return 2 * p * r / (p + r)
+
+
+def accuracy(**counts: int) -> float:
+    truth, predicted = confusion(**counts)
+    return float((truth == predicted).mean())
+
+
+def iou(box_a: Sequence[float], box_b: Sequence[float]) -> float:
+    ax1, ay1, ax2, ay2 = box_a
+    bx1, by1, bx2, by2 = box_b
+    width = max(0.0, min(ax2, bx2) - max(ax1, bx1))
+    height = max(0.0, min(ay2, by2) - max(ay1, by1))
+    inter = width * height
+    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
+    return inter / union
+
+
+def _t(values: Sequence[float] | float) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float64)
+
+
+COMPUTE: dict[str, Callable[..., Any]] = {
+    "linear_params": lambda in_features, out_features, bias=True: parameter_count(
+        nn.Linear(in_features, out_features, bias=bias)
+    ),
+    "mlp_params": lambda sizes, bias=True: parameter_count(
+        nn.Sequential(*(nn.Linear(a, b, bias=bias) for a, b in itertools.pairwise(sizes)))
+    ),
+    "conv2d_params": lambda in_channels, out_channels, kernel_size, bias=True, groups=1: (
+        parameter_count(nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, groups=groups))
+    ),
+    "conv_output_size": conv_output_size,
+    "pool_output_size": pool_output_size,
+    "receptive_field": receptive_field,
+    "rnn_params": lambda input_size, hidden_size, bias=True: parameter_count(
+        nn.RNN(input_size, hidden_size, bias=bias)
+    ),
+    "lstm_params": lambda input_size, hidden_size, bias=True: parameter_count(
+        nn.LSTM(input_size, hidden_size, bias=bias)
+    ),
+    "gru_params": lambda input_size, hidden_size, bias=True: parameter_count(
+        nn.GRU(input_size, hidden_size, bias=bias)
+    ),
+    "embedding_params": lambda num_embeddings, embedding_dim: parameter_count(
+        nn.Embedding(num_embeddings, embedding_dim)
+    ),
+    "attention_params": lambda embed_dim, num_heads: parameter_count(
+        nn.MultiheadAttention(embed_dim, num_heads)
+    ),
+    "activation_value": activation_value,
+    "activation_derivative": activation_derivative,
+    "activation_derivative_max": activation_derivative_max,
+    "softmax": lambda logits, index: float(torch.softmax(_t(logits), dim=0)[index]),
+    "mse": lambda prediction, target: float(functional.mse_loss(_t(prediction), _t(target))),
+    "bce": lambda probability, target: float(
+        functional.binary_cross_entropy(_t(probability), _t(target))
+    ),
+    "cross_entropy": lambda logits, target: float(
+        functional.cross_entropy(_t(logits).unsqueeze(0), torch.tensor([target]))
+    ),
+    "iou": iou,
+    "precision": precision,
+    "recall": recall,
+    "f1": f1,
+    "accuracy": accuracy,
+}
+
+
+def compute(claim: dict[str, Any]) -> Any:
+    arguments = {k: v for k, v in claim.items() if k not in ("kind", "expect", "tolerance")}
+    return COMPUTE[claim["kind"]](**arguments)
