@@ -20,6 +20,7 @@ from rich.table import Table
 
 from bot.bank.interchange import QuizFormat, export_quizzes, import_quizzes, quizzes_yaml
 from bot.bank.issues import ContentError
+from bot.bank.lint import lint_bank
 from bot.bank.loader import ITEMS_DIR, Bank, load_bank
 from bot.bank.stats import bank_stats
 from bot.config import Settings, SettingsError, load_settings
@@ -149,6 +150,18 @@ def content_validate() -> None:
         f"ok: {len(bank.topics)} topics, {len(bank.quizzes)} quizzes, "
         f"{len(bank.interview_questions)} interview questions, {len(bank.lessons)} lessons"
     )
+
+
+@content_app.command("lint")
+def content_lint() -> None:
+    """Item-writing checks: answer positions, longest answers, catch-all options, repeats."""
+    settings = _settings()
+    findings = lint_bank(_load(settings), settings.content_dir)
+    for finding in findings:
+        err_console.print(str(finding), markup=False)
+    if findings:
+        raise typer.Exit(1)
+    console.print("lint: no findings")
 
 
 @content_app.command("sync")
