@@ -6,4 +6,6 @@ bash scripts/install.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/quizbot content validate
+.venv/bin/quizbot content lint
 .venv/bin/python -m pytest "$@"
