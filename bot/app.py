@@ -3,51 +3,92 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
 
 from bot import texts
 from bot.config import Settings
+from bot.context import SERVICES_KEY, BotServices, QuizbotContext
+from bot.db.engine import create_engine, create_session_factory
+from bot.handlers import learner
+from bot.handlers.errors import on_error
 
 log = logging.getLogger(__name__)
 
+# Telegram remembers the last list it was given, so poll and poll_answer are named explicitly.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.POLL,
+    Update.POLL_ANSWER,
+    Update.MY_CHAT_MEMBER,
+    Update.CHANNEL_POST,
+]
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.WELCOME)
+QuizbotApplication = Application[Any, QuizbotContext, Any, Any, Any, Any]
 
 
-async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.HELP)
-
-
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: QuizbotApplication) -> None:
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMAND_DESCRIPTIONS.items()]
     )
 
 
-def build_application(settings: Settings, token: str) -> Application:  # type: ignore[type-arg]
+def build_application(services: BotServices, token: str) -> QuizbotApplication:
     """The bot application, talking to the Bot API server named in the settings."""
-    application = (
+    settings = services.settings
+    context_types = ContextTypes(context=QuizbotContext, bot_data=dict)
+    application: QuizbotApplication = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .context_types(context_types)
         .defaults(Defaults(tzinfo=settings.tz))
+        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
         .build()
     )
-    application.add_handler(CommandHandler("start", _start))
-    application.add_handler(CommandHandler("help", _help))
+    application.bot_data[SERVICES_KEY] = services
+    private = filters.ChatType.PRIVATE
+    for name, callback in learner.COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(CallbackQueryHandler(learner.button_pressed))
+    application.add_handler(PollAnswerHandler(learner.poll_answer))
+    application.add_handler(MessageHandler(private & filters.COMMAND, learner.unknown_command))
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, learner.menu_or_free_text)
+    )
+    application.add_error_handler(on_error)
     return application
 
 
-def run_polling(settings: Settings, token: str) -> None:
+def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
     """Run the bot until interrupted."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
-    build_application(settings, token).run_polling(allowed_updates=Update.ALL_TYPES)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
+    engine = create_engine(settings.database_url)
+    services = BotServices(settings, create_session_factory(engine), hash_key)
+    application = build_application(services, token)
+
+    async def dispose(_: QuizbotApplication) -> None:
+        await engine.dispose()
+
+    application.post_shutdown = dispose
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)

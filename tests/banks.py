@@ -97,3 +97,55 @@ def write_bank(
         dump_yaml(bank_data() if items is None else items), encoding="utf-8"
     )
     return root
+
+
+EXTRA_QUIZZES = [
+    {
+        "id": "act-tanh-range",
+        "topic": "activations",
+        "difficulty": 1,
+        "question": "بُرد خروجی tanh کدومه؟",
+        "options": ["(-1, 1)", "(0, 1)", "[0, ∞)", "همهٔ اعداد حقیقی"],
+        "correct": 1,
+        "explanation": "tanh خروجی رو به بازهٔ (-1, 1) می‌بره.",
+    },
+    {
+        "id": "act-leaky-slope",
+        "topic": "activations",
+        "difficulty": 2,
+        "question": "شیب LeakyReLU با negative_slope=0.1 برای x=-2 چنده؟",
+        "options": ["۰", "۰٫۱", "۱", "-۰٫۲"],
+        "correct": 2,
+        "explanation": "برای ورودی منفی شیب ثابت ۰٫۱ است.",
+    },
+    {
+        "id": "cnn-pool-size",
+        "topic": "cnn",
+        "difficulty": 1,
+        "question": "Max Pooling ۲×۲ با گام ۲ روی نقشهٔ ۸×۸ چه اندازه‌ای می‌ده؟",
+        "options": ["۲×۲", "۸×۸", "۴×۴", "۶×۶"],
+        "correct": 3,
+        "explanation": "پنجرهٔ ۲×۲ با گام ۲ هر بُعد رو نصف می‌کنه.",
+    },
+]
+
+EXTRA_INTERVIEWS = [
+    {
+        "id": "int-pooling",
+        "topic": "cnn",
+        "question": "فرق Max Pooling با کانولوشن گام‌دار چیه؟",
+        "answer": [
+            "Max Pooling پارامتر یادگرفتنی نداره.",
+            "کانولوشن گام‌دار یاد می‌گیره چه چیزی رو نگه داره.",
+            "هر دو ابعاد مکانی رو کم می‌کنن.",
+        ],
+    }
+]
+
+
+def learner_bank_data() -> dict[str, Any]:
+    """The sample bank with enough items for the learner flows."""
+    data = bank_data()
+    data["quizzes"] += copy.deepcopy(EXTRA_QUIZZES)
+    data["interview_questions"] += copy.deepcopy(EXTRA_INTERVIEWS)
+    return data

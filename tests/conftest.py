@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 
+# The running-bot fixture lives beside its helpers.
+pytest_plugins = ["tests.harness"]
+
 # The maintenance database on the local server; each test gets a fresh database beside it.
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -112,7 +112,7 @@ def run() -> None:
     """Migrate the database, sync the content bank, then run the bot (long polling)."""
     settings = _settings()
     try:
-        settings.require_hash_key()
+        hash_key = settings.require_hash_key()
         _sync_command(settings, show_progress=False)
         token = settings.require_token()
     except SettingsError as exc:
@@ -120,7 +120,7 @@ def run() -> None:
         raise typer.Exit(2) from exc
     from bot.app import run_polling  # PTB's application stack is needed only here
 
-    run_polling(settings, token)
+    run_polling(settings, token, hash_key)
 
 
 @db_app.command("upgrade")

@@ -79,6 +79,15 @@ class PostState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class Purpose(enum.StrEnum):
+    """Why an item was sent: it decides what follows a learner's answer."""
+
+    SINGLE = "single"  # /quiz, a topic button or a deep link
+    TEST = "test"  # one quiz of a /test session
+    REVIEW = "review"  # a due spaced-repetition card
+    CHANNEL = "channel"  # a channel post
+
+
 class SnapshotSource(enum.StrEnum):
     """Where a vote snapshot came from."""
 
@@ -257,6 +266,9 @@ class Publication(ItemRefMixin, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     audience: Mapped[Audience] = mapped_column(_enum(Audience))
+    purpose: Mapped[Purpose] = mapped_column(
+        _enum(Purpose), default=Purpose.SINGLE, server_default=Purpose.SINGLE.value
+    )
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
     learner_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH))
     message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,0 +1,1 @@
+"""Thin PTB callbacks: read the update, call a service, send the reply."""

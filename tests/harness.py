@@ -1,0 +1,196 @@
+"""The real bot, polling a fake Bot API server, on a real database with a small bank."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import ALLOWED_UPDATES, QuizbotApplication, build_application
+from bot.bank.loader import load_bank
+from bot.config import Settings
+from bot.context import BotServices
+from bot.db.engine import create_engine, create_session_factory
+from bot.services.content_sync import sync_bank
+from tests.banks import learner_bank_data, write_bank
+from tests.fakebot import Call, FakeBotApi, FakeUser
+
+TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
+HASH_KEY = b"test-hash-key-" + b"k" * 32
+
+
+@dataclass
+class Clock:
+    """A clock the tests move by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@dataclass
+class Harness:
+    """One bot process: start it, talk to it through the fake server, restart it."""
+
+    api: FakeBotApi
+    database_url: str
+    content_dir: Path
+    clock: Clock = field(default_factory=Clock)
+    admin_chat_id: int | None = None
+    engine: AsyncEngine | None = None
+    services: BotServices | None = None
+    app: QuizbotApplication | None = None
+
+    def settings(self) -> Settings:
+        return Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_api_url=self.api.url,
+            database_url=self.database_url,
+            answer_hash_key=HASH_KEY.decode(),
+            admin_chat_id=self.admin_chat_id,
+            content_dir=self.content_dir,
+        )
+
+    async def sync_content(self) -> None:
+        assert self.services is not None
+        bank = load_bank(self.content_dir)
+        async with self.services.sessions.begin() as session:
+            await sync_bank(session, bank)
+
+    async def start(self) -> None:
+        settings = self.settings()
+        self.engine = create_engine(self.database_url)
+        self.services = BotServices(
+            settings, create_session_factory(self.engine), HASH_KEY, clock=self.clock
+        )
+        self.app = build_application(self.services, TOKEN)
+        await self.app.initialize()
+        if self.app.post_init is not None:
+            await self.app.post_init(self.app)  # run_polling would call it
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            timeout=1, allowed_updates=ALLOWED_UPDATES, poll_interval=0
+        )
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            assert self.app.updater is not None
+            if self.app.updater.running:
+                await self.api.release_polls()
+                await self.app.updater.stop()
+                await self.api.release_polls(False)
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+            self.app = None
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    # --- conversation helpers -----------------------------------------------------------
+
+    async def say(
+        self, user: FakeUser, text: str, *, expect: str = "sendMessage", where: Any = None
+    ) -> Call:
+        """Send `text` as `user` and wait for the bot's `expect` call to that chat."""
+        since = self.api.mark()
+        await self.api.send_text(user, text)
+        return await self.api.wait_for(
+            expect,
+            lambda p: int(p.get("chat_id", 0)) == user.id and (where is None or where(p)),
+            since=since,
+        )
+
+    async def poll_for(self, user: FakeUser, text: str) -> tuple[str, Call]:
+        """Send `text` and wait for the quiz poll it brings; return the poll id and call."""
+        call = await self.say(user, text, expect="sendPoll")
+        return self.poll_id_of(call), call
+
+    def poll_id_of(self, call: Call) -> str:
+        for poll_id, poll in self.api.polls.items():
+            if poll["question"] == call.params["question"] and poll["_where"][0] == int(
+                call.params["chat_id"]
+            ):
+                latest = poll_id
+        return latest
+
+    def correct_of(self, poll_id: str) -> list[int]:
+        return list(self.api.polls[poll_id]["correct_option_ids"])
+
+    def message_of(self, call: Call) -> dict[str, Any]:
+        """The message the fake server stored for a send call (the last one to that chat)."""
+        chat_id = int(call.params["chat_id"])
+        keys = [key for key in self.api.messages if key[0] == chat_id]
+        for key in sorted(keys, reverse=True):
+            message = self.api.messages[key]
+            if message.get("from", {}).get("is_bot") and message.get("text") == call.params.get(
+                "text"
+            ):
+                return message
+        raise AssertionError("no such message")
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, migrated_url: str) -> AsyncIterator[Harness]:
+    """A running bot on each database backend, with the learner sample bank synced."""
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    content = write_bank(tmp_path / "content", learner_bank_data())
+    harness = Harness(api, migrated_url, content)
+    await harness.start()
+    await harness.sync_content()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        await api.stop()
+
+
+async def answer(
+    harness: Harness, user: FakeUser, poll_id: str, options: list[int], expect: str = "sendMessage"
+) -> Call:
+    """Vote in a poll and wait for the bot's next `expect` call to the user."""
+    since = harness.api.mark()
+    await harness.api.answer_poll(user, poll_id, options)
+    return await harness.api.wait_for(
+        expect, lambda p: int(p.get("chat_id", 0)) == user.id, since=since
+    )
+
+
+def wrong_option(harness: Harness, poll_id: str) -> int:
+    correct = harness.correct_of(poll_id)
+    return next(i for i in range(len(harness.api.polls[poll_id]["options"])) if i not in correct)
+
+
+def button_data(call: Call, text_part: str) -> str:
+    """Callback data of the inline button whose label contains `text_part`."""
+    for row in call.params["reply_markup"]["inline_keyboard"]:
+        for button in row:
+            if text_part in button["text"]:
+                return str(button["callback_data"])
+    raise AssertionError(f"no button with {text_part!r}")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], patience: float = 15.0) -> None:
+    """Wait until `check` holds: the bot writes after Telegram answers it, not before."""
+    deadline = asyncio.get_running_loop().time() + patience
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the expected state never arrived")
+        await asyncio.sleep(0.05)
