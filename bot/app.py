@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -27,6 +28,10 @@ from bot.handlers import learner
 from bot.handlers.errors import on_error
 
 log = logging.getLogger(__name__)
+
+# Opt in to PTB's coming timedelta durations now; otherwise PTB itself warns on every
+# RetryAfter it builds (and the test suite turns warnings into errors).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Telegram remembers the last list it was given, so poll and poll_answer are named explicitly.
 ALLOWED_UPDATES = [

@@ -52,7 +52,7 @@ async def topic_summaries(session: AsyncSession) -> list[TopicSummary]:
         .where(Topic.retired_at.is_(None))
         .order_by(Topic.position)
     )
-    return [TopicSummary(*row) for row in rows.tuples()]
+    return [TopicSummary(*row) for row in rows]
 
 
 async def find_topic(session: AsyncSession, text: str) -> Topic | None:

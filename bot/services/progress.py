@@ -60,9 +60,7 @@ async def learner_progress(
         .group_by(Topic.id, Topic.title, Topic.position)
         .order_by(Topic.position)
     )
-    topics = [
-        TopicScore(title, int(right or 0), int(total)) for title, right, total in rows.tuples()
-    ]
+    topics = [TopicScore(title, int(right or 0), int(total)) for title, right, total in rows]
     moments = await session.scalars(
         select(LearnerAnswer.answered_at).where(
             LearnerAnswer.learner_hash == learner,

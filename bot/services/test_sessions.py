@@ -70,7 +70,7 @@ async def score_card(session: AsyncSession, test: TestSession) -> ScoreCard:
         .where(LearnerAnswer.test_session_id == test.id)
         .group_by(Topic.title)
     )
-    per_topic = [(title, int(right or 0), int(total)) for title, right, total in rows.tuples()]
+    per_topic = [(title, int(right or 0), int(total)) for title, right, total in rows]
     weak = [entry for entry in per_topic if entry[1] < entry[2]]
     weakest = None
     if weak:
