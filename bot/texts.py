@@ -72,8 +72,6 @@ BAD_BUTTON = "این دکمه معتبر نیست."
 TRY_AGAIN = "⚠️ الان نتونستم انجامش بدم؛ چند لحظه بعد دوباره امتحان کن."
 
 NEXT_QUIZ_BUTTON = "➡️ کوییز بعدی"
-AFTER_ANSWER_RIGHT = "✅ درست بود!"
-AFTER_ANSWER_WRONG = "❌ این بار نه؛ توی مرورهای بعدی دوباره می‌بینیش."
 
 INTERVIEW_TITLE = "💡سوال مصاحبه: {question}"
 SHOW_ANSWER_BUTTON = "👀 نمایش پاسخ"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ALLOWED_UPDATES, QuizbotApplication, build_application
@@ -17,6 +18,7 @@ from bot.bank.loader import load_bank
 from bot.config import Settings
 from bot.context import BotServices
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import LearnerAnswer, Publication
 from bot.services.content_sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeUser
@@ -133,6 +135,10 @@ class Harness:
     def correct_of(self, poll_id: str) -> list[int]:
         return list(self.api.polls[poll_id]["correct_option_ids"])
 
+    def poll_message(self, poll_id: str) -> dict[str, Any]:
+        """The message that carries a poll."""
+        return self.api.messages[self.api.polls[poll_id]["_where"]]
+
     def message_of(self, call: Call) -> dict[str, Any]:
         """The message the fake server stored for a send call (the last one to that chat)."""
         chat_id = int(call.params["chat_id"])
@@ -162,7 +168,7 @@ async def harness(tmp_path: Path, migrated_url: str) -> AsyncIterator[Harness]:
         await api.stop()
 
 
-async def answer(
+async def answer_then(
     harness: Harness, user: FakeUser, poll_id: str, options: list[int], expect: str = "sendMessage"
 ) -> Call:
     """Vote in a poll and wait for the bot's next `expect` call to the user."""
@@ -171,6 +177,25 @@ async def answer(
     return await harness.api.wait_for(
         expect, lambda p: int(p.get("chat_id", 0)) == user.id, since=since
     )
+
+
+async def answer(harness: Harness, user: FakeUser, poll_id: str, options: list[int]) -> None:
+    """Vote in a single-quiz poll and wait until the bot has stored the answer."""
+    await harness.api.answer_poll(user, poll_id, options)
+    assert harness.services is not None
+    sessions = harness.services.sessions
+
+    async def stored() -> bool:
+        async with sessions() as session:
+            found = await session.scalar(
+                select(func.count())
+                .select_from(LearnerAnswer)
+                .join(Publication, Publication.id == LearnerAnswer.publication_id)
+                .where(Publication.poll_id == poll_id)
+            )
+        return bool(found)
+
+    await eventually(stored)
 
 
 def wrong_option(harness: Harness, poll_id: str) -> int:

@@ -74,18 +74,29 @@ async def test_topic_by_persian_title(harness: Harness) -> None:
     assert call.params["question"] in CNN_QUESTIONS
 
 
-async def test_right_answer_is_recorded_and_offers_the_next_quiz(harness: Harness) -> None:
-    poll_id, _ = await harness.poll_for(ALI, "/quiz cnn")
-    feedback = await answer(harness, ALI, poll_id, harness.correct_of(poll_id))
-    assert feedback.params["text"] == "✅ درست بود!"
-    assert button_data(feedback, "کوییز بعدی") == "q:cnn"
+async def test_quiz_carries_a_next_button_and_the_answer_needs_no_reply(
+    harness: Harness,
+) -> None:
+    poll_id, call = await harness.poll_for(ALI, "/quiz cnn")
+    assert button_data(call, "کوییز بعدی") == "q:cnn"
+    since = harness.api.mark()
+    await answer(harness, ALI, poll_id, harness.correct_of(poll_id))
     assert await count_answers(harness) == 1
+    await harness.api.wait_idle()
+    assert harness.api.texts_to(ALI.id, since) == []  # Telegram shows right/wrong itself
 
 
-async def test_wrong_answer_says_it_comes_back_in_review(harness: Harness) -> None:
-    poll_id, _ = await harness.poll_for(ALI, "/quiz")
-    feedback = await answer(harness, ALI, poll_id, [wrong_option(harness, poll_id)])
-    assert feedback.params["text"].startswith("❌")
+async def test_answers_record_right_and_wrong(harness: Harness) -> None:
+    first, _ = await harness.poll_for(ALI, "/quiz")
+    await answer(harness, ALI, first, harness.correct_of(first))
+    second, _ = await harness.poll_for(ALI, "/quiz")
+    await answer(harness, ALI, second, [wrong_option(harness, second)])
+    assert harness.services is not None
+    async with harness.services.sessions() as session:
+        marks = (
+            await session.scalars(select(LearnerAnswer.is_correct).order_by(LearnerAnswer.id))
+        ).all()
+    assert marks == [True, False]
 
 
 async def test_no_repeats_until_the_topic_is_exhausted(harness: Harness) -> None:
@@ -107,14 +118,19 @@ async def test_no_repeats_until_the_topic_is_exhausted(harness: Harness) -> None
 
 
 async def test_next_quiz_button_stays_in_the_topic(harness: Harness) -> None:
-    poll_id, _ = await harness.poll_for(ALI, "/quiz cnn")
-    feedback = await answer(harness, ALI, poll_id, harness.correct_of(poll_id))
+    poll_id, call = await harness.poll_for(ALI, "/quiz cnn")
+    await answer(harness, ALI, poll_id, harness.correct_of(poll_id))
     since = harness.api.mark()
-    await harness.api.press(ALI, harness.message_of(feedback), button_data(feedback, "بعدی"))
+    await harness.api.press(ALI, harness.poll_message(poll_id), button_data(call, "بعدی"))
     poll = await harness.api.wait_for("sendPoll", since=since)
     assert poll.params["question"] in CNN_QUESTIONS
     acknowledged = await harness.api.wait_for("answerCallbackQuery", since=since)
     assert "text" not in acknowledged.params
+
+
+async def test_without_a_topic_the_next_button_covers_the_bank(harness: Harness) -> None:
+    _, call = await harness.poll_for(ALI, "/quiz")
+    assert button_data(call, "کوییز بعدی") == "q:*"
 
 
 async def test_publications_in_private_chat_hold_no_chat_id(harness: Harness) -> None:

@@ -54,12 +54,10 @@ async def test_button_of_a_retired_item_says_it_is_gone(harness: Harness) -> Non
 
 async def test_a_repeated_answer_update_is_recorded_once(harness: Harness) -> None:
     poll_id, _ = await harness.poll_for(REZA, "/quiz")
-    since = harness.api.mark()
     await answer(harness, REZA, poll_id, harness.correct_of(poll_id))
     await harness.api.answer_poll(REZA, poll_id, harness.correct_of(poll_id))
     await harness.api.wait_idle()
     assert await count(harness, LearnerAnswer) == 1
-    assert len(harness.api.calls_of("sendMessage", since)) == 1  # one feedback, not two
 
 
 async def test_a_retracted_vote_removes_the_answer(harness: Harness) -> None:
@@ -105,8 +103,7 @@ async def test_a_server_error_is_retried_and_the_quiz_still_arrives(harness: Har
     failed = await harness.api.wait_for("sendPoll", since=since)
     retried = await harness.api.wait_for("sendPoll", since=failed.index + 1)
     poll_id = harness.poll_id_of(retried)
-    feedback = await answer(harness, REZA, poll_id, harness.correct_of(poll_id))
-    assert feedback.params["text"] == "✅ درست بود!"
+    await answer(harness, REZA, poll_id, harness.correct_of(poll_id))
     assert await count(harness, Publication) == 1  # the failed attempt recorded nothing
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from bot.db.models import Base
 from tests.fakebot import FakeUser
-from tests.harness import Harness, answer, button_data, wrong_option
+from tests.harness import Harness, answer, answer_then, button_data, wrong_option
 
 NEDA = FakeUser(987_654_321, "Nedaxyz", "neda_private_handle")
 
@@ -16,14 +16,14 @@ async def test_no_table_holds_the_raw_user_id_or_name(harness: Harness) -> None:
     since = harness.api.mark()
     await harness.api.send_text(NEDA, "/test activations 2")
     first = await harness.api.wait_for("sendPoll", since=since)
-    second = await answer(
+    second = await answer_then(
         harness,
         NEDA,
         harness.poll_id_of(first),
         harness.correct_of(harness.poll_id_of(first)),
         expect="sendPoll",
     )
-    await answer(harness, NEDA, harness.poll_id_of(second), [0])
+    await answer_then(harness, NEDA, harness.poll_id_of(second), [0])
     question = await harness.say(NEDA, "/interview")
     since = harness.api.mark()
     await harness.api.press(NEDA, harness.message_of(question), button_data(question, "پاسخ"))

@@ -101,7 +101,7 @@ async def _quiz(
         return
     if pick.repeated:
         await context.bot.send_message(chat_id, texts.ALL_SEEN.format(scope=_scope(title)))
-    await send_quiz(context, chat_id, learner, pick.quiz, Purpose.SINGLE)
+    await send_quiz(context, chat_id, learner, pick.quiz, Purpose.SINGLE, next_topic=topic_id)
 
 
 async def quiz_command(update: Update, context: QuizbotContext) -> None:
@@ -239,7 +239,7 @@ async def start_command(update: Update, context: QuizbotContext) -> None:
     if view is None:
         await context.bot.send_message(chat_id, texts.ITEM_GONE)
     elif isinstance(view, QuizView):
-        await send_quiz(context, chat_id, learner, view, Purpose.SINGLE)
+        await send_quiz(context, chat_id, learner, view, Purpose.SINGLE, next_topic=view.topic_id)
     else:
         await send_interview(context, chat_id, learner, view)
 
@@ -451,11 +451,7 @@ async def _after_answer(
             await _send_next_test_quiz(context, chat_id, learner, outcome.test)
     elif outcome.purpose is Purpose.REVIEW:
         await _send_review(context, chat_id, learner, announce=False)
-    else:
-        feedback = texts.AFTER_ANSWER_RIGHT if outcome.correct else texts.AFTER_ANSWER_WRONG
-        await context.bot.send_message(
-            chat_id, feedback, reply_markup=next_quiz_keyboard(outcome.topic_id)
-        )
+    # A single quiz needs no reply: its poll shows the result and carries a "next" button.
 
 
 async def _send_score_card(context: QuizbotContext, chat_id: int, test: TestSession) -> None:

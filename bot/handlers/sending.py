@@ -77,9 +77,15 @@ async def send_quiz(
     purpose: Purpose,
     test_id: int | None = None,
     position: tuple[int, int] | None = None,
+    next_topic: str | None = None,
 ) -> Message:
-    """Send a quiz poll (not anonymous, so the answer reaches us) and remember it."""
+    """Send a quiz poll (not anonymous, so the answer reaches us) and remember it.
+
+    A single quiz carries its own "next quiz" button (for `next_topic`, None meaning the whole
+    bank), so an answer needs no reply: Telegram itself shows right, wrong and the explanation.
+    """
     index, size = position if position else (None, None)
+    keyboard = next_quiz_keyboard(next_topic) if purpose is Purpose.SINGLE else None
     message = await with_retry(
         lambda: context.bot.send_poll(
             chat_id=chat_id,
@@ -91,6 +97,7 @@ async def send_quiz(
             # PTB types ids as Literal[0..11]; positions were validated against that limit.
             correct_option_ids=cast(Any, list(quiz.correct_indexes)),
             explanation=quiz.explanation,
+            reply_markup=keyboard,
         )
     )
     if message.poll is None:

@@ -1,0 +1,207 @@
+"""Update throughput of quizbot against a bare PTB bot, measured side by side in one run.
+
+Both bots poll the same fake Bot API server over HTTP on 127.0.0.1. The bare bot has handlers
+that do nothing, so the ratio says how much of PTB's own speed our work per update keeps.
+
+    .venv/bin/python bench/updates.py [--answers 3000] [--quizzes 300]
+
+The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, insert, select
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    PollAnswerHandler,
+)
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.bank.loader import load_bank
+from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.context import BotServices
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
+from bot.services.content_sync import sync_bank
+from bot.services.privacy import learner_hash
+from tests.fakebot import FakeBotApi, FakeUser
+
+TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
+KEY = b"bench-key-" + b"k" * 32
+LEARNERS = 300
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]]) -> None:
+    while not await check():  # noqa: ASYNC110 - the state lives in another component
+        await asyncio.sleep(0.01)
+
+
+async def start(app: Any) -> None:
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(timeout=1, allowed_updates=ALLOWED_UPDATES, poll_interval=0)
+
+
+async def stop(app: Any, api: FakeBotApi) -> None:
+    await api.release_polls()
+    await app.updater.stop()
+    await api.release_polls(False)
+    await app.stop()
+    await app.shutdown()
+
+
+async def timed(push: Callable[[], Awaitable[None]], done: Callable[[], Awaitable[bool]]) -> float:
+    began = time.perf_counter()
+    await push()
+    await wait_until(done)
+    return time.perf_counter() - began
+
+
+async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> dict[str, float]:
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url)
+    sessions = create_session_factory(engine)
+    async with sessions.begin() as session:
+        await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
+        quiz_ids = list((await session.scalars(select(Quiz.id))).all())
+        # Polls the learners answer, as if sent earlier: sending thousands through
+        # Telegram's 30-per-second limit would only measure the limit.
+        rows = [
+            {
+                "audience": Audience.PRIVATE,
+                "purpose": Purpose.SINGLE,
+                "learner_hash": learner_hash(KEY, 1_000_000 + n % LEARNERS),
+                "kind": ItemKind.QUIZ,
+                "quiz_id": quiz_ids[n % len(quiz_ids)],
+                "poll_id": f"bench-{n}",
+                "message_id": n + 1,
+            }
+            for n in range(answers)
+        ]
+        await session.execute(insert(Publication), rows)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=api.url,
+        database_url=url,
+        answer_hash_key=KEY.decode(),
+    )
+    app = build_application(BotServices(settings, sessions, KEY), TOKEN)
+    await start(app)
+    users = [FakeUser(1_000_000 + n % LEARNERS) for n in range(answers)]
+
+    async def stored() -> bool:
+        async with sessions() as session:
+            return await session.scalar(select(func.count()).select_from(LearnerAnswer)) == answers
+
+    async def push_answers() -> None:
+        for n, user in enumerate(users):
+            await api.answer_poll(user, f"bench-{n}", [n % 4])
+
+    answer_seconds = await timed(push_answers, stored)
+    since = api.mark()
+
+    async def push_quizzes() -> None:
+        for n in range(quizzes):
+            await api.send_text(FakeUser(2_000_000 + n), "/quiz")
+
+    async def polls_sent() -> bool:
+        return len(api.calls_of("sendPoll", since)) >= quizzes
+
+    quiz_seconds = await timed(push_quizzes, polls_sent)
+    await stop(app, api)
+    await engine.dispose()
+    return {"answers": answers / answer_seconds, "quizzes": quizzes / quiz_seconds}
+
+
+async def bare_run(api: FakeBotApi, answers: int, quizzes: int) -> dict[str, float]:
+    handled = {"answers": 0, "quizzes": 0}
+
+    async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        handled["answers"] += 1
+
+    async def on_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        handled["quizzes"] += 1
+
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(f"{api.url}/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    app.add_handler(PollAnswerHandler(on_answer))
+    app.add_handler(CommandHandler("quiz", on_quiz))
+    await start(app)
+
+    async def push_answers() -> None:
+        for n in range(answers):
+            await api.answer_poll(FakeUser(1_000_000 + n % LEARNERS), f"bare-{n}", [n % 4])
+
+    async def answers_done() -> bool:
+        return handled["answers"] >= answers
+
+    async def push_quizzes() -> None:
+        for n in range(quizzes):
+            await api.send_text(FakeUser(2_000_000 + n), "/quiz")
+
+    async def quizzes_done() -> bool:
+        return handled["quizzes"] >= quizzes
+
+    answer_seconds = await timed(push_answers, answers_done)
+    quiz_seconds = await timed(push_quizzes, quizzes_done)
+    await stop(app, api)
+    return {"answers": answers / answer_seconds, "quizzes": quizzes / quiz_seconds}
+
+
+async def main(answers: int, quizzes: int) -> dict[str, float]:
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        api = FakeBotApi(TOKEN)
+        await api.start()
+        bare = await bare_run(api, answers, quizzes)
+        ours = await quizbot_run(api, f"sqlite+aiosqlite:///{folder}/bench.db", answers, quizzes)
+        await api.stop()
+    results = {
+        "quizbot_answers_per_s": round(ours["answers"], 1),
+        "bare_answers_per_s": round(bare["answers"], 1),
+        "answer_ratio": round(ours["answers"] / bare["answers"], 3),
+        "quizbot_quiz_per_s": round(ours["quizzes"], 1),
+        "bare_quiz_per_s": round(bare["quizzes"], 1),
+        "quiz_ratio": round(ours["quizzes"] / bare["quizzes"], 3),
+    }
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--quizzes", type=int, default=300)
+    arguments = parser.parse_args()
+    outcome = asyncio.run(main(arguments.answers, arguments.quizzes))
+    print(
+        f"poll_answer: quizbot {outcome['quizbot_answers_per_s']}/s, bare PTB "
+        f"{outcome['bare_answers_per_s']}/s, ratio {outcome['answer_ratio']}"
+    )
+    print(
+        f"/quiz:       quizbot {outcome['quizbot_quiz_per_s']}/s, bare PTB "
+        f"{outcome['bare_quiz_per_s']}/s, ratio {outcome['quiz_ratio']}"
+    )
+    print(json.dumps(outcome))

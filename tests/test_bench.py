@@ -1,0 +1,28 @@
+"""The benchmark scripts run and end with their JSON line (speed itself is not asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_updates_benchmark_prints_its_ratios() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "updates.py"), "--answers", "40", "--quizzes", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(figures) == {
+        "quizbot_answers_per_s",
+        "bare_answers_per_s",
+        "answer_ratio",
+        "quizbot_quiz_per_s",
+        "bare_quiz_per_s",
+        "quiz_ratio",
+    }
+    assert all(value > 0 for value in figures.values())
