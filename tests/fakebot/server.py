@@ -586,6 +586,7 @@ class FakeBotApi:
                 "limited_gifts": False,
                 "unique_gifts": False,
                 "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         )
         return chat

@@ -1,0 +1,111 @@
+"""The fake Bot API answers the real PTB Bot with objects PTB 22.8 accepts."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Poll
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from tests.fakebot import FakeBotApi, FakeUser
+from tests.harness import TOKEN
+
+CHANNEL = {"id": -100_777, "type": "channel", "title": "کانال دیتا", "username": "data_fa"}
+ADMIN = FakeUser(55_555, "Admin")
+
+
+@pytest.fixture
+async def api_and_bot() -> AsyncIterator[tuple[FakeBotApi, Bot]]:
+    api = FakeBotApi(TOKEN)
+    url = await api.start()
+    api.chats[CHANNEL["id"]] = CHANNEL
+    bot = Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")
+    async with bot:
+        yield api, bot
+    await api.stop()
+
+
+async def test_identity_chats_and_admins(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    api, bot = api_and_bot
+    me = await bot.get_me()
+    assert me.username == "quizbot_test_bot"
+    chat = await bot.get_chat(CHANNEL["id"])
+    assert chat.title == "کانال دیتا"
+    api.set_admins(CHANNEL["id"], [ADMIN])
+    admins = await bot.get_chat_administrators(CHANNEL["id"])
+    assert [member.user.id for member in admins] == [ADMIN.id]
+    member = await bot.get_chat_member(CHANNEL["id"], ADMIN.id)
+    assert member.status == "administrator"
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.get_chat(-1)
+
+
+async def test_polls_in_a_channel(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    _api, bot = api_and_bot
+    message = await bot.send_poll(
+        CHANNEL["id"],
+        "کدوم؟",
+        ["الف", "ب", "پ"],
+        type=Poll.QUIZ,
+        correct_option_ids=[2],
+        explanation="چون پ",
+    )
+    assert message.poll is not None
+    assert message.poll.correct_option_ids == (2,)
+    assert message.sender_chat is not None
+    assert await bot.pin_chat_message(CHANNEL["id"], message.message_id)
+    closed = await bot.stop_poll(CHANNEL["id"], message.message_id)
+    assert closed.is_closed
+    assert await bot.delete_message(CHANNEL["id"], message.message_id)
+    with pytest.raises(BadRequest):
+        await bot.delete_message(CHANNEL["id"], message.message_id)
+
+
+async def test_uploads_are_multipart(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    api, bot = api_and_bot
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    photo = await bot.send_photo(ADMIN.id, png, caption="نمودار")
+    assert photo.caption == "نمودار"
+    assert photo.photo[-1].file_size == len(png)
+    document = await bot.send_document(ADMIN.id, b"a,b\n1,2\n", filename="stats.csv")
+    assert document.document is not None
+    assert api.calls_of("sendPhoto")[0].files["photo"] == png
+
+
+async def test_edits_and_keyboards(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    _, bot = api_and_bot
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("دکمه", callback_data="x:y")]])
+    sent = await bot.send_message(ADMIN.id, "متن", reply_markup=keyboard)
+    edited = await bot.edit_message_text("متن تازه", ADMIN.id, sent.message_id)
+    assert not isinstance(edited, bool)
+    assert edited.text == "متن تازه"
+    again = await bot.edit_message_reply_markup(ADMIN.id, sent.message_id, reply_markup=keyboard)
+    assert not isinstance(again, bool)
+    assert again.reply_markup == keyboard
+    assert await bot.answer_callback_query("1", text="باشه")
+
+
+async def test_one_shot_failures(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    api, bot = api_and_bot
+    api.fail_next("sendMessage", 429, retry_after=3)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ADMIN.id, "x")
+    api.fail_next("sendMessage", 403)
+    with pytest.raises(Forbidden):
+        await bot.send_message(ADMIN.id, "x")
+    assert (await bot.send_message(ADMIN.id, "x")).text == "x"  # each failure happens once
+
+
+async def test_injected_updates_arrive_with_offsets(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+    api, bot = api_and_bot
+    message = await bot.send_poll(CHANNEL["id"], "کدوم؟", ["الف", "ب"], is_anonymous=True)
+    assert message.poll is not None
+    await api.poll_results(message.poll.id, [3, 1])
+    await api.channel_post(CHANNEL, "سلام کانال")
+    await api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+    updates = await bot.get_updates(timeout=1)
+    assert [u.poll.total_voter_count if u.poll else None for u in updates][:1] == [4]
+    assert updates[1].channel_post is not None
+    assert updates[2].my_chat_member is not None
+    assert updates[2].my_chat_member.new_chat_member.status == "administrator"
+    rest = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    assert rest == ()
