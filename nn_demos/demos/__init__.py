@@ -1,0 +1,1 @@
+"""The demos; importing this package registers each of them."""
