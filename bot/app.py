@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -23,9 +24,14 @@ from telegram.ext import (
 from bot import texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, QuizbotContext
+from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_session_factory
+from bot.demos_runner.base import DemoRunner
+from bot.demos_runner.local import LocalRunner
+from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import learner
 from bot.handlers.errors import on_error
+from bot.services.demos import DemoService
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,15 @@ def build_application(services: BotServices, token: str) -> QuizbotApplication:
     return application
 
 
+def demo_runner(settings: Settings) -> DemoRunner:
+    """Redis-queued `quizbot worker`s when REDIS_URL is set, else a local worker process."""
+    if settings.redis_url:
+        return QueueRunner(settings.redis_url, settings.demo_timeout_seconds)
+    return LocalRunner(
+        settings.demo_concurrency, settings.demo_timeout_seconds, settings.demo_device
+    )
+
+
 def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
     """Run the bot until interrupted."""
     logging.basicConfig(
@@ -89,10 +104,14 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
     engine = create_engine(settings.database_url)
-    services = BotServices(settings, create_session_factory(engine), hash_key)
+    sessions = create_session_factory(engine)
+    runner = demo_runner(settings)
+    demos = DemoService(runner, sessions, utcnow, timedelta(seconds=settings.demo_cooldown_seconds))
+    services = BotServices(settings, sessions, hash_key, demos=demos)
     application = build_application(services, token)
 
     async def dispose(_: QuizbotApplication) -> None:
+        await runner.close()
         await engine.dispose()
 
     application.post_shutdown = dispose

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     admin_chat_id: int | None = None
     timezone: str = "Asia/Tehran"
     content_dir: Path = DEFAULT_CONTENT_DIR
+    # NN demos: where they train, how long and how many at once, how often per learner.
+    redis_url: str | None = None
+    demo_device: str = "auto"
+    demo_timeout_seconds: float = 60.0
+    demo_concurrency: int = 1
+    demo_cooldown_seconds: float = 30.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db.base import utcnow
+from bot.services.demos import DemoService
 from bot.services.privacy import learner_hash
 
 SERVICES_KEY = "services"
@@ -26,6 +27,7 @@ class BotServices:
     hash_key: bytes
     # Tests replace the clock to move time; everything time-dependent asks it.
     clock: Callable[[], datetime] = field(default=utcnow)
+    demos: DemoService | None = None
 
     def learner(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""

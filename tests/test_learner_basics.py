@@ -29,6 +29,7 @@ async def test_start_shows_menu_and_registers_persian_commands(harness: Harness)
     assert descriptions["quiz"] == "یک کوییز تصادفی یا از یک موضوع"
     assert set(descriptions) == {
         "start",
+        "demo",
         "quiz",
         "test",
         "interview",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 ALL_TOPICS = "*"
-_PAYLOAD = re.compile(r"^(tp|q|t|i|a|f):([a-z0-9_*-]{1,40})$")
+_PAYLOAD = re.compile(r"^(tp|q|t|i|a|f):([a-z0-9_*-]{1,40})$|^(dm|dr|dv):([a-z0-9_.=,|-]{1,58})$")
 ACTIONS = {
     "tp": "topic_menu",
     "q": "quiz",
@@ -14,6 +14,9 @@ ACTIONS = {
     "i": "interview",
     "a": "reveal_answer",
     "f": "forget",
+    "dm": "demo_panel",
+    "dr": "demo_run",
+    "dv": "demo_value",
 }
 
 
@@ -44,4 +47,5 @@ def decode(data: str | None) -> Button | None:
     match = _PAYLOAD.match(data or "")
     if match is None:
         return None
-    return Button(ACTIONS[match.group(1)], match.group(2))
+    code, value = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+    return Button(ACTIONS[code], value)

@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from bot import texts
 from bot.context import QuizbotContext
 from bot.db.models import Purpose, TestSession
+from bot.handlers import demos as demo_handlers
 from bot.handlers.callback_data import Button, decode, encode
 from bot.handlers.sending import (
     interview_text,
@@ -227,6 +228,11 @@ async def start_command(update: Update, context: QuizbotContext) -> None:
     payload = (context.args or [""])[0]
     await _reply(update, texts.WELCOME, reply_markup=menu_keyboard())
     kind, _, item_id = payload.partition("_")
+    if kind == "demo" and item_id:
+        alert = await demo_handlers.open_panel(update, context, item_id)
+        if alert is not None:
+            await context.bot.send_message(chat_id, alert)
+        return
     if kind not in ("quiz", "interview") or not item_id:
         return
     async with context.services.sessions() as session:
@@ -354,6 +360,8 @@ async def _button(update: Update, context: QuizbotContext, button: Button) -> st
     if where is None:
         return None
     chat_id, learner = where
+    if button.action.startswith("demo_"):
+        return await demo_handlers.demo_button(update, context, button)
     if button.action == "forget":
         if button.value == "yes":
             async with context.services.sessions.begin() as session:
@@ -491,6 +499,7 @@ COMMANDS = {
     "topics": topics_command,
     "review": review_command,
     "me": me_command,
+    "demo": demo_handlers.demo_command,
     "forget": forget_command,
 }
 

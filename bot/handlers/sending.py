@@ -49,17 +49,18 @@ def menu_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup([list(row) for row in texts.MENU_ROWS], resize_keyboard=True)
 
 
-def next_quiz_keyboard(topic_id: str | None) -> InlineKeyboardMarkup:
-    """A single "next quiz" button for the same topic."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.NEXT_QUIZ_BUTTON, callback_data=encode("quiz", topic_id or ALL_TOPICS)
-                )
-            ]
-        ]
-    )
+def next_quiz_keyboard(topic_id: str | None, demo: str | None = None) -> InlineKeyboardMarkup:
+    """A "next quiz" button for the same topic, and the demo that shows the idea if any."""
+    row = [
+        InlineKeyboardButton(
+            texts.NEXT_QUIZ_BUTTON, callback_data=encode("quiz", topic_id or ALL_TOPICS)
+        )
+    ]
+    if demo is not None:
+        row.append(
+            InlineKeyboardButton(texts.DEMO_OFFER_BUTTON, callback_data=encode("demo_panel", demo))
+        )
+    return InlineKeyboardMarkup([row])
 
 
 def _numbered(question: str, index: int | None, size: int | None) -> str:
@@ -85,7 +86,7 @@ async def send_quiz(
     bank), so an answer needs no reply: Telegram itself shows right, wrong and the explanation.
     """
     index, size = position if position else (None, None)
-    keyboard = next_quiz_keyboard(next_topic) if purpose is Purpose.SINGLE else None
+    keyboard = next_quiz_keyboard(next_topic, quiz.demo) if purpose is Purpose.SINGLE else None
     message = await with_retry(
         lambda: context.bot.send_poll(
             chat_id=chat_id,

@@ -1,0 +1,151 @@
+"""Demos through a Redis-backed arq queue, run by `quizbot worker` processes (a GPU host)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+from arq import Worker, create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.jobs import JobStatus
+from arq.worker import func
+
+from bot.config import Settings
+from bot.demos_runner.base import DemoTimeoutError, ProgressCallback
+from bot.demos_runner.local import LocalRunner
+
+QUEUE = "quizbot:demos"
+PROGRESS_KEY = "quizbot:demo-progress:{}"
+# Time for queueing and the round trip on top of the worker's own run limit.
+QUEUE_GRACE_SECONDS = 30.0
+
+
+class QueueRunner:
+    """Sends demo jobs to the queue and follows their progress in Redis."""
+
+    def __init__(self, redis_url: str, timeout: float) -> None:
+        self.settings = RedisSettings.from_dsn(redis_url)
+        self.timeout = timeout
+        self._redis: ArqRedis | None = None
+        self._catalog: list[dict[str, Any]] | None = None
+
+    async def _pool(self) -> ArqRedis:
+        if self._redis is None:
+            self._redis = await create_pool(self.settings, default_queue_name=QUEUE)
+        return self._redis
+
+    async def _call(self, function: str, *args: Any) -> Any:
+        redis = await self._pool()
+        job = await redis.enqueue_job(function, *args, _queue_name=QUEUE)
+        if job is None:
+            raise RuntimeError(f"could not enqueue {function}")
+        return await job.result(timeout=self.timeout + QUEUE_GRACE_SECONDS, poll_delay=0.05)
+
+    async def describe(self) -> list[dict[str, Any]]:
+        """Every demo and its parameters (asked once, then remembered)."""
+        if self._catalog is None:
+            self._catalog = await self._call("describe")
+        return self._catalog
+
+    async def resolve(self, name: str, raw: dict[str, str]) -> dict[str, Any]:
+        """Full parameters, or the Persian reason they are invalid."""
+        result: dict[str, Any] = await self._call("resolve", name, raw)
+        return result
+
+    async def run(
+        self, name: str, raw: dict[str, str], progress: ProgressCallback
+    ) -> dict[str, Any]:
+        """Queue the run and relay its progress until it finishes."""
+        redis = await self._pool()
+        job_id = uuid.uuid4().hex
+        job = await redis.enqueue_job("run_demo", job_id, name, raw, _queue_name=QUEUE)
+        if job is None:
+            raise RuntimeError("could not enqueue run_demo")
+        deadline = asyncio.get_running_loop().time() + self.timeout + QUEUE_GRACE_SECONDS
+        seen = b""
+        while await job.status() != JobStatus.complete:
+            if asyncio.get_running_loop().time() > deadline:
+                raise DemoTimeoutError(name)
+            latest = await redis.get(PROGRESS_KEY.format(job_id))
+            if latest and latest != seen:
+                seen = latest
+                fraction, stage = json.loads(latest)
+                progress(float(fraction), str(stage))
+            await asyncio.sleep(0.2)
+        result: dict[str, Any] = await job.result(timeout=5)
+        if result.get("timeout"):
+            raise DemoTimeoutError(name)
+        return result
+
+    async def close(self) -> None:
+        """Close the Redis connection."""
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+
+# --- the worker side -------------------------------------------------------------------
+
+
+async def _describe(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    runner: LocalRunner = ctx["runner"]
+    return await runner.describe()
+
+
+async def _resolve(ctx: dict[str, Any], name: str, raw: dict[str, str]) -> dict[str, Any]:
+    runner: LocalRunner = ctx["runner"]
+    return await runner.resolve(name, raw)
+
+
+async def _run_demo(
+    ctx: dict[str, Any], job_id: str, name: str, raw: dict[str, str]
+) -> dict[str, Any]:
+    runner: LocalRunner = ctx["runner"]
+    redis: ArqRedis = ctx["redis"]
+    writes: set[asyncio.Task[Any]] = set()
+
+    async def write(fraction: float, stage: str) -> None:
+        await redis.set(PROGRESS_KEY.format(job_id), json.dumps([fraction, stage]), ex=600)
+
+    def progress(fraction: float, stage: str) -> None:
+        task = asyncio.get_running_loop().create_task(write(fraction, stage))
+        writes.add(task)
+        task.add_done_callback(writes.discard)
+
+    try:
+        return await runner.run(name, raw, progress)
+    except DemoTimeoutError:
+        return {"ok": False, "timeout": True}
+
+
+def build_worker(settings: Settings, *, handle_signals: bool = True) -> Worker:
+    """An arq worker that runs demos in its own local worker processes."""
+    if not settings.redis_url:
+        raise ValueError("REDIS_URL is not set")
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["runner"] = LocalRunner(
+            settings.demo_concurrency, settings.demo_timeout_seconds, settings.demo_device
+        )
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["runner"].close()
+
+    return Worker(
+        functions=[
+            func(_describe, name="describe"),
+            func(_resolve, name="resolve"),
+            func(_run_demo, name="run_demo"),
+        ],
+        queue_name=QUEUE,
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        on_startup=startup,
+        on_shutdown=shutdown,
+        max_jobs=settings.demo_concurrency + 2,  # describe/resolve never wait behind runs
+        job_timeout=int(settings.demo_timeout_seconds + QUEUE_GRACE_SECONDS),
+        max_tries=1,  # a demo that failed once would fail again
+        handle_signals=handle_signals,
+        poll_delay=0.05,
+    )
