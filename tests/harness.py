@@ -19,7 +19,9 @@ from bot.config import Settings
 from bot.context import BotServices
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import LearnerAnswer, Publication
+from bot.demos_runner.base import DemoRunner
 from bot.services.content_sync import sync_bank
+from bot.services.demos import DemoService
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeUser
 
@@ -52,6 +54,8 @@ class Harness:
     engine: AsyncEngine | None = None
     services: BotServices | None = None
     app: QuizbotApplication | None = None
+    demo_runner: DemoRunner | None = None
+    demo_cooldown: timedelta = timedelta(seconds=30)
 
     def settings(self) -> Settings:
         return Settings(  # type: ignore[call-arg]
@@ -73,9 +77,11 @@ class Harness:
     async def start(self) -> None:
         settings = self.settings()
         self.engine = create_engine(self.database_url)
-        self.services = BotServices(
-            settings, create_session_factory(self.engine), HASH_KEY, clock=self.clock
-        )
+        sessions = create_session_factory(self.engine)
+        demos = None
+        if self.demo_runner is not None:
+            demos = DemoService(self.demo_runner, sessions, self.clock, self.demo_cooldown)
+        self.services = BotServices(settings, sessions, HASH_KEY, clock=self.clock, demos=demos)
         self.app = build_application(self.services, TOKEN)
         await self.app.initialize()
         if self.app.post_init is not None:

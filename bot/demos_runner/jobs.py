@@ -20,7 +20,12 @@ def init_worker(progress: Queue[tuple[str, float, str]] | None, device: str) -> 
     global _progress
     _progress = progress
     os.environ["DEMO_DEVICE"] = device
+    import torch
+
     import nn_demos  # noqa: F401 - pay torch's import cost once, before the first request
+
+    # These models are small: one thread each is as fast, and leaves the bot its own core.
+    torch.set_num_threads(1)
 
 
 def _jsonable(value: Any) -> Any:

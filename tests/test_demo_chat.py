@@ -1,0 +1,73 @@
+"""/demo in chat: menu, parameter panel, progress edits, the photo with a repeat command."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.demos_runner.local import LocalRunner
+from tests.fakebot import FakeUser
+from tests.harness import Harness, button_data
+
+LEILA = FakeUser(66_666_666, "Leila")
+SMALL = "samples=40 steps=20 seeds=1"
+
+
+@pytest.fixture
+async def demo_harness(harness: Harness) -> AsyncIterator[Harness]:
+    runner = LocalRunner(concurrency=1, timeout=120)
+    harness.demo_runner = runner
+    await harness.restart()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        await runner.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
+    harness = demo_harness
+    menu = await harness.say(LEILA, "/demo")
+    assert menu.params["text"].startswith("🔬 دموهای شبکهٔ عصبی")
+    since = harness.api.mark()
+    await harness.api.press(LEILA, harness.message_of(menu), button_data(menu, "ب، ک، ص"))
+    panel = await harness.api.wait_for("sendMessage", since=since)
+    assert "/demo letters" in panel.params["text"]
+    since = harness.api.mark()
+    await harness.api.press(LEILA, harness.message_of(panel), "dv:letters|hidden=8")
+    edited = await harness.api.wait_for("editMessageText", since=since)
+    assert "hidden=8" in edited.params["text"]
+    assert button_data(edited, "✓ 8") == "dv:letters|hidden=8"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: Harness) -> None:
+    harness = demo_harness
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, f"/demo letters {SMALL}")
+    queued = await harness.api.wait_for("sendMessage", since=since)
+    assert queued.params["text"].startswith("⏳")
+    photo = await harness.api.wait_for("sendPhoto", since=since, patience=120)
+    caption = photo.params["caption"]
+    assert "تکرار: /demo letters" in caption
+    assert "samples=40" in caption
+    assert photo.files["photo"].startswith(b"\x89PNG")
+    await harness.api.wait_for("deleteMessage", since=since)  # the progress message goes
+    # The same request again comes from the cache, even inside the cooldown.
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, f"/demo letters {SMALL}")
+    again = await harness.api.wait_for("sendPhoto", since=since)
+    assert again.files["photo"] == photo.files["photo"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> None:
+    harness = demo_harness
+    unknown = await harness.say(LEILA, "/demo astrology")
+    assert unknown.params["text"].startswith("دمویی به اسم «astrology» نداریم")
+    malformed = await harness.say(LEILA, "/demo letters hidden")
+    assert "key=value" in malformed.params["text"]
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, "/demo letters hidden=1000")
+    error = await harness.api.wait_for("editMessageText", since=since, patience=60)
+    assert "باید یکی از این‌ها باشه" in error.params["text"]

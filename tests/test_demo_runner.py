@@ -1,0 +1,119 @@
+"""Demos run in worker processes (locally or through Redis), are cached and rate-limited."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.demos_runner.base import DemoTimeoutError
+from bot.demos_runner.local import LocalRunner
+from bot.demos_runner.redis_queue import QueueRunner, build_worker
+from bot.services.demos import DemoService, repeat_command
+
+SMALL = {"samples": "40", "steps": "20", "seeds": "1"}
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+@pytest.fixture
+async def runner() -> AsyncIterator[LocalRunner]:
+    local = LocalRunner(concurrency=1, timeout=120)
+    try:
+        yield local
+    finally:
+        await local.close()
+
+
+async def test_local_worker_describes_resolves_and_runs(runner: LocalRunner) -> None:
+    catalog = await runner.describe()
+    names = {demo["name"] for demo in catalog}
+    assert "letters" in names
+    letters = next(demo for demo in catalog if demo["name"] == "letters")
+    assert all(param["label"] for param in letters["params"])
+    invalid = await runner.resolve("letters", {"hidden": "1000"})
+    assert invalid["ok"] is False
+    assert "باید یکی از این‌ها باشه" in invalid["error"]
+    progress: list[float] = []
+    result = await runner.run("letters", SMALL, lambda fraction, _stage: progress.append(fraction))
+    assert result["ok"] is True
+    assert result["png"].startswith(b"\x89PNG")
+    assert result["device"] == "cpu"
+    assert result["params"]["samples"] == 40
+    await asyncio.sleep(0.5)  # the last progress messages cross the process boundary
+    assert progress
+    assert progress == sorted(progress)
+
+
+async def test_a_run_past_the_time_limit_is_stopped_and_the_runner_recovers() -> None:
+    runner = LocalRunner(concurrency=1, timeout=1.0)
+    try:
+        await runner.describe()  # the worker is up: only the run itself is timed
+        with pytest.raises(DemoTimeoutError):
+            await runner.run(
+                "letters", {"samples": "500", "steps": "1000", "seeds": "5"}, lambda *_: None
+            )
+        runner.timeout = 120
+        result = await runner.run("letters", SMALL, lambda *_: None)
+        assert result["ok"] is True
+    finally:
+        await runner.close()
+
+
+async def test_results_are_cached_and_fresh_runs_rate_limited(
+    runner: LocalRunner, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    service = DemoService(runner, session_factory, lambda: now, timedelta(seconds=30))
+    first = await service.request("learner-a", "letters", SMALL, lambda *_: None)
+    assert first.status == "ok"
+    assert first.cached is False
+    again = await service.request("learner-a", "letters", dict(SMALL), lambda *_: None)
+    assert again.status == "ok"
+    assert again.cached is True  # cached results skip the cooldown
+    assert again.png == first.png
+    other = await service.request("learner-a", "letters", {**SMALL, "hidden": "8"}, lambda *_: None)
+    assert other.status == "cooldown"
+    assert other.wait == timedelta(seconds=30)
+    someone_else = await service.request(
+        "learner-b", "letters", {**SMALL, "hidden": "8"}, lambda *_: None
+    )
+    assert someone_else.status == "ok"
+    bad = await service.request("learner-c", "letters", {"colour": "red"}, lambda *_: None)
+    assert bad.status == "invalid"
+    assert "colour" in bad.error
+    assert repeat_command("letters", first.params).startswith("/demo letters noise=")
+
+
+# arq's Worker.close() still calls redis-py's deprecated close(); not our call to change.
+@pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
+async def test_demos_go_through_redis_to_a_worker() -> None:
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    settings = Settings(
+        _env_file=None,
+        redis_url=REDIS_URL,  # type: ignore[call-arg]
+        demo_timeout_seconds=120,
+    )
+    worker = build_worker(settings, handle_signals=False)
+    worker_task = asyncio.create_task(worker.main())
+    runner = QueueRunner(REDIS_URL, timeout=120)
+    try:
+        catalog = await runner.describe()
+        assert "letters" in {demo["name"] for demo in catalog}
+        progress: list[float] = []
+        result = await runner.run("letters", SMALL, lambda f, _s: progress.append(f))
+        assert result["ok"] is True
+        assert result["png"].startswith(b"\x89PNG")
+        assert progress  # relayed through Redis while the job ran
+    finally:
+        await runner.close()
+        worker_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker_task
+        await worker.close()
+        await redis.flushdb()
+        await redis.aclose()
