@@ -26,3 +26,16 @@ def test_updates_benchmark_prints_its_ratios() -> None:
         "quiz_ratio",
     }
     assert all(value > 0 for value in figures.values())
+
+
+def test_demos_benchmark_prints_its_ratios() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "demos.py"), "--models", "3", "--steps", "5"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"batched_s", "looped_s", "batched_speedup", "letters_s", "optimizers_s"} <= set(figures)
+    assert figures["batched_speedup"] > 0
