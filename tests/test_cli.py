@@ -146,3 +146,31 @@ def test_import_writes_a_content_file_that_validates(workdir: Path) -> None:
         ],
     )
     assert forced.exit_code == 0, forced.output
+
+
+def test_demo_list_and_run_from_the_command_line(workdir: Path) -> None:
+    listing = runner.invoke(app, ["demo", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "letters: noise=" in listing.output
+    out = workdir / "letters.png"
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "letters",
+            "--set",
+            "samples=40",
+            "--set",
+            "steps=20",
+            "--set",
+            "seeds=1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert "دقت" in result.output  # the Persian caption is printed
+    bad = runner.invoke(app, ["demo", "letters", "--set", "hidden=1000", "--out", str(out)])
+    assert bad.exit_code == 1
+    assert "hidden" in bad.stderr or "نورون" in bad.stderr

@@ -71,3 +71,18 @@ async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> N
     await harness.api.send_text(LEILA, "/demo letters hidden=1000")
     error = await harness.api.wait_for("editMessageText", since=since, patience=60)
     assert "باید یکی از این‌ها باشه" in error.params["text"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_deep_link_and_quiz_button_open_the_demo_panel(demo_harness: Harness) -> None:
+    harness = demo_harness
+    panel = await harness.say(LEILA, "/start demo_letters", where=lambda p: "🔬" in p["text"])
+    assert "/demo letters" in panel.params["text"]
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, "/start quiz_act-relu-grad")
+    poll = await harness.api.wait_for("sendPoll", since=since)
+    assert button_data(poll, "خودت ببین") == "dm:activations"
+    since = harness.api.mark()
+    await harness.api.press(LEILA, harness.poll_message(harness.poll_id_of(poll)), "dm:activations")
+    opened = await harness.api.wait_for("sendMessage", since=since)
+    assert "/demo activations functions=" in opened.params["text"]
