@@ -13,11 +13,13 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
     PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -29,8 +31,9 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
-from bot.handlers import learner
+from bot.handlers import channel_admin, learner
 from bot.handlers.errors import on_error
+from bot.handlers.publisher import scheduler_job
 from bot.services.demos import DemoService
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,12 @@ def build_application(services: BotServices, token: str) -> QuizbotApplication:
     private = filters.ChatType.PRIVATE
     for name, callback in learner.COMMANDS.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    for name, callback in channel_admin.ADMIN_COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(
+        ChatMemberHandler(channel_admin.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(PollHandler(channel_admin.poll_results))
     application.add_handler(CallbackQueryHandler(learner.button_pressed))
     application.add_handler(PollAnswerHandler(learner.poll_answer))
     application.add_handler(MessageHandler(private & filters.COMMAND, learner.unknown_command))
@@ -85,6 +94,13 @@ def build_application(services: BotServices, token: str) -> QuizbotApplication:
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, learner.menu_or_free_text)
     )
     application.add_error_handler(on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            scheduler_job,
+            interval=settings.scheduler_interval_seconds,
+            first=1.0,
+            name="scheduler",
+        )
     return application
 
 

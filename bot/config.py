@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     demo_timeout_seconds: float = 60.0
     demo_concurrency: int = 1
     demo_cooldown_seconds: float = 30.0
+    # How often the scheduler looks for due channel posts (CLI changes show up this fast).
+    scheduler_interval_seconds: float = 5.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

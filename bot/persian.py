@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from bot.bank.normalize import to_persian_digits
+from bot.bank.normalize import to_latin_digits, to_persian_digits
 
 _WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه", "شنبه", "یکشنبه")
 
@@ -51,3 +52,19 @@ def fa_duration(span: timedelta) -> str:
     if seconds or not parts:
         parts.append(f"{fa_number(seconds)} ثانیه")
     return " و ".join(parts)
+
+
+_JALALI = re.compile(r"^\s*(\d{4})[/\-](\d{1,2})[/\-](\d{1,2})\s+(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_jalali_datetime(text: str, tz: ZoneInfo) -> datetime | None:
+    """«۱۴۰۵/۰۹/۱۰ ۱۸:۰۰» (Persian or Latin digits) in `tz` as an aware datetime, or None."""
+    match = _JALALI.match(to_latin_digits(text))
+    if match is None:
+        return None
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    try:
+        gregorian = jdatetime.date(year, month, day).togregorian()
+        return datetime(gregorian.year, gregorian.month, gregorian.day, hour, minute, tzinfo=tz)
+    except ValueError:
+        return None

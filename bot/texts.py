@@ -41,6 +41,17 @@ COMMAND_DESCRIPTIONS = {
     "forget": "پاک کردن داده‌های من",
     "help": "راهنما",
 }
+# Admin commands are listed in /help for admins rather than in every learner's menu.
+ADMIN_HELP = (
+    "دستورهای ادمین کانال:\n"
+    "/channels — انتخاب کانال\n"
+    "/settings — تنظیمات کانال (امضا، هشتگ، شماره، بی‌صدا، سنجاق)\n"
+    "/schedule — زمان‌بندی کوییز، سوال مصاحبه یا درس\n"
+    "/queue — صف انتشار با لغو و جابه‌جایی\n"
+    "/postnow — انتشار همین الان\n"
+    "/slot، /slots، /unslot — زمان‌های ثابت (مثلاً هر روز ۱۸:۰۰)\n"
+    "/results — نتایج کوییزهای کانال"
+)
 
 # Reply-keyboard menu: button text → the command it stands for.
 MENU = {
@@ -135,3 +146,79 @@ DEMO_BAD_ARGUMENT = "«{text}» رو نفهمیدم؛ پارامترها رو ا
 DEMO_UNAVAILABLE = "دموها الان در دسترس نیستن."
 DEMO_OFFER_BUTTON = "🔬 خودت ببین"
 DEMO_REPEAT = "تکرار: {command}"
+
+# --- channel admins ------------------------------------------------------------------------
+NOT_ADMIN = "این بخش مخصوص ادمین‌های کاناله و شما ادمین کانالی که ربات در اون عضوه نیستید."
+NO_CHANNELS = "ربات هنوز ادمین هیچ کانالی نیست. اول ربات رو با دسترسی ارسال پیام ادمین کانال کنید."
+CHANNEL_ADDED = (
+    "✅ کانال «{title}» ثبت شد. از /channels تنظیماتش رو ببینید و با /schedule پست زمان‌بندی کنید."
+)
+CHANNEL_LIST = "کانال‌هایی که ادمینشون هستید:"
+CHANNEL_CHOSEN = "کانال «{title}» انتخاب شد."
+CHANNEL_SETTINGS = (
+    "⚙️ تنظیمات «{title}»\n\n"
+    "امضا: {signature}\n"
+    "هشتگ‌های پیش‌فرض: {hashtags}\n"
+    "شمارهٔ کوییز بعدی: {number}\n"
+    "ارسال بی‌صدا: {silent}\n"
+    "سنجاق کوییزها: {pin}\n"
+    "مهلت پست‌های عقب‌افتاده: {grace} دقیقه\n\n"
+    "تغییر: /signature متن · /hashtags #a #b · /quiznumber 96 · /grace 60"
+)
+YES = "بله"
+NO = "خیر"
+NONE_SET = "—"
+TOGGLE_SILENT = "🔕 بی‌صدا: {state}"
+TOGGLE_PIN = "📌 سنجاق: {state}"
+SETTING_SAVED = "ذخیره شد."
+SETTING_USAGE = "این‌طوری بنویسید: {usage}"
+KIND_TITLES = {"quiz": "کوییز", "interview": "سوال مصاحبه", "lesson": "درس"}
+SCHEDULE_KIND = "چی زمان‌بندی کنیم؟"
+SCHEDULE_NEXT_BUTTON = "بعدی از بانک ({kind})"
+SCHEDULE_WHEN = (
+    "کی منتشر بشه؟ یکی از این‌ها رو بزنید یا تاریخ و ساعت رو بنویسید (مثلاً ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰)."
+)
+SCHEDULE_TODAY = "امروز {time}"
+SCHEDULE_TOMORROW = "فردا {time}"
+SCHEDULE_PREVIEW = "👆 پیش‌نمایش، دقیقاً همون‌طور که در «{title}» منتشر می‌شه، {when}. تأیید می‌کنید؟"
+SCHEDULE_CONFIRM = "✅ تأیید"
+SCHEDULE_ABORT = "✖️ انصراف"
+SCHEDULED = "🗓 زمان‌بندی شد: {kind} «{item}» برای {when} (شمارهٔ پست {id})."
+SCHEDULE_ABORTED = "زمان‌بندی لغو شد."
+SCHEDULE_BAD_TIME = "تاریخ و ساعت رو نفهمیدم؛ مثلاً بنویسید ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰"
+SCHEDULE_EXPIRED = "این زمان‌بندی دیگه معتبر نیست؛ دوباره /schedule رو بزنید."
+QUEUE_EMPTY = "صف انتشار خالیه."
+QUEUE_HEADER = "🗓 صف انتشار «{title}»:"
+QUEUE_LINE = "#{id} · {when} · {kind}: {item}"
+QUEUE_CANCEL = "✖️ لغو #{id}"
+QUEUE_LATER = "⏩ یک ساعت بعد #{id}"
+QUEUE_CANCELLED = "پست #{id} لغو شد."
+QUEUE_MOVED = "پست #{id} به {when} منتقل شد."
+QUEUE_GONE = "این پست دیگه در صف نیست."
+POSTNOW_USAGE = (
+    "این‌طوری بنویسید: /postnow quiz یا /postnow interview یا /postnow lesson یا /postnow شمارهٔ‌پست"
+)
+POSTNOW_DONE = "🚀 پست #{id} همین الان منتشر می‌شه."
+SLOTS_HEADER = "🔁 زمان‌های ثابت «{title}»:"
+SLOT_LINE = "#{id} · {kind} · {days} ساعت {time}"
+SLOTS_EMPTY = "زمان ثابتی تعریف نشده. مثال: /slot quiz daily 18:00 یا /slot interview mon 10:00"
+SLOT_ADDED = "🔁 زمان ثابت #{id} ثبت شد: {kind} {days} ساعت {time}."
+SLOT_REMOVED = "زمان ثابت #{id} حذف شد."
+SLOT_USAGE = "این‌طوری بنویسید: /slot quiz daily 18:00 (روزها: daily یا mon,tue,… )"
+EVERY_DAY = "هر روز"
+WEEKDAY_NAMES = {
+    1: "دوشنبه",
+    2: "سه‌شنبه",
+    3: "چهارشنبه",
+    4: "پنج‌شنبه",
+    5: "جمعه",
+    6: "شنبه",
+    7: "یکشنبه",
+}
+RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
+RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
+RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{shares}\nدرست: {correct} از {voters} رأی"
+NOTICE_MISSED = "⚠️ پست #{id} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
+NOTICE_UNCERTAIN = "⚠️ ارسال پست #{id} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
+NOTICE_FAILED = "⚠️ پست #{id} «{channel}» (موعد {when}) منتشر نشد: {detail}"
+NOTICE_SHORTAGE = "⚠️ برای زمان‌های ثابت «{channel}»، {kind} منتشرنشده‌ای برای {when} باقی نمونده. به بانک محتوا اضافه کنید."

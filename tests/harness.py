@@ -20,6 +20,7 @@ from bot.context import BotServices
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import LearnerAnswer, Publication
 from bot.demos_runner.base import DemoRunner
+from bot.handlers.publisher import publish_due
 from bot.services.content_sync import sync_bank
 from bot.services.demos import DemoService
 from tests.banks import learner_bank_data, write_bank
@@ -51,6 +52,8 @@ class Harness:
     content_dir: Path
     clock: Clock = field(default_factory=Clock)
     admin_chat_id: int | None = None
+    admin_ids: frozenset[int] = frozenset()
+    scheduler_interval: float = 3600.0  # tests tick by hand unless they ask for the job
     engine: AsyncEngine | None = None
     services: BotServices | None = None
     app: QuizbotApplication | None = None
@@ -66,6 +69,8 @@ class Harness:
             answer_hash_key=HASH_KEY.decode(),
             admin_chat_id=self.admin_chat_id,
             content_dir=self.content_dir,
+            admin_ids=self.admin_ids,
+            scheduler_interval_seconds=self.scheduler_interval,
         )
 
     async def sync_content(self) -> None:
@@ -140,6 +145,12 @@ class Harness:
 
     def correct_of(self, poll_id: str) -> list[int]:
         return list(self.api.polls[poll_id]["correct_option_ids"])
+
+    async def tick(self) -> int:
+        """One scheduler pass, as the job would run it."""
+        assert self.app is not None
+        assert self.services is not None
+        return await publish_due(self.app.bot, self.services)
 
     def poll_message(self, poll_id: str) -> dict[str, Any]:
         """The message that carries a poll."""

@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +26,12 @@ from bot.bank.loader import ITEMS_DIR, Bank, load_bank
 from bot.bank.stats import bank_stats
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import migrate
+from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import ItemKind
 from bot.envfile import ensure_env_file
+from bot.services import channels as channel_service
+from bot.services import scheduling
 from bot.services.content_sync import SyncReport, sync_bank
 
 app = typer.Typer(
@@ -38,6 +43,8 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_app = typer.Typer(help="The content bank under content/.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(content_app, name="content")
+schedule_app = typer.Typer(help="Channel posts: add, list, cancel.", no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -308,3 +315,101 @@ def content_export(
             text = export_quizzes(quizzes, fmt)
     out.write_text(text, encoding="utf-8")
     console.print(f"wrote {len(quizzes)} quizzes to {out}", markup=False)
+
+
+def _parse_at(text: str, settings: Settings) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
+
+
+@schedule_app.command("add")
+def schedule_add(
+    channel: Annotated[int, typer.Option(help="The channel's chat id (e.g. -100…).")],
+    kind: Annotated[str, typer.Option(help="quiz, interview or lesson")],
+    at: Annotated[str, typer.Option(help="ISO-8601; without an offset, in TIMEZONE")],
+    item: Annotated[str | None, typer.Option(help="Item id; default: next from the bank")] = None,
+) -> None:
+    """Queue a channel post; the running bot sends it on time."""
+    settings = _settings()
+    if kind not in ("quiz", "interview", "lesson"):
+        err_console.print("--kind is quiz, interview or lesson", markup=False)
+        raise typer.Exit(2)
+    try:
+        due = _parse_at(at, settings)
+    except ValueError as exc:
+        err_console.print(f"--at is not an ISO-8601 time: {at}", markup=False)
+        raise typer.Exit(2) from exc
+
+    async def add() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                row = await channel_service.channel_by_chat(session, channel)
+                if row is None:
+                    raise scheduling.ScheduleError(f"unknown channel {channel}")
+                post = await scheduling.schedule_post(
+                    session, row, ItemKind(kind), item, due, utcnow()
+                )
+                return post.id
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    try:
+        post_id = asyncio.run(add())
+    except scheduling.ScheduleError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"scheduled post {post_id} for {due.astimezone(settings.tz).isoformat()}", markup=False
+    )
+
+
+@schedule_app.command("list")
+def schedule_list() -> None:
+    """Pending channel posts, soonest first."""
+    settings = _settings()
+
+    async def rows() -> list[tuple[int, int, str, str | None, datetime]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                chats = await channel_service.all_channels(session)
+                return [
+                    (p.id, chats[p.channel_id].chat_id, p.kind.value, p.item_id, p.due_at)
+                    for p in await scheduling.queue(session)
+                ]
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    table = Table("id", "channel", "kind", "item", "due")
+    for post_id, chat_id, kind, item, due in asyncio.run(rows()):
+        table.add_row(
+            str(post_id),
+            str(chat_id),
+            kind,
+            item or "",
+            due.astimezone(settings.tz).isoformat(timespec="minutes"),
+        )
+    console.print(table)
+
+
+@schedule_app.command("cancel")
+def schedule_cancel(post_id: Annotated[int, typer.Argument()]) -> None:
+    """Cancel a pending post."""
+    settings = _settings()
+
+    async def cancel() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                return await scheduling.cancel(session, post_id, utcnow())
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    if not asyncio.run(cancel()):
+        err_console.print(f"post {post_id} is not pending", markup=False)
+        raise typer.Exit(1)
+    console.print(f"cancelled post {post_id}", markup=False)

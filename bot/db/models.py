@@ -319,6 +319,8 @@ class ScheduledPost(ItemRefMixin, TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("recurring_slots.id"))
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    # Taken from the channel's counter when the post is first claimed, kept across retries.
+    quiz_number: Mapped[int | None] = mapped_column(Integer)
 
 
 class VoteSnapshot(Base):

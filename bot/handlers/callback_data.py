@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 
 ALL_TOPICS = "*"
-_PAYLOAD = re.compile(r"^(tp|q|t|i|a|f):([a-z0-9_*-]{1,40})$|^(dm|dr|dv):([a-z0-9_.=,|-]{1,58})$")
+_PAYLOAD = re.compile(
+    r"^(tp|q|t|i|a|f):([a-z0-9_*-]{1,40})$"
+    r"|^(dm|dr|dv):([a-z0-9_.=,|-]{1,58})$"
+    r"|^(ad):([a-z]{1,8}:[a-z0-9_-]{1,45})$"
+)
 ACTIONS = {
     "tp": "topic_menu",
     "q": "quiz",
@@ -17,6 +21,7 @@ ACTIONS = {
     "dm": "demo_panel",
     "dr": "demo_run",
     "dv": "demo_value",
+    "ad": "admin",
 }
 
 
@@ -47,5 +52,5 @@ def decode(data: str | None) -> Button | None:
     match = _PAYLOAD.match(data or "")
     if match is None:
         return None
-    code, value = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+    code, value = next((match.group(i), match.group(i + 1)) for i in (1, 3, 5) if match.group(i))
     return Button(ACTIONS[code], value)

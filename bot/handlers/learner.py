@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from bot import texts
 from bot.context import QuizbotContext
 from bot.db.models import Purpose, TestSession
+from bot.handlers import channel_admin
 from bot.handlers import demos as demo_handlers
 from bot.handlers.callback_data import Button, decode, encode
 from bot.handlers.sending import (
@@ -253,7 +254,9 @@ async def start_command(update: Update, context: QuizbotContext) -> None:
 async def help_command(update: Update, context: QuizbotContext) -> None:
     """/help: the list of commands."""
     if _chat_and_learner(update, context) is not None:
-        await _reply(update, texts.HELP, reply_markup=menu_keyboard())
+        admin = bool(await channel_admin.admin_channels(update, context))
+        text = f"{texts.HELP}\n\n{texts.ADMIN_HELP}" if admin else texts.HELP
+        await _reply(update, text, reply_markup=menu_keyboard())
 
 
 async def topics_command(update: Update, context: QuizbotContext) -> None:
@@ -360,6 +363,8 @@ async def _button(update: Update, context: QuizbotContext, button: Button) -> st
     if where is None:
         return None
     chat_id, learner = where
+    if button.action == "admin":
+        return await channel_admin.admin_button(update, context, button)
     if button.action.startswith("demo_"):
         return await demo_handlers.demo_button(update, context, button)
     if button.action == "forget":
@@ -508,6 +513,8 @@ async def menu_or_free_text(update: Update, context: QuizbotContext) -> None:
     """A menu button stands for its command; other text gets a hint."""
     message = update.effective_message
     if message is None or message.text is None:
+        return
+    if await channel_admin.schedule_time_text(update, context):
         return
     command = texts.MENU.get(message.text.strip())
     if command is None:

@@ -1,0 +1,238 @@
+"""Channel admins end to end: discovery, rights, settings, scheduling, exactly-once posting."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.db.models import ItemKind, PostState, ScheduledPost
+from bot.handlers.channel_admin import ADMIN_COMMANDS
+from bot.services import publishing, scheduling
+from bot.services.channels import channel_by_chat
+from tests.fakebot import Call, FakeUser
+from tests.harness import Harness, button_data
+
+CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
+ADMIN = FakeUser(77_777_777, "Admin")
+STRANGER = FakeUser(88_888_888, "Stranger")
+
+
+@pytest.fixture
+async def channel(harness: Harness) -> AsyncIterator[Harness]:
+    """The real bank, a channel where the bot and ADMIN are admins."""
+    harness.content_dir = DEFAULT_CONTENT_DIR
+    harness.admin_ids = frozenset({ADMIN.id})
+    await harness.restart()
+    await harness.sync_content()
+    harness.api.chats[CHANNEL["id"]] = CHANNEL
+    harness.api.set_admins(CHANNEL["id"], [ADMIN])
+    since = harness.api.mark()
+    await harness.api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+    await harness.api.wait_for("sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since)
+    return harness
+
+
+def channel_posts(harness: Harness, since: int = 0) -> list[Call]:
+    return [
+        c
+        for c in harness.api.calls[since:]
+        if c.method in ("sendPoll", "sendMessage") and c.params["chat_id"] == CHANNEL["id"]
+    ]
+
+
+async def test_the_bot_learns_its_channel_and_greets_the_admin(channel: Harness) -> None:
+    greeting = channel.api.texts_to(ADMIN.id)[0]
+    assert greeting.startswith("✅ کانال «دیتاساینس فارسی» ثبت شد.")
+    settings = await channel.say(ADMIN, "/settings")
+    assert "شمارهٔ کوییز بعدی: ۱" in settings.params["text"]
+
+
+async def test_non_admins_are_refused_on_every_admin_path(channel: Harness) -> None:
+    for command in ADMIN_COMMANDS:
+        reply = await channel.say(STRANGER, f"/{command}")
+        assert reply.params["text"].startswith("این بخش مخصوص ادمین‌های کاناله"), command
+    menu = await channel.say(STRANGER, "/topics")
+    for data in ("ad:cancel:1", "ad:silent:1", "ad:use:1", "ad:ok:0", "ad:kind:quiz"):
+        since = channel.api.mark()
+        await channel.api.press(STRANGER, channel.message_of(menu), data)
+        ack = await channel.api.wait_for("answerCallbackQuery", since=since)
+        assert ack.params["text"].startswith("این بخش مخصوص ادمین‌های کاناله"), data
+    assert channel_posts(channel) == []
+
+
+async def test_numbering_continues_from_the_setting_and_never_repeats(channel: Harness) -> None:
+    assert (await channel.say(ADMIN, "/quiznumber 96")).params["text"] == "ذخیره شد."
+    await channel.say(ADMIN, "/signature @data_fa | دیتاساینس فارسی")
+    await channel.say(ADMIN, "/hashtags #Deep_Learning")
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/postnow quiz")
+    first = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
+    )
+    assert first.params["question"].startswith("❓کوییز شماره ۹۶: ")
+    assert first.params["is_anonymous"] is True
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/postnow interview")
+    interview = await channel.api.wait_for(
+        "sendMessage", lambda p: p["chat_id"] == CHANNEL["id"], since=since
+    )
+    text = interview.params["text"]
+    assert text.startswith("💡سوال مصاحبه: ")
+    assert "\n🔵 " in text
+    assert text.endswith("#Deep_Learning\n@data_fa | دیتاساینس فارسی")
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/postnow quiz")
+    second = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
+    )
+    assert second.params["question"].startswith("❓کوییز شماره ۹۷: ")
+    assert second.params["question"] != first.params["question"].replace("۹۶", "۹۷")
+
+
+async def test_schedule_in_chat_previews_then_posts_once_on_time(channel: Harness) -> None:
+    kinds = await channel.say(ADMIN, "/schedule")
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(kinds), button_data(kinds, "کوییز"))
+    when = await channel.api.wait_for("sendMessage", since=since)
+    data = button_data(when, "امروز ۱۸")
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(when), data)
+    preview = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == ADMIN.id, since=since
+    )
+    assert preview.params["question"].startswith("❓کوییز شماره ۱: ")
+    confirm = await channel.api.wait_for("sendMessage", lambda p: "تأیید" in p["text"], since=since)
+    assert "۱۸:۰۰" in confirm.params["text"]
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    done = await channel.api.wait_for(
+        "sendMessage", lambda p: "زمان‌بندی شد" in p["text"], since=since
+    )
+    assert "۱۸:۰۰" in done.params["text"]
+    queue = await channel.say(ADMIN, "/queue")
+    assert "۱۸:۰۰" in queue.params["text"]
+
+    assert await channel.tick() == 0  # not due yet (the clock says 11:30 in Tehran)
+    channel.clock.now = datetime(2026, 11, 26, 14, 31, tzinfo=UTC)  # 18:01 Tehran
+    since = channel.api.mark()
+    assert await channel.tick() == 1
+    assert await channel.tick() == 0  # never twice
+    (post,) = channel_posts(channel, since)
+    assert post.params["question"] == preview.params["question"]
+
+
+async def test_a_daily_slot_fills_a_week_without_repeats(channel: Harness) -> None:
+    added = await channel.say(ADMIN, "/slot quiz daily 18:00")
+    assert added.params["text"].startswith("🔁 زمان ثابت")
+    since = channel.api.mark()
+    start = datetime(2026, 11, 26, 14, 35, tzinfo=UTC)  # 18:05 in Tehran
+    for day in range(7):
+        channel.clock.now = start + timedelta(days=day)
+        await channel.tick()
+    posts = channel_posts(channel, since)
+    questions = [post.params["question"] for post in posts]
+    assert len(questions) == 7
+    assert [q.split(":")[0] for q in questions] == [f"❓کوییز شماره {n}" for n in "۱۲۳۴۵۶۷"]
+    assert len({q.split(": ", 1)[1] for q in questions}) == 7  # no quiz twice
+
+
+async def schedule_lessons(harness: Harness, offsets: list[timedelta]) -> list[int]:
+    assert harness.services is not None
+    now = harness.clock.now
+    async with harness.services.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        posts = [
+            await scheduling.schedule_post(session, row, ItemKind.LESSON, None, now + offset, now)
+            for offset in offsets
+        ]
+        return [post.id for post in posts]
+
+
+async def test_restart_in_the_middle_of_the_queue(channel: Harness) -> None:
+    await schedule_lessons(channel, [timedelta(hours=h) for h in (1, 2, 3)])
+    since = channel.api.mark()
+    channel.clock.advance(hours=1, minutes=1)
+    assert await channel.tick() == 1
+    await channel.restart()
+    for _ in range(2):
+        channel.clock.advance(hours=1)
+        assert await channel.tick() == 1
+    assert await channel.tick() == 0
+    texts = [post.params["text"] for post in channel_posts(channel, since)]
+    assert len(texts) == 3
+    assert len(set(texts)) == 3
+
+
+async def test_a_crash_between_claim_and_send_is_reported_not_repeated(channel: Harness) -> None:
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/schedule quiz")
+    when = await channel.api.wait_for("sendMessage", since=since)
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(when), button_data(when, "امروز ۱۸"))
+    confirm = await channel.api.wait_for("sendMessage", lambda p: "تأیید" in p["text"], since=since)
+    await channel.api.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    await channel.api.wait_for("sendMessage", lambda p: "زمان‌بندی شد" in p["text"], since=since)
+    # Another process claims the post at 18:00 and dies before sending.
+    channel.clock.now = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+    assert channel.services is not None
+    async with channel.services.sessions.begin() as session:
+        (claimed,) = await publishing.claim_due(session, channel.clock.now, "dead-process")
+    channel.clock.advance(minutes=5)
+    since = channel.api.mark()
+    assert await channel.tick() == 0
+    assert channel_posts(channel, since) == []
+    notice = await channel.api.wait_for(
+        "sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since
+    )
+    assert f"/postnow {claimed}" in notice.params["text"]
+    assert "معلوم نیست" in notice.params["text"]
+    async with channel.services.sessions() as session:
+        post = await session.get(ScheduledPost, claimed)
+        assert post is not None
+        assert post.state is PostState.UNCERTAIN
+    # The admin looked at the channel, saw nothing, and sends it.
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, f"/postnow {claimed}")
+    await channel.api.wait_for("sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since)
+    assert len(channel_posts(channel, since)) == 1
+
+
+async def test_posts_due_while_down_go_out_late_or_are_reported_missed(channel: Harness) -> None:
+    missed_id, late_id = await schedule_lessons(
+        channel, [timedelta(minutes=5), timedelta(minutes=100)]
+    )
+    channel.clock.advance(minutes=130)  # grace is 60 minutes: one is 30 late, one 125
+    since = channel.api.mark()
+    assert await channel.tick() == 1
+    assert channel.services is not None
+    async with channel.services.sessions() as session:
+        states = {p.id: p.state for p in (await session.scalars(select(ScheduledPost))).all()}
+    assert states[late_id] is PostState.SENT
+    assert states[missed_id] is PostState.MISSED
+    notice = await channel.api.wait_for(
+        "sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since
+    )
+    assert "منتشر نشد" in notice.params["text"]
+    assert f"/postnow {missed_id}" in notice.params["text"]
+
+
+async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/postnow quiz fnd-linear-params-mnist")
+    poll = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
+    )
+    poll_id = channel.poll_id_of(poll)
+    await channel.api.poll_results(poll_id, [21, 63, 11, 5])
+    await asyncio.sleep(0.3)
+    await channel.api.poll_results(poll_id, [42, 126, 22, 10])  # the latest snapshot counts
+    await channel.api.wait_idle()
+    results = await channel.say(ADMIN, "/results")
+    text = results.params["text"]
+    assert "❓کوییز شماره ۱: " in text
+    assert "۲۱٪ · ۶۳٪ ✅ · ۱۱٪ · ۵٪" in text  # the seed channel's own shares
+    assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
