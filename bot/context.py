@@ -28,6 +28,8 @@ class BotServices:
     # Tests replace the clock to move time; everything time-dependent asks it.
     clock: Callable[[], datetime] = field(default=utcnow)
     demos: DemoService | None = None
+    # Warnings already sent to admins (e.g. a slot running out), so each is sent once.
+    warned: set[str] = field(default_factory=set)
 
     def learner(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""

@@ -2,18 +2,24 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from bot.cli.main import app as cli
 from bot.config import DEFAULT_CONTENT_DIR
+from bot.context import BotServices
+from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ItemKind, PostState, ScheduledPost
 from bot.handlers.channel_admin import ADMIN_COMMANDS
+from bot.handlers.publisher import publish_due
 from bot.services import publishing, scheduling
 from bot.services.channels import channel_by_chat
 from tests.fakebot import Call, FakeUser
-from tests.harness import Harness, button_data
+from tests.harness import HASH_KEY, Harness, button_data
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
@@ -236,3 +242,90 @@ async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
     assert "❓کوییز شماره ۱: " in text
     assert "۲۱٪ · ۶۳٪ ✅ · ۱۱٪ · ۵٪" in text  # the seed channel's own shares
     assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_bot_processes_on_postgres_never_post_twice(channel: Harness) -> None:
+    ids = await schedule_lessons(channel, [timedelta(minutes=m) for m in range(1, 13)])
+    assert channel.services is not None
+    assert channel.app is not None
+    # A second bot process: its own engine and connections, the same database.
+    other_engine = create_engine(channel.database_url)
+    other = BotServices(
+        channel.services.settings,
+        create_session_factory(other_engine),
+        HASH_KEY,
+        clock=channel.clock,
+    )
+    channel.clock.advance(minutes=15)
+    since = channel.api.mark()
+    try:
+        sent = await asyncio.gather(
+            publish_due(channel.app.bot, channel.services, worker="process-a"),
+            publish_due(channel.app.bot, other, worker="process-b"),
+            publish_due(channel.app.bot, other, worker="process-c"),
+        )
+    finally:
+        await other_engine.dispose()
+    assert sum(sent) == len(ids)
+    texts = [post.params["text"] for post in channel_posts(channel, since)]
+    assert len(texts) == len(ids)
+    assert len(set(texts)) == len(ids)
+
+
+async def test_a_slot_running_out_is_announced_once_in_advance(channel: Harness) -> None:
+    assert channel.services is not None
+    async with channel.services.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        # The cnn topic has three lessons: a daily lesson slot runs out on the fourth day.
+        await scheduling.add_slot(
+            session,
+            row,
+            ItemKind.LESSON,
+            list(range(1, 8)),
+            time(10, 0),
+            "Asia/Tehran",
+            channel.clock.now,
+            topic_id="cnn",
+        )
+    since = channel.api.mark()
+    await channel.tick()
+    warnings = [t for t in channel.api.texts_to(ADMIN.id, since) if "باقی نمونده" in t]
+    assert warnings  # told days before the first empty slot
+    since = channel.api.mark()
+    await channel.tick()
+    assert [t for t in channel.api.texts_to(ADMIN.id, since) if "باقی نمونده" in t] == []
+
+
+async def test_a_post_added_from_the_cli_goes_out_while_the_bot_runs(
+    channel: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # This test runs the real scheduler job on the wall clock, as production does.
+    channel.scheduler_interval = 0.5
+    await channel.restart()
+    assert channel.services is not None
+    channel.services.clock = lambda: datetime.now(UTC)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", channel.database_url)
+    due = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    since = channel.api.mark()
+    # The CLI runs its own event loop, as it would in another process.
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        cli,
+        ["schedule", "add", "--channel", str(CHANNEL["id"]), "--kind", "quiz", "--at", due],
+    )
+    assert result.exit_code == 0, result.output
+    listed = await asyncio.to_thread(CliRunner().invoke, cli, ["schedule", "list"])
+    assert str(CHANNEL["id"]) in listed.output
+    poll = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since, patience=30
+    )
+    assert poll.params["question"].startswith("❓کوییز شماره ۱: ")
+    post_id = int(result.output.split()[2])
+    cancelled = await asyncio.to_thread(
+        CliRunner().invoke, cli, ["schedule", "cancel", str(post_id)]
+    )
+    assert cancelled.exit_code == 1  # already sent: nothing to cancel

@@ -22,7 +22,6 @@ from bot.services.rendering import RenderedQuiz
 
 log = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-_shortages_told: set[tuple[int, str, str]] = set()
 
 
 async def notify_admins(bot: Bot, services: BotServices, text: str) -> None:
@@ -81,10 +80,10 @@ async def _shortage_notices(
 ) -> list[str]:
     messages = []
     for shortage in shortages:
-        key = (shortage.channel_id, shortage.kind.value, shortage.due_at.isoformat())
-        if key in _shortages_told:
+        key = f"shortage:{shortage.channel_id}:{shortage.kind.value}:{shortage.due_at.isoformat()}"
+        if key in services.warned:
             continue
-        _shortages_told.add(key)
+        services.warned.add(key)
         channel = channels.get(shortage.channel_id)
         messages.append(
             texts.NOTICE_SHORTAGE.format(
