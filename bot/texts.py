@@ -173,7 +173,10 @@ TOGGLE_PIN = "📌 سنجاق: {state}"
 SETTING_SAVED = "ذخیره شد."
 SETTING_USAGE = "این‌طوری بنویسید: {usage}"
 KIND_TITLES = {"quiz": "کوییز", "interview": "سوال مصاحبه", "lesson": "درس"}
-SCHEDULE_KIND = "چی زمان‌بندی کنیم؟"
+SCHEDULE_KIND = (
+    "چی زمان‌بندی کنیم؟ (یا بنویسید /schedule quiz cnn برای یک موضوع، یا /schedule quiz شناسه)"
+)
+SCHEDULE_TOPIC_EMPTY = "همهٔ موارد این موضوع قبلاً منتشر یا زمان‌بندی شدن."
 SCHEDULE_NEXT_BUTTON = "بعدی از بانک ({kind})"
 SCHEDULE_WHEN = (
     "کی منتشر بشه؟ یکی از این‌ها رو بزنید یا تاریخ و ساعت رو بنویسید (مثلاً ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰)."

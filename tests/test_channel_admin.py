@@ -329,3 +329,24 @@ async def test_a_post_added_from_the_cli_goes_out_while_the_bot_runs(
         CliRunner().invoke, cli, ["schedule", "cancel", str(post_id)]
     )
     assert cancelled.exit_code == 1  # already sent: nothing to cancel
+
+
+async def test_schedule_by_topic_and_refuse_what_would_not_fit(channel: Harness) -> None:
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/schedule lesson cnn")
+    when = await channel.api.wait_for("sendMessage", since=since)
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))
+    preview = await channel.api.wait_for(
+        "sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since
+    )
+    assert "#CNN" in preview.params["text"]
+    # A signature so long that a post could not carry it is refused at scheduling time.
+    await channel.say(ADMIN, "/signature " + "امضا " * 900)
+    refused = await channel.say(
+        ADMIN, "/schedule lesson cnn", where=lambda p: "کی منتشر" in p["text"]
+    )
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(refused), button_data(refused, "فردا ۹"))
+    error = await channel.api.wait_for("sendMessage", since=since)
+    assert "کاراکتر می‌شه" in error.params["text"]

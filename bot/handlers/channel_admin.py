@@ -19,7 +19,7 @@ from bot.handlers.callback_data import Button, encode
 from bot.handlers.publisher import kind_title, publish_due
 from bot.handlers.sending import with_retry
 from bot.persian import fa_number, fa_percent, jalali_datetime, parse_jalali_datetime
-from bot.services import channel_results, channels, publishing, scheduling
+from bot.services import catalog, channel_results, channels, publishing, scheduling
 from bot.services.rendering import RenderedQuiz
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,22 @@ async def schedule_command(update: Update, context: QuizbotContext) -> None:
     args = list(context.args or [])
     if args and args[0] in texts.KIND_TITLES:
         draft["kind"] = args[0]
-        draft["item_id"] = args[1] if len(args) > 1 else None
+        draft["item_id"] = None
+        if len(args) > 1:
+            # The second word is an item id, or a topic whose next unposted item is wanted.
+            async with context.services.sessions() as session:
+                topic = await catalog.find_topic(session, args[1])
+                item_id = (
+                    args[1]
+                    if topic is None
+                    else await scheduling.next_unposted(
+                        session, channel, ItemKind(args[0]), topic.id
+                    )
+                )
+            if item_id is None:
+                await _reply(update, texts.SCHEDULE_TOPIC_EMPTY)
+                return
+            draft["item_id"] = item_id
         await _ask_when(update, context)
         return
     keyboard = InlineKeyboardMarkup(
