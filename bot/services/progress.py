@@ -6,23 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import LearnerAnswer, Quiz, Topic
+from bot.db.models import LearnerAnswer
 from bot.services.reviews import due_summary
+from bot.services.topic_scores import TopicScore, topic_scores
 
 # Streaks longer than this are shown as this; it bounds the rows read for one learner.
 STREAK_WINDOW_DAYS = 366
-
-
-@dataclass(frozen=True)
-class TopicScore:
-    """Answers and right answers in one topic."""
-
-    title: str
-    correct: int
-    total: int
 
 
 @dataclass(frozen=True)
@@ -50,17 +42,7 @@ async def learner_progress(
     session: AsyncSession, learner: str, now: datetime, tz: ZoneInfo
 ) -> Progress:
     """Totals, per-topic accuracy, daily streak (in the learner-facing time zone), due reviews."""
-    correct_sum = func.sum(case((LearnerAnswer.is_correct, 1), else_=0))
-    rows = await session.execute(
-        select(Topic.title, correct_sum, func.count())
-        .select_from(LearnerAnswer)
-        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
-        .join(Topic, Topic.id == Quiz.topic_id)
-        .where(LearnerAnswer.learner_hash == learner)
-        .group_by(Topic.id, Topic.title, Topic.position)
-        .order_by(Topic.position)
-    )
-    topics = [TopicScore(title, int(right or 0), int(total)) for title, right, total in rows]
+    topics = await topic_scores(session, LearnerAnswer.learner_hash == learner)
     moments = await session.scalars(
         select(LearnerAnswer.answered_at).where(
             LearnerAnswer.learner_hash == learner,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import LearnerAnswer, Publication, Quiz, TestSession, Topic
+from bot.db.models import LearnerAnswer, Publication, Quiz, TestSession
 from bot.services.catalog import servable_quizzes
+from bot.services.topic_scores import TopicScore, topic_scores
 
 MIN_SIZE, DEFAULT_SIZE, MAX_SIZE = 1, 5, 20
 
@@ -41,40 +42,19 @@ async def sent_quiz_ids(session: AsyncSession, test_id: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class WeakTopic:
-    """The topic the learner did worst in during a test."""
-
-    title: str
-    correct: int
-    total: int
-
-
-@dataclass(frozen=True)
 class ScoreCard:
     """The result of a finished test."""
 
     size: int
     correct: int
     duration: timedelta
-    weakest: WeakTopic | None
+    weakest: TopicScore | None
 
 
 async def score_card(session: AsyncSession, test: TestSession) -> ScoreCard:
     """Correct count, time taken and weakest topic of a finished session."""
-    correct_sum = func.sum(case((LearnerAnswer.is_correct, 1), else_=0))
-    rows = await session.execute(
-        select(Topic.title, correct_sum, func.count())
-        .select_from(LearnerAnswer)
-        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
-        .join(Topic, Topic.id == Quiz.topic_id)
-        .where(LearnerAnswer.test_session_id == test.id)
-        .group_by(Topic.title)
-    )
-    per_topic = [(title, int(right or 0), int(total)) for title, right, total in rows]
-    weak = [entry for entry in per_topic if entry[1] < entry[2]]
-    weakest = None
-    if weak:
-        title, right, total = min(weak, key=lambda entry: (entry[1] / entry[2], entry[0]))
-        weakest = WeakTopic(title, right, total)
+    scores = await topic_scores(session, LearnerAnswer.test_session_id == test.id)
+    weak = [score for score in scores if score.correct < score.total]
+    weakest = min(weak, key=lambda s: (s.correct / s.total, s.title)) if weak else None
     finished = test.finished_at or test.started_at
     return ScoreCard(test.size, test.correct_count, finished - test.started_at, weakest)
