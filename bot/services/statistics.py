@@ -1,0 +1,359 @@
+"""Item analysis and channel statistics, computed by SQL aggregation (never row by row).
+
+Learner statistics use first attempts only (Moodle's default): a learner's second try at a
+quiz says more about memory than about the item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    LearnerAnswer,
+    Publication,
+    Quiz,
+    QuizOption,
+    TestSession,
+    Topic,
+    VoteSnapshot,
+    VoteSnapshotOption,
+)
+
+GROUP_SHARE = 27  # percent of learners in the upper and lower groups (Kelley's 27%)
+
+
+def _first_attempts(since: datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [LearnerAnswer.attempt == 1]
+    if since is not None:
+        conditions.append(LearnerAnswer.answered_at >= since)
+    return conditions
+
+
+def _rate(condition: Any) -> ColumnElement[float]:
+    """The share of rows where `condition` holds."""
+    return func.avg(case((condition, 1.0), else_=0.0))
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """How one quiz behaved with learners."""
+
+    quiz_id: str
+    topic_id: str
+    question: str
+    answers: int
+    facility: float  # share correct
+    discrimination: float | None  # upper-group minus lower-group share correct
+    option_shares: list[float] = field(default_factory=list)  # share choosing each option
+    correct: list[bool] = field(default_factory=list)
+
+
+async def item_statistics(session: AsyncSession, since: datetime | None = None) -> list[ItemStats]:
+    """Facility, discrimination and distractor shares of every answered quiz."""
+    first = _first_attempts(since)
+    # Learners ranked by overall score; the top and bottom 27% form the comparison groups.
+    scores = (
+        select(
+            LearnerAnswer.learner_hash.label("learner"),
+            _rate(LearnerAnswer.is_correct).label("score"),
+        )
+        .where(*first)
+        .group_by(LearnerAnswer.learner_hash)
+        .subquery()
+    )
+    ranked = select(
+        scores.c.learner,
+        func.row_number().over(order_by=(scores.c.score.desc(), scores.c.learner)).label("rank"),
+        func.count().over().label("n"),
+    ).subquery()
+    cut = (ranked.c.n * GROUP_SHARE + 99) / 100  # ceil(27% of n), in integer arithmetic
+    groups = select(
+        ranked.c.learner,
+        case(
+            (ranked.c.rank <= cut, literal("upper")),
+            (ranked.c.rank > ranked.c.n - cut, literal("lower")),
+            else_=literal(""),
+        ).label("g"),
+    ).subquery()
+    in_upper = func.sum(case((groups.c.g == "upper", 1), else_=0))
+    in_lower = func.sum(case((groups.c.g == "lower", 1), else_=0))
+    upper_share = func.sum(
+        case((and_(groups.c.g == "upper", LearnerAnswer.is_correct), 1.0), else_=0.0)
+    )
+    lower_share = func.sum(
+        case((and_(groups.c.g == "lower", LearnerAnswer.is_correct), 1.0), else_=0.0)
+    )
+    rows = await session.execute(
+        select(
+            Quiz.id,
+            Quiz.topic_id,
+            Quiz.question,
+            func.count(),
+            _rate(LearnerAnswer.is_correct),
+            upper_share,
+            in_upper,
+            lower_share,
+            in_lower,
+        )
+        .select_from(LearnerAnswer)
+        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
+        .join(groups, groups.c.learner == LearnerAnswer.learner_hash)
+        .where(*first)
+        .group_by(Quiz.id, Quiz.topic_id, Quiz.question)
+        .order_by(Quiz.id)
+    )
+    stats = {}
+    for quiz_id, topic_id, question, answers, facility, up, n_up, low, n_low in rows:
+        discrimination = (float(up) / n_up - float(low) / n_low) if n_up and n_low else None
+        stats[quiz_id] = ItemStats(
+            quiz_id, topic_id, question, int(answers), float(facility), discrimination
+        )
+    chosen = LearnerAnswer.option_mask.op("&")(literal(1).op("<<")(QuizOption.position))
+    shares = await session.execute(
+        select(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct, _rate(chosen != 0))
+        .select_from(QuizOption)
+        .join(LearnerAnswer, LearnerAnswer.quiz_id == QuizOption.quiz_id)
+        .where(*first)
+        .group_by(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct)
+        .order_by(QuizOption.quiz_id, QuizOption.position)
+    )
+    for quiz_id, _position, is_correct, share in shares:
+        if quiz_id in stats:
+            stats[quiz_id].option_shares.append(float(share))
+            stats[quiz_id].correct.append(bool(is_correct))
+    return list(stats.values())
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    """Accuracy and reach of one topic."""
+
+    topic_id: str
+    title: str
+    answers: int
+    accuracy: float
+    learners: int
+
+
+async def topic_statistics(
+    session: AsyncSession, since: datetime | None = None
+) -> list[TopicStats]:
+    """Per topic: first-attempt accuracy and how many learners answered."""
+    rows = await session.execute(
+        select(
+            Topic.id,
+            Topic.title,
+            func.count(),
+            _rate(LearnerAnswer.is_correct),
+            func.count(func.distinct(LearnerAnswer.learner_hash)),
+        )
+        .select_from(LearnerAnswer)
+        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
+        .join(Topic, Topic.id == Quiz.topic_id)
+        .where(*_first_attempts(since))
+        .group_by(Topic.id, Topic.title, Topic.position)
+        .order_by(Topic.position)
+    )
+    return [
+        TopicStats(t, title, int(n), float(acc), int(learners))
+        for t, title, n, acc, learners in rows
+    ]
+
+
+def _local_day(session: AsyncSession, column: Any, tz: str) -> ColumnElement[str]:
+    """The calendar day of a UTC timestamp in `tz`, as YYYY-MM-DD text."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(tz, column), "YYYY-MM-DD")
+    # SQLite stores naive UTC and has no zone database; Iran keeps +03:30 all year (2022 on).
+    return func.date(column, "+210 minutes")
+
+
+async def answers_per_day(
+    session: AsyncSession, tz: str = "Asia/Tehran", since: datetime | None = None
+) -> list[tuple[str, int]]:
+    """How many answers arrived on each local day."""
+    day = _local_day(session, LearnerAnswer.answered_at, tz)
+    query = select(day, func.count()).group_by(day).order_by(day)
+    if since is not None:
+        query = query.where(LearnerAnswer.answered_at >= since)
+    return [(str(d), int(n)) for d, n in await session.execute(query)]
+
+
+@dataclass(frozen=True)
+class TestStats:
+    """Scores of finished /test sessions of one size, and their reliability."""
+
+    __test__ = False  # not a pytest class
+
+    size: int
+    sessions: int
+    distribution: dict[int, int]  # correct count -> sessions
+    cronbach_alpha: float | None
+
+
+async def test_statistics(session: AsyncSession) -> list[TestStats]:
+    """Per test size: score distribution and Cronbach's α (the i-th question as item i)."""
+    finished = [TestSession.finished_at.is_not(None)]
+    distribution_rows = await session.execute(
+        select(TestSession.size, TestSession.correct_count, func.count())
+        .where(*finished)
+        .group_by(TestSession.size, TestSession.correct_count)
+    )
+    distributions: dict[int, dict[int, int]] = {}
+    for size, correct, count in distribution_rows:
+        distributions.setdefault(int(size), {})[int(correct)] = int(count)
+    score = case((LearnerAnswer.is_correct, 1.0), else_=0.0)
+    positioned = (
+        select(
+            TestSession.size.label("k"),
+            LearnerAnswer.test_session_id.label("s"),
+            score.label("x"),
+            func.row_number()
+            .over(
+                partition_by=LearnerAnswer.test_session_id,
+                order_by=(LearnerAnswer.answered_at, LearnerAnswer.id),
+            )
+            .label("pos"),
+        )
+        .join(TestSession, TestSession.id == LearnerAnswer.test_session_id)
+        .where(*finished)
+        .subquery()
+    )
+    # Population variances from sums of squares: SQLite has no variance function.
+    items = (
+        select(
+            positioned.c.k,
+            positioned.c.pos,
+            (
+                func.avg(positioned.c.x * positioned.c.x)
+                - func.avg(positioned.c.x) * func.avg(positioned.c.x)
+            ).label("var"),
+        )
+        .group_by(positioned.c.k, positioned.c.pos)
+        .subquery()
+    )
+    item_variance = dict(
+        (int(k), float(v))
+        for k, v in await session.execute(
+            select(items.c.k, func.sum(items.c.var)).group_by(items.c.k)
+        )
+    )
+    totals = (
+        select(positioned.c.k, positioned.c.s, func.sum(positioned.c.x).label("t"))
+        .group_by(positioned.c.k, positioned.c.s)
+        .subquery()
+    )
+    total_variance = dict(
+        (int(k), float(v))
+        for k, v in await session.execute(
+            select(
+                totals.c.k,
+                func.avg(totals.c.t * totals.c.t) - func.avg(totals.c.t) * func.avg(totals.c.t),
+            ).group_by(totals.c.k)
+        )
+    )
+    result = []
+    for size, distribution in sorted(distributions.items()):
+        alpha = None
+        variance = total_variance.get(size, 0.0)
+        if size > 1 and variance > 0:
+            alpha = size / (size - 1) * (1 - item_variance.get(size, 0.0) / variance)
+        result.append(TestStats(size, sum(distribution.values()), distribution, alpha))
+    return result
+
+
+@dataclass(frozen=True)
+class ChannelQuizStats:
+    """The latest totals of one channel quiz."""
+
+    publication_id: int
+    channel_id: int
+    quiz_id: str
+    number: int | None
+    sent_at: datetime
+    voters: int
+    counts: list[int]
+    correct: list[bool]
+
+    @property
+    def shares(self) -> list[float]:
+        """Each option's share of the voters."""
+        return [count / self.voters if self.voters else 0.0 for count in self.counts]
+
+    @property
+    def share_correct(self) -> float:
+        """The share of voters who chose a correct option."""
+        return sum(s for s, right in zip(self.shares, self.correct, strict=True) if right)
+
+
+async def channel_quiz_statistics(
+    session: AsyncSession, channel_id: int | None = None, since: datetime | None = None
+) -> list[ChannelQuizStats]:
+    """Every channel quiz with its latest vote snapshot, newest first."""
+    latest = (
+        select(VoteSnapshot.publication_id, func.max(VoteSnapshot.id).label("snapshot"))
+        .group_by(VoteSnapshot.publication_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Publication.id,
+            Publication.channel_id,
+            Publication.quiz_id,
+            Publication.quiz_number,
+            Publication.sent_at,
+            VoteSnapshot.total_voter_count,
+            VoteSnapshot.id,
+        )
+        .join(latest, latest.c.publication_id == Publication.id)
+        .join(VoteSnapshot, VoteSnapshot.id == latest.c.snapshot)
+        .where(Publication.channel_id.is_not(None), Publication.quiz_id.is_not(None))
+        .order_by(Publication.sent_at.desc(), Publication.id.desc())
+    )
+    if channel_id is not None:
+        query = query.where(Publication.channel_id == channel_id)
+    if since is not None:
+        query = query.where(Publication.sent_at >= since)
+    heads = (await session.execute(query)).all()
+    snapshot_ids = [row[6] for row in heads]
+    counts: dict[int, dict[int, int]] = {}
+    for snapshot_id, position, count in await session.execute(
+        select(
+            VoteSnapshotOption.snapshot_id,
+            VoteSnapshotOption.position,
+            VoteSnapshotOption.voter_count,
+        ).where(VoteSnapshotOption.snapshot_id.in_(snapshot_ids))
+    ):
+        counts.setdefault(snapshot_id, {})[position] = count
+    quiz_ids = {row[2] for row in heads if row[2] is not None}
+    correct: dict[str, list[bool]] = {}
+    for quiz_id, is_correct in await session.execute(
+        select(QuizOption.quiz_id, QuizOption.is_correct)
+        .where(QuizOption.quiz_id.in_(quiz_ids))
+        .order_by(QuizOption.quiz_id, QuizOption.position)
+    ):
+        correct.setdefault(quiz_id, []).append(bool(is_correct))
+    result = []
+    for pub_id, chan_id, head_quiz, number, sent_at, voters, snapshot_id in heads:
+        if head_quiz is None or chan_id is None:
+            continue
+        flags = correct.get(head_quiz, [])
+        by_position = counts.get(snapshot_id, {})
+        result.append(
+            ChannelQuizStats(
+                pub_id,
+                chan_id,
+                head_quiz,
+                number,
+                sent_at,
+                int(voters),
+                [by_position.get(i, 0) for i in range(len(flags))],
+                flags,
+            )
+        )
+    return result
