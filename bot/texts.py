@@ -50,7 +50,8 @@ ADMIN_HELP = (
     "/queue — صف انتشار با لغو و جابه‌جایی\n"
     "/postnow — انتشار همین الان\n"
     "/slot، /slots، /unslot — زمان‌های ثابت (مثلاً هر روز ۱۸:۰۰)\n"
-    "/results — نتایج کوییزهای کانال"
+    "/results — نتایج کوییزهای کانال\n"
+    "/export — خروجی آمار (xlsx، csv یا json)"
 )
 
 # Reply-keyboard menu: button text → the command it stands for.
@@ -225,3 +226,71 @@ NOTICE_MISSED = "⚠️ پست #{id} «{channel}» (موعد {when}) وقتی ر
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{id} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{id} «{channel}» (موعد {when}) منتشر نشد: {detail}"
 NOTICE_SHORTAGE = "⚠️ برای زمان‌های ثابت «{channel}»، {kind} منتشرنشده‌ای برای {when} باقی نمونده. به بانک محتوا اضافه کنید."
+
+# --- statistics export: sheet names and column headers (same order as the JSON keys) ---
+EXPORT_VIEWS = {
+    "channel_quizzes": (
+        "کوییزهای کانال",
+        {
+            "publication_id": "شناسهٔ انتشار",
+            "channel": "کانال",
+            "quiz_number": "شمارهٔ کوییز",
+            "quiz_id": "شناسهٔ کوییز",
+            "question": "سوال",
+            "sent_at": "زمان انتشار (UTC)",
+            "sent_at_jalali": "زمان انتشار (تهران)",
+            "voters": "تعداد رأی",
+            "share_correct": "سهم پاسخ درست",
+        },
+    ),
+    "channel_options": (
+        "گزینه‌ها",
+        {
+            "publication_id": "شناسهٔ انتشار",
+            "quiz_number": "شمارهٔ کوییز",
+            "option": "گزینه",
+            "text": "متن گزینه",
+            "correct": "درست",
+            "votes": "رأی",
+            "share": "سهم",
+        },
+    ),
+    "learner_items": (
+        "سوال‌ها (یادگیرنده‌ها)",
+        {
+            "quiz_id": "شناسهٔ کوییز",
+            "topic": "موضوع",
+            "question": "سوال",
+            "answers": "پاسخ‌های نخست",
+            "facility": "ضریب آسانی",
+            "discrimination": "ضریب تمیز",
+            "option": "گزینه",
+            "correct": "درست",
+            "share": "سهم انتخاب",
+        },
+    ),
+    "topics": (
+        "موضوع‌ها",
+        {
+            "topic": "موضوع",
+            "title": "عنوان",
+            "answers": "پاسخ‌ها",
+            "accuracy": "دقت",
+            "learners": "یادگیرنده‌ها",
+        },
+    ),
+    "sessions": (
+        "آزمون‌ها",
+        {
+            "size": "تعداد سوال",
+            "correct": "پاسخ درست",
+            "sessions": "تعداد آزمون",
+            "cronbach_alpha": "آلفای کرونباخ",
+        },
+    ),
+    "answers_per_day": ("پاسخ‌ها در روز", {"day": "روز", "answers": "پاسخ‌ها"}),
+}
+EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"
+EXPORT_SCOPE_ALL = "همهٔ کانال‌ها"
+EXPORT_USAGE = "این‌طوری بنویسید: /export csv یا /export xlsx یا /export json"
+YES_NO = {True: "بله", False: "خیر"}

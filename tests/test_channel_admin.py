@@ -1,6 +1,7 @@
 """Channel admins end to end: discovery, rights, settings, scheduling, exactly-once posting."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -350,3 +351,19 @@ async def test_schedule_by_topic_and_refuse_what_would_not_fit(channel: Harness)
     await channel.api.press(ADMIN, channel.message_of(refused), button_data(refused, "فردا ۹"))
     error = await channel.api.wait_for("sendMessage", since=since)
     assert "کاراکتر می‌شه" in error.params["text"]
+
+
+async def test_export_in_chat_sends_the_statistics_as_a_document(channel: Harness) -> None:
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "/postnow quiz fnd-linear-params-mnist")
+    poll = await channel.api.wait_for(
+        "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
+    )
+    await channel.api.poll_results(channel.poll_id_of(poll), [21, 63, 11, 5])
+    await channel.api.wait_idle()
+    document = await channel.say(ADMIN, "/export json", expect="sendDocument")
+    data = json.loads(document.files["document"])
+    assert data["views"]["channel_options"][1]["share"] == 0.63
+    assert "آمار «دیتاساینس فارسی»" in document.params["caption"]
+    xlsx = await channel.say(ADMIN, "/export", expect="sendDocument")
+    assert xlsx.files["document"].startswith(b"PK")  # a zip container: the workbook

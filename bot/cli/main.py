@@ -413,3 +413,54 @@ def schedule_cancel(post_id: Annotated[int, typer.Argument()]) -> None:
         err_console.print(f"post {post_id} is not pending", markup=False)
         raise typer.Exit(1)
     console.print(f"cancelled post {post_id}", markup=False)
+
+
+stats_app = typer.Typer(help="Statistics and exports.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("export")
+def stats_export(
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or json")],
+    out: Annotated[Path, typer.Option(dir_okay=False, help="File to write")],
+    channel: Annotated[int | None, typer.Option(help="Only this channel (chat id)")] = None,
+    since: Annotated[str | None, typer.Option(help="ISO date: only data from then on")] = None,
+) -> None:
+    """Channel and learner statistics as CSV (one file per view), XLSX or JSON."""
+    from bot.services import export
+
+    settings = _settings()
+    if fmt not in export.FORMATS:
+        err_console.print("--format is csv, xlsx or json", markup=False)
+        raise typer.Exit(2)
+    start = None
+    if since is not None:
+        try:
+            start = _parse_at(since, settings)
+        except ValueError as exc:
+            err_console.print(f"--since is not an ISO date: {since}", markup=False)
+            raise typer.Exit(2) from exc
+
+    async def views() -> list[export.View]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await export.build_views(session, settings.tz, channel, start)
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    try:
+        tables = asyncio.run(views())
+    except LookupError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    if fmt == "csv":
+        for name, data in export.to_csv_files(tables).items():
+            target = out.with_name(f"{out.stem}-{name}")
+            target.write_bytes(data)
+            console.print(f"wrote {target}", markup=False)
+        return
+    data, _ = export.render(tables, fmt, utcnow())
+    out.write_bytes(data)
+    console.print(f"wrote {out}", markup=False)

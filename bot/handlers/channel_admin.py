@@ -19,7 +19,7 @@ from bot.handlers.callback_data import Button, encode
 from bot.handlers.publisher import kind_title, publish_due
 from bot.handlers.sending import with_retry
 from bot.persian import fa_number, fa_percent, jalali_datetime, parse_jalali_datetime
-from bot.services import catalog, channel_results, channels, publishing, scheduling
+from bot.services import catalog, channel_results, channels, export, publishing, scheduling
 from bot.services.rendering import RenderedQuiz
 
 log = logging.getLogger(__name__)
@@ -623,6 +623,31 @@ async def results_command(update: Update, context: QuizbotContext) -> None:
     await _reply(update, "\n\n".join(blocks))
 
 
+async def export_command(update: Update, context: QuizbotContext) -> None:
+    """/export csv|xlsx|json: the current channel's statistics as a document."""
+    channel = await _current(update, context)
+    chat = update.effective_chat
+    if channel is None or chat is None:
+        return
+    args = [arg.lower() for arg in context.args or []]
+    fmt = args[0] if args else "xlsx"
+    if fmt not in export.FORMATS:
+        await _reply(update, texts.EXPORT_USAGE)
+        return
+    services = context.services
+    async with services.sessions() as session:
+        views = await export.build_views(session, services.settings.tz, channel.chat_id)
+    data, extension = export.render(views, fmt, services.now())
+    await with_retry(
+        lambda: context.bot.send_document(
+            chat.id,
+            data,
+            filename=f"quizbot-stats.{extension}",
+            caption=texts.EXPORT_CAPTION.format(scope=channel.title, format=fmt.upper()),
+        )
+    )
+
+
 # --- buttons ------------------------------------------------------------------------------
 
 
@@ -707,4 +732,5 @@ ADMIN_COMMANDS = {
     "slots": slots_command,
     "unslot": unslot_command,
     "results": results_command,
+    "export": export_command,
 }

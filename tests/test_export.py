@@ -1,0 +1,157 @@
+"""Exports: CSV with BOM, right-to-left XLSX with frozen headers and numbers, and JSON, all
+telling the same numbers."""
+
+import asyncio
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
+
+from bot import texts
+from bot.cli.main import app
+from bot.db.models import (
+    Audience,
+    Channel,
+    ItemKind,
+    Publication,
+    Purpose,
+    TestSession,
+    VoteSnapshot,
+    VoteSnapshotOption,
+)
+from bot.services import export
+from tests.test_statistics import T0, answer, bank
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def fill(session_factory: Sessions) -> None:
+    async with session_factory.begin() as session:
+        await bank(session)
+        for learner, q1, q2 in (("a", 1, 0), ("b", 1, 2), ("c", 0, 0), ("d", 3, 1)):
+            await answer(session, learner * 64, "q1", q1, q1 == 1)
+            await answer(session, learner * 64, "q2", q2, q2 == 0)
+        test = TestSession(
+            learner_hash="e" * 64,
+            size=2,
+            started_at=T0,
+            finished_at=T0 + timedelta(minutes=1),
+            correct_count=1,
+        )
+        session.add(test)
+        channel = Channel(chat_id=-100_9, title="کانال آزمایشی", default_hashtags=[])
+        session.add(channel)
+        await session.flush()
+        publication = Publication(
+            audience=Audience.CHANNEL,
+            purpose=Purpose.CHANNEL,
+            channel_id=channel.id,
+            kind=ItemKind.QUIZ,
+            quiz_id="q1",
+            poll_id="p9",
+            quiz_number=90,
+            sent_at=T0,
+        )
+        session.add(publication)
+        await session.flush()
+        session.add(
+            VoteSnapshot(
+                publication_id=publication.id,
+                taken_at=T0,
+                total_voter_count=100,
+                options=[
+                    VoteSnapshotOption(position=i, voter_count=c)
+                    for i, c in enumerate([21, 63, 11, 5])
+                ],
+            )
+        )
+
+
+async def test_all_formats_agree(session_factory: Sessions) -> None:
+    await fill(session_factory)
+    from zoneinfo import ZoneInfo
+
+    async with session_factory() as session:
+        views = await export.build_views(session, ZoneInfo("Asia/Tehran"))
+    generated = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    document = json.loads(export.to_json(views, generated))
+    options = document["views"]["channel_options"]
+    assert [row["share"] for row in options] == [0.21, 0.63, 0.11, 0.05]
+    assert [row["correct"] for row in options] == [False, True, False, False]
+    items = {(r["quiz_id"], r["option"]): r for r in document["views"]["learner_items"]}
+    assert items[("q1", 2)]["discrimination"] == 1.0
+    assert items[("q1", 2)]["share"] == 0.5
+
+    files = export.to_csv_files(views)
+    for view in views:
+        data = files[f"{view.key}.csv"]
+        assert data.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert rows[0] == list(texts.EXPORT_VIEWS[view.key][1].values())
+        assert len(rows) - 1 == len(document["views"][view.key])
+
+    workbook = load_workbook(io.BytesIO(export.to_xlsx(views)))
+    sheet = workbook[texts.EXPORT_VIEWS["channel_options"][0]]
+    assert sheet.sheet_view.rightToLeft is True
+    assert sheet.freeze_panes == "A2"
+    values = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    shares = [row[-1] for row in values]
+    assert shares == [0.21, 0.63, 0.11, 0.05]
+    assert all(isinstance(share, float) for share in shares)  # numbers, not text
+    assert values[1][4] == "بله"  # the correct option is marked
+    assert set(workbook.sheetnames) == {title for title, _ in texts.EXPORT_VIEWS.values()}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_cli_export_writes_every_format(
+    session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await fill(session_factory)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", migrated_url)
+    runner = CliRunner()
+    for fmt in ("json", "xlsx", "csv"):
+        result = await asyncio.to_thread(
+            runner.invoke,
+            app,
+            [
+                "stats",
+                "export",
+                "--format",
+                fmt,
+                "--out",
+                str(tmp_path / f"stats.{fmt}"),
+                "--channel",
+                "-1009",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert document["views"]["channel_quizzes"][0]["quiz_number"] == 90
+    csv_rows = list(
+        csv.reader(
+            io.StringIO((tmp_path / "stats-channel_quizzes.csv").read_text(encoding="utf-8-sig"))
+        )
+    )
+    assert csv_rows[1][2] == "90"
+    unknown = await asyncio.to_thread(
+        runner.invoke,
+        app,
+        [
+            "stats",
+            "export",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "x.json"),
+            "--channel",
+            "-42",
+        ],
+    )
+    assert unknown.exit_code == 1
