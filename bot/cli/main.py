@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -264,7 +264,7 @@ def content_stats(
 @content_app.command("import")
 def content_import(
     source: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-    fmt: Annotated[QuizFormat, typer.Option("--format")],
+    fmt: Annotated[str, typer.Option("--format", help="gift, aiken, csv or telegram-export")],
     topic: Annotated[
         str | None, typer.Option(help="Topic for quizzes the file does not place.")
     ] = None,
@@ -272,8 +272,17 @@ def content_import(
     out: Annotated[Path | None, typer.Option(help="Content file to write.")] = None,
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
 ) -> None:
-    """Turn a GIFT, Aiken or CSV file into a content file under content/items/."""
+    """Turn a GIFT, Aiken or CSV file into a content file under content/items/, or import a
+    channel's history from a Telegram Desktop export (result.json)."""
     settings = _settings()
+    if fmt == "telegram-export":
+        _import_history(settings, source, topic)
+        return
+    try:
+        quiz_format = QuizFormat(fmt)
+    except ValueError as exc:
+        err_console.print("--format is gift, aiken, csv or telegram-export", markup=False)
+        raise typer.Exit(2) from exc
     bank = _load(settings)
     target = out or settings.content_dir / ITEMS_DIR / f"imported-{source.stem}.yaml"
     if target.exists() and not force:
@@ -290,7 +299,7 @@ def content_import(
         progress.add_task(f"importing {source.name}", total=None)
         with _content_errors():
             quizzes = import_quizzes(
-                source, fmt, bank, out_file=out_name, topic=topic, difficulty=difficulty
+                source, quiz_format, bank, out_file=out_name, topic=topic, difficulty=difficulty
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(quizzes_yaml(quizzes), encoding="utf-8")
@@ -464,3 +473,107 @@ def stats_export(
     data, _ = export.render(tables, fmt, utcnow())
     out.write_bytes(data)
     console.print(f"wrote {out}", markup=False)
+
+
+def _import_history(settings: Settings, source: Path, topic: str | None) -> None:
+    from bot.bank.telegram_export import parse_export
+    from bot.services.history_import import import_history
+
+    bank = _load(settings)
+    topic_id = topic or (bank.topics[0].id if bank.topics else None)
+    if topic_id not in bank.topic_ids():
+        err_console.print(f"--topic must be one of {sorted(bank.topic_ids())}", markup=False)
+        raise typer.Exit(2)
+    try:
+        export = parse_export(json.loads(source.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        err_console.print(f"{source}: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+
+    async def run() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                return await import_history(session, export, str(topic_id), utcnow())
+        finally:
+            await engine.dispose()
+
+    _sync_command(settings, show_progress=False)  # topics must exist before quizzes
+    report = asyncio.run(run())
+    console.print(
+        f"{report.quizzes} quizzes, {report.publications} channel posts and "
+        f"{report.snapshots} vote snapshots imported, {report.skipped} already there or "
+        f"not usable; imported quizzes stay out of rotation until "
+        f"`quizbot content set-answer QUIZ_ID N` names their right option",
+        markup=False,
+    )
+    if export.posts:
+        _write_recognised_posts(settings, export, str(topic_id))
+
+
+def _write_recognised_posts(settings: Settings, export: Any, topic_id: str) -> None:
+    """Interview questions and lessons found in the history, as a content file to review."""
+    from pydantic import ValidationError
+
+    from bot.bank.schema import InterviewItem, LessonItem
+    from bot.bank.yamlio import dump_yaml
+    from bot.services.history_import import imported_quiz_id
+
+    target = settings.content_dir / ITEMS_DIR / f"imported-telegram-{abs(export.chat_id)}.yaml"
+    if target.exists():
+        console.print(f"{target} exists; recognised posts were not written again", markup=False)
+        return
+    sections: dict[str, list[dict[str, Any]]] = {"interview_questions": [], "lessons": []}
+    skipped = 0
+    for post in export.posts:
+        item_id = imported_quiz_id(export.chat_id, post.message_id)
+        try:
+            if post.kind == "interview":
+                interview = InterviewItem.model_validate(
+                    {"id": item_id, "topic": topic_id, "question": post.title, "answer": post.lines}
+                )
+                sections["interview_questions"].append(interview.model_dump(exclude_defaults=True))
+            else:
+                lesson = LessonItem.model_validate(
+                    {
+                        "id": item_id,
+                        "topic": topic_id,
+                        "title": post.title[:120],
+                        "body": "\n".join(post.lines) or post.title,
+                        "hashtags": post.hashtags,
+                    }
+                )
+                sections["lessons"].append(lesson.model_dump(exclude_defaults=True))
+        except ValidationError:
+            skipped += 1
+    target.write_text(dump_yaml({k: v for k, v in sections.items() if v}), encoding="utf-8")
+    written = sum(map(len, sections.values()))
+    console.print(
+        f"wrote {written} recognised interview questions and lessons to {target} "
+        f"({skipped} unusable); review them, then run `quizbot content sync`",
+        markup=False,
+    )
+
+
+@content_app.command("set-answer")
+def content_set_answer(
+    quiz_id: Annotated[str, typer.Argument()],
+    option: Annotated[int, typer.Argument(help="1-based position of the right option")],
+) -> None:
+    """Name the right option of an imported quiz; it then enters rotation."""
+    from bot.services.history_import import set_answer
+
+    settings = _settings()
+
+    async def run() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                return await set_answer(session, quiz_id, option)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        err_console.print(f"no quiz {quiz_id} with an option {option}", markup=False)
+        raise typer.Exit(1)
+    console.print(f"{quiz_id}: option {option} is right; the quiz is in rotation", markup=False)
