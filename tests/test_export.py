@@ -155,3 +155,22 @@ async def test_cli_export_writes_every_format(
         ],
     )
     assert unknown.exit_code == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_charts_are_written_as_png(
+    session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await fill(session_factory)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", migrated_url)
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["stats", "charts", "--out", str(tmp_path / "charts")]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in (tmp_path / "charts").iterdir())
+    assert names[0] == "participation.png"
+    assert names[1].startswith("quiz-")  # one chart per channel quiz
+    assert names[2:] == ["topics.png"]
+    for path in (tmp_path / "charts").iterdir():
+        assert path.read_bytes().startswith(b"\x89PNG")

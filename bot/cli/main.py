@@ -577,3 +577,55 @@ def content_set_answer(
         err_console.print(f"no quiz {quiz_id} with an option {option}", markup=False)
         raise typer.Exit(1)
     console.print(f"{quiz_id}: option {option} is right; the quiz is in rotation", markup=False)
+
+
+@stats_app.command("charts")
+def stats_charts(
+    out: Annotated[Path, typer.Option(file_okay=False, help="Folder for the PNG files")],
+    channel: Annotated[int | None, typer.Option(help="Only this channel (chat id)")] = None,
+    quizzes: Annotated[int, typer.Option(min=0, max=50, help="Recent channel quizzes")] = 10,
+) -> None:
+    """PNG charts with Persian labels: quiz options, accuracy per topic, participation."""
+    from bot.reports import charts
+    from bot.services import statistics
+
+    settings = _settings()
+
+    async def collect() -> dict[str, bytes]:
+        engine = create_engine(settings.database_url)
+        files: dict[str, bytes] = {}
+        try:
+            async with create_session_factory(engine)() as session:
+                channel_id = None
+                if channel is not None:
+                    row = await channel_service.channel_by_chat(session, channel)
+                    if row is None:
+                        raise LookupError(f"unknown channel {channel}")
+                    channel_id = row.id
+                for quiz in (await statistics.channel_quiz_statistics(session, channel_id))[
+                    :quizzes
+                ]:
+                    question, options = await statistics.quiz_text(session, quiz.quiz_id)
+                    files[f"quiz-{quiz.publication_id}.png"] = charts.quiz_options_chart(
+                        quiz, question, options
+                    )
+                topics = await statistics.topic_statistics(session)
+                if topics:
+                    files["topics.png"] = charts.topic_accuracy_chart(topics)
+                days = await statistics.answers_per_day(session, settings.timezone)
+                if days:
+                    files["participation.png"] = charts.participation_chart(days)
+        finally:
+            await engine.dispose()
+        return files
+
+    migrate.upgrade(settings.database_url)
+    try:
+        files = asyncio.run(collect())
+    except LookupError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    console.print(f"wrote {len(files)} charts to {out}", markup=False)

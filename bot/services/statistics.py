@@ -357,3 +357,11 @@ async def channel_quiz_statistics(
             )
         )
     return result
+
+
+async def quiz_text(session: AsyncSession, quiz_id: str) -> tuple[str, list[str]]:
+    """A quiz's question and option texts."""
+    quiz = await session.get(Quiz, quiz_id)
+    if quiz is None:
+        return "", []
+    return quiz.question, [option.text for option in quiz.options]
