@@ -289,6 +289,15 @@ EXPORT_VIEWS = {
         },
     ),
     "answers_per_day": ("پاسخ‌ها در روز", {"day": "روز", "answers": "پاسخ‌ها"}),
+    "channel_votes": (
+        "رأی‌ها در طول زمان",
+        {
+            "publication_id": "شناسهٔ انتشار",
+            "quiz_number": "شمارهٔ کوییز",
+            "taken_at": "زمان (UTC)",
+            "voters": "تعداد رأی",
+        },
+    ),
 }
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"
 EXPORT_SCOPE_ALL = "همهٔ کانال‌ها"

@@ -84,6 +84,14 @@ async def test_all_formats_agree(session_factory: Sessions) -> None:
     options = document["views"]["channel_options"]
     assert [row["share"] for row in options] == [0.21, 0.63, 0.11, 0.05]
     assert [row["correct"] for row in options] == [False, True, False, False]
+    assert document["views"]["channel_votes"] == [
+        {
+            "publication_id": options[0]["publication_id"],
+            "quiz_number": 90,
+            "taken_at": "2026-11-26T08:00:00+00:00",
+            "voters": 100,
+        }
+    ]
     items = {(r["quiz_id"], r["option"]): r for r in document["views"]["learner_items"]}
     assert items[("q1", 2)]["discrimination"] == 1.0
     assert items[("q1", 2)]["share"] == 0.5

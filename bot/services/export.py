@@ -134,6 +134,17 @@ async def build_views(
         for test in await statistics.test_statistics(session)
         for correct, count in sorted(test.distribution.items())
     ]
+    votes_view = [
+        {
+            "publication_id": publication,
+            "quiz_number": number,
+            "taken_at": moment.isoformat(timespec="seconds"),
+            "voters": voters,
+        }
+        for publication, number, moment, voters in await statistics.voters_over_time(
+            session, channel_id, since
+        )
+    ]
     days_view = [
         {"day": day, "answers": count}
         for day, count in await statistics.answers_per_day(session, str(tz), since)
@@ -145,6 +156,7 @@ async def build_views(
         View("topics", topics_view),
         View("sessions", sessions_view),
         View("answers_per_day", days_view),
+        View("channel_votes", votes_view),
     ]
 
 

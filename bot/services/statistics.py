@@ -365,3 +365,25 @@ async def quiz_text(session: AsyncSession, quiz_id: str) -> tuple[str, list[str]
     if quiz is None:
         return "", []
     return quiz.question, [option.text for option in quiz.options]
+
+
+async def voters_over_time(
+    session: AsyncSession, channel_id: int | None = None, since: datetime | None = None
+) -> list[tuple[int, int | None, datetime, int]]:
+    """Every snapshot of every channel quiz: (publication, number, time, voters)."""
+    query = (
+        select(
+            Publication.id,
+            Publication.quiz_number,
+            VoteSnapshot.taken_at,
+            VoteSnapshot.total_voter_count,
+        )
+        .join(VoteSnapshot, VoteSnapshot.publication_id == Publication.id)
+        .where(Publication.channel_id.is_not(None))
+        .order_by(Publication.id, VoteSnapshot.taken_at, VoteSnapshot.id)
+    )
+    if channel_id is not None:
+        query = query.where(Publication.channel_id == channel_id)
+    if since is not None:
+        query = query.where(VoteSnapshot.taken_at >= since)
+    return [(p, n, t, int(v)) for p, n, t, v in await session.execute(query)]
