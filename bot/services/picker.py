@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,42 @@ def _seen(
     )
 
 
+ItemRow = TypeVar("ItemRow", Quiz, InterviewQuestion)
+
+
+async def _pick(
+    session: AsyncSession,
+    learner: str,
+    model: type[ItemRow],
+    kind: ItemKind,
+    column: InstrumentedAttribute[str | None],
+    conditions: list[ColumnElement[bool]],
+) -> tuple[ItemRow, bool] | None:
+    """A random unseen row, else the one sent longest ago; with whether it is a repeat."""
+    fresh = await session.scalar(
+        select(model)
+        .where(*conditions, model.id.not_in(_seen(learner, kind, column)))
+        .order_by(func.random())
+        .limit(1)
+    )
+    if fresh is not None:
+        return fresh, False
+    last_sent = (
+        select(column.label("item"), func.max(Publication.sent_at).label("last"))
+        .where(Publication.learner_hash == learner, Publication.kind == kind)
+        .group_by(column)
+        .subquery()
+    )
+    oldest = await session.scalar(
+        select(model)
+        .join(last_sent, last_sent.c.item == model.id)
+        .where(*conditions)
+        .order_by(last_sent.c.last, model.id)
+        .limit(1)
+    )
+    return None if oldest is None else (oldest, True)
+
+
 async def pick_quiz(
     session: AsyncSession,
     learner: str,
@@ -51,28 +88,8 @@ async def pick_quiz(
         conditions.append(Quiz.topic_id == topic_id)
     if exclude:
         conditions.append(Quiz.id.not_in(exclude))
-    fresh = await session.scalar(
-        select(Quiz)
-        .where(*conditions, Quiz.id.not_in(_seen(learner, ItemKind.QUIZ, Publication.quiz_id)))
-        .order_by(func.random())
-        .limit(1)
-    )
-    if fresh is not None:
-        return QuizPick(QuizView.of(fresh), repeated=False)
-    last_sent = (
-        select(Publication.quiz_id, func.max(Publication.sent_at).label("last"))
-        .where(Publication.learner_hash == learner, Publication.kind == ItemKind.QUIZ)
-        .group_by(Publication.quiz_id)
-        .subquery()
-    )
-    oldest = await session.scalar(
-        select(Quiz)
-        .join(last_sent, last_sent.c.quiz_id == Quiz.id)
-        .where(*conditions)
-        .order_by(last_sent.c.last, Quiz.id)
-        .limit(1)
-    )
-    return None if oldest is None else QuizPick(QuizView.of(oldest), repeated=True)
+    picked = await _pick(session, learner, Quiz, ItemKind.QUIZ, Publication.quiz_id, conditions)
+    return None if picked is None else QuizPick(QuizView.of(picked[0]), repeated=picked[1])
 
 
 async def pick_interview(
@@ -82,26 +99,14 @@ async def pick_interview(
     conditions: list[ColumnElement[bool]] = [InterviewQuestion.retired_at.is_(None)]
     if topic_id is not None:
         conditions.append(InterviewQuestion.topic_id == topic_id)
-    seen = _seen(learner, ItemKind.INTERVIEW, Publication.interview_question_id)
-    fresh = await session.scalar(
-        select(InterviewQuestion)
-        .where(*conditions, InterviewQuestion.id.not_in(seen))
-        .order_by(func.random())
-        .limit(1)
+    picked = await _pick(
+        session,
+        learner,
+        InterviewQuestion,
+        ItemKind.INTERVIEW,
+        Publication.interview_question_id,
+        conditions,
     )
-    if fresh is not None:
-        return InterviewPick(InterviewView.of(fresh), repeated=False)
-    last_sent = (
-        select(Publication.interview_question_id, func.max(Publication.sent_at).label("last"))
-        .where(Publication.learner_hash == learner, Publication.kind == ItemKind.INTERVIEW)
-        .group_by(Publication.interview_question_id)
-        .subquery()
-    )
-    oldest = await session.scalar(
-        select(InterviewQuestion)
-        .join(last_sent, last_sent.c.interview_question_id == InterviewQuestion.id)
-        .where(*conditions)
-        .order_by(last_sent.c.last, InterviewQuestion.id)
-        .limit(1)
-    )
-    return None if oldest is None else InterviewPick(InterviewView.of(oldest), repeated=True)
+    if picked is None:
+        return None
+    return InterviewPick(InterviewView.of(picked[0]), repeated=picked[1])
