@@ -57,10 +57,6 @@ QuizbotApplication = Application[Any, QuizbotContext, Any, Any, Any, Any]
 
 
 async def _post_init(application: QuizbotApplication) -> None:
-    services = application.bot_data.get(SERVICES_KEY)
-    if isinstance(services, BotServices) and services.demos is not None:
-        # Start the demo worker (and its torch import) now, not at the first learner's /demo.
-        application.create_task(services.demos.catalog(), name="demo-warm-up")
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in texts.COMMAND_DESCRIPTIONS.items()]
     )
