@@ -367,3 +367,20 @@ async def test_export_in_chat_sends_the_statistics_as_a_document(channel: Harnes
     assert "آمار «دیتاساینس فارسی»" in document.params["caption"]
     xlsx = await channel.say(ADMIN, "/export", expect="sendDocument")
     assert xlsx.files["document"].startswith(b"PK")  # a zip container: the workbook
+
+
+async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: Harness) -> None:
+    await channel.say(ADMIN, "/schedule interview", where=lambda p: "کی منتشر" in p["text"])
+    bad = await channel.say(ADMIN, "فردا عصر")
+    assert bad.params["text"].startswith("تاریخ و ساعت رو نفهمیدم")
+    since = channel.api.mark()
+    await channel.api.send_text(ADMIN, "۱۴۰۵/۰۹/۱۰ ۱۸:۳۰")
+    confirm = await channel.api.wait_for("sendMessage", lambda p: "تأیید" in p["text"], since=since)
+    assert "سه‌شنبه ۱۴۰۵/۰۹/۱۰ ساعت ۱۸:۳۰" in confirm.params["text"]
+    since = channel.api.mark()
+    await channel.api.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    await channel.api.wait_for("sendMessage", lambda p: "زمان‌بندی شد" in p["text"], since=since)
+    assert channel.services is not None
+    async with channel.services.sessions() as session:
+        post = (await session.scalars(select(ScheduledPost))).one()
+    assert post.due_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
