@@ -1,0 +1,118 @@
+"""`quizbot schedule`: channel posts from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli.common import (
+    cli_settings,
+    console,
+    err_console,
+    parse_at,
+)
+from bot.db import migrate
+from bot.db.base import utcnow
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import ItemKind
+from bot.services import channels as channel_service
+from bot.services import scheduling
+
+schedule_app = typer.Typer(help="Channel posts: add, list, cancel.", no_args_is_help=True)
+
+
+@schedule_app.command("add")
+def schedule_add(
+    channel: Annotated[int, typer.Option(help="The channel's chat id (e.g. -100…).")],
+    kind: Annotated[str, typer.Option(help="quiz, interview or lesson")],
+    at: Annotated[str, typer.Option(help="ISO-8601; without an offset, in TIMEZONE")],
+    item: Annotated[str | None, typer.Option(help="Item id; default: next from the bank")] = None,
+) -> None:
+    """Queue a channel post; the running bot sends it on time."""
+    settings = cli_settings()
+    if kind not in ("quiz", "interview", "lesson"):
+        err_console.print("--kind is quiz, interview or lesson", markup=False)
+        raise typer.Exit(2)
+    try:
+        due = parse_at(at, settings)
+    except ValueError as exc:
+        err_console.print(f"--at is not an ISO-8601 time: {at}", markup=False)
+        raise typer.Exit(2) from exc
+
+    async def add() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                row = await channel_service.channel_by_chat(session, channel)
+                if row is None:
+                    raise scheduling.ScheduleError(f"unknown channel {channel}")
+                post = await scheduling.schedule_post(
+                    session, row, ItemKind(kind), item, due, utcnow()
+                )
+                return post.id
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    try:
+        post_id = asyncio.run(add())
+    except scheduling.ScheduleError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(1) from exc
+    console.print(
+        f"scheduled post {post_id} for {due.astimezone(settings.tz).isoformat()}", markup=False
+    )
+
+
+@schedule_app.command("list")
+def schedule_list() -> None:
+    """Pending channel posts, soonest first."""
+    settings = cli_settings()
+
+    async def rows() -> list[tuple[int, int, str, str | None, datetime]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                chats = await channel_service.all_channels(session)
+                return [
+                    (p.id, chats[p.channel_id].chat_id, p.kind.value, p.item_id, p.due_at)
+                    for p in await scheduling.queue(session)
+                ]
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    table = Table("id", "channel", "kind", "item", "due")
+    for post_id, chat_id, kind, item, due in asyncio.run(rows()):
+        table.add_row(
+            str(post_id),
+            str(chat_id),
+            kind,
+            item or "",
+            due.astimezone(settings.tz).isoformat(timespec="minutes"),
+        )
+    console.print(table)
+
+
+@schedule_app.command("cancel")
+def schedule_cancel(post_id: Annotated[int, typer.Argument()]) -> None:
+    """Cancel a pending post."""
+    settings = cli_settings()
+
+    async def cancel() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                return await scheduling.cancel(session, post_id, utcnow())
+        finally:
+            await engine.dispose()
+
+    migrate.upgrade(settings.database_url)
+    if not asyncio.run(cancel()):
+        err_console.print(f"post {post_id} is not pending", markup=False)
+        raise typer.Exit(1)
+    console.print(f"cancelled post {post_id}", markup=False)
