@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bank.issues import ContentError
 from bot.bank.loader import Bank, load_bank
@@ -18,6 +19,9 @@ from bot.config import Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.services.content_sync import SyncReport, sync_bank
+
+T = TypeVar("T")
+Sessions = async_sessionmaker[AsyncSession]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -94,10 +98,10 @@ def parse_at(text: str, settings: Settings) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
 
 
-def run_with_sessions(settings: Settings, work: Callable[[Any], Any]) -> Any:
-    """Run `work(session_factory)` (a coroutine function) on a fresh engine, then dispose it."""
+def run_with_sessions(settings: Settings, work: Callable[[Sessions], Awaitable[T]]) -> T:
+    """Run `work(sessions)` on a fresh engine in its own event loop, then dispose the engine."""
 
-    async def go() -> Any:
+    async def go() -> T:
         engine = create_engine(settings.database_url)
         try:
             return await work(create_session_factory(engine))

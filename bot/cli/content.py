@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,16 +15,17 @@ from bot.bank.lint import lint_bank
 from bot.bank.loader import ITEMS_DIR
 from bot.bank.stats import bank_stats
 from bot.cli.common import (
+    Sessions,
     cli_bank,
     cli_settings,
     console,
     content_errors,
     err_console,
+    run_with_sessions,
     sync_command,
 )
 from bot.config import Settings
 from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_session_factory
 
 content_app = typer.Typer(help="The content bank under content/.", no_args_is_help=True)
 
@@ -165,16 +165,12 @@ def _import_history(settings: Settings, source: Path, topic: str | None) -> None
         err_console.print(f"{source}: {exc}", markup=False)
         raise typer.Exit(1) from exc
 
-    async def run() -> Any:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine).begin() as session:
-                return await import_history(session, export, str(topic_id), utcnow())
-        finally:
-            await engine.dispose()
+    async def run(sessions: Sessions) -> Any:
+        async with sessions.begin() as session:
+            return await import_history(session, export, str(topic_id), utcnow())
 
     sync_command(settings, show_progress=False)  # topics must exist before quizzes
-    report = asyncio.run(run())
+    report = run_with_sessions(settings, run)
     console.print(
         f"{report.quizzes} quizzes, {report.publications} channel posts and "
         f"{report.snapshots} vote snapshots imported, {report.skipped} already there or "
@@ -240,15 +236,11 @@ def content_set_answer(
 
     settings = cli_settings()
 
-    async def run() -> bool:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine).begin() as session:
-                return await set_answer(session, quiz_id, option)
-        finally:
-            await engine.dispose()
+    async def run(sessions: Sessions) -> bool:
+        async with sessions.begin() as session:
+            return await set_answer(session, quiz_id, option)
 
-    if not asyncio.run(run()):
+    if not run_with_sessions(settings, run):
         err_console.print(f"no quiz {quiz_id} with an option {option}", markup=False)
         raise typer.Exit(1)
     console.print(f"{quiz_id}: option {option} is right; the quiz is in rotation", markup=False)

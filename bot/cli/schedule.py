@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated
 
@@ -10,14 +9,15 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import (
+    Sessions,
     cli_settings,
     console,
     err_console,
     parse_at,
+    run_with_sessions,
 )
 from bot.db import migrate
 from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ItemKind
 from bot.services import channels as channel_service
 from bot.services import scheduling
@@ -43,23 +43,17 @@ def schedule_add(
         err_console.print(f"--at is not an ISO-8601 time: {at}", markup=False)
         raise typer.Exit(2) from exc
 
-    async def add() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine).begin() as session:
-                row = await channel_service.channel_by_chat(session, channel)
-                if row is None:
-                    raise scheduling.ScheduleError(f"unknown channel {channel}")
-                post = await scheduling.schedule_post(
-                    session, row, ItemKind(kind), item, due, utcnow()
-                )
-                return post.id
-        finally:
-            await engine.dispose()
+    async def add(sessions: Sessions) -> int:
+        async with sessions.begin() as session:
+            row = await channel_service.channel_by_chat(session, channel)
+            if row is None:
+                raise scheduling.ScheduleError(f"unknown channel {channel}")
+            post = await scheduling.schedule_post(session, row, ItemKind(kind), item, due, utcnow())
+            return post.id
 
     migrate.upgrade(settings.database_url)
     try:
-        post_id = asyncio.run(add())
+        post_id = run_with_sessions(settings, add)
     except scheduling.ScheduleError as exc:
         err_console.print(str(exc), markup=False)
         raise typer.Exit(1) from exc
@@ -73,21 +67,17 @@ def schedule_list() -> None:
     """Pending channel posts, soonest first."""
     settings = cli_settings()
 
-    async def rows() -> list[tuple[int, int, str, str | None, datetime]]:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                chats = await channel_service.all_channels(session)
-                return [
-                    (p.id, chats[p.channel_id].chat_id, p.kind.value, p.item_id, p.due_at)
-                    for p in await scheduling.queue(session)
-                ]
-        finally:
-            await engine.dispose()
+    async def rows(sessions: Sessions) -> list[tuple[int, int, str, str | None, datetime]]:
+        async with sessions() as session:
+            chats = await channel_service.all_channels(session)
+            return [
+                (p.id, chats[p.channel_id].chat_id, p.kind.value, p.item_id, p.due_at)
+                for p in await scheduling.queue(session)
+            ]
 
     migrate.upgrade(settings.database_url)
     table = Table("id", "channel", "kind", "item", "due")
-    for post_id, chat_id, kind, item, due in asyncio.run(rows()):
+    for post_id, chat_id, kind, item, due in run_with_sessions(settings, rows):
         table.add_row(
             str(post_id),
             str(chat_id),
@@ -103,16 +93,12 @@ def schedule_cancel(post_id: Annotated[int, typer.Argument()]) -> None:
     """Cancel a pending post."""
     settings = cli_settings()
 
-    async def cancel() -> bool:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine).begin() as session:
-                return await scheduling.cancel(session, post_id, utcnow())
-        finally:
-            await engine.dispose()
+    async def cancel(sessions: Sessions) -> bool:
+        async with sessions.begin() as session:
+            return await scheduling.cancel(session, post_id, utcnow())
 
     migrate.upgrade(settings.database_url)
-    if not asyncio.run(cancel()):
+    if not run_with_sessions(settings, cancel):
         err_console.print(f"post {post_id} is not pending", markup=False)
         raise typer.Exit(1)
     console.print(f"cancelled post {post_id}", markup=False)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.cli.common import (
+    Sessions,
     cli_settings,
     console,
     err_console,
     parse_at,
+    run_with_sessions,
 )
 from bot.db import migrate
 from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_session_factory
 from bot.services import channels as channel_service
 
 stats_app = typer.Typer(help="Statistics and exports.", no_args_is_help=True)
@@ -44,17 +44,13 @@ def stats_export(
             err_console.print(f"--since is not an ISO date: {since}", markup=False)
             raise typer.Exit(2) from exc
 
-    async def views() -> list[export.View]:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                return await export.build_views(session, settings.tz, channel, start)
-        finally:
-            await engine.dispose()
+    async def views(sessions: Sessions) -> list[export.View]:
+        async with sessions() as session:
+            return await export.build_views(session, settings.tz, channel, start)
 
     migrate.upgrade(settings.database_url)
     try:
-        tables = asyncio.run(views())
+        tables = run_with_sessions(settings, views)
     except LookupError as exc:
         err_console.print(str(exc), markup=False)
         raise typer.Exit(1) from exc
@@ -81,37 +77,32 @@ def stats_charts(
 
     settings = cli_settings()
 
-    async def collect() -> dict[str, bytes]:
-        engine = create_engine(settings.database_url)
+    async def collect(sessions: Sessions) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        try:
-            async with create_session_factory(engine)() as session:
-                channel_id = None
-                if channel is not None:
-                    row = await channel_service.channel_by_chat(session, channel)
-                    if row is None:
-                        raise LookupError(f"unknown channel {channel}")
-                    channel_id = row.id
-                for quiz in (await statistics.channel_quiz_statistics(session, channel_id))[
-                    :quizzes
-                ]:
-                    question, options = await statistics.quiz_text(session, quiz.quiz_id)
-                    files[f"quiz-{quiz.publication_id}.png"] = charts.quiz_options_chart(
-                        quiz, question, options
-                    )
-                topics = await statistics.topic_statistics(session)
-                if topics:
-                    files["topics.png"] = charts.topic_accuracy_chart(topics)
-                days = await statistics.answers_per_day(session, settings.timezone)
-                if days:
-                    files["participation.png"] = charts.participation_chart(days)
-        finally:
-            await engine.dispose()
+        async with sessions() as session:
+            channel_id = None
+            if channel is not None:
+                row = await channel_service.channel_by_chat(session, channel)
+                if row is None:
+                    raise LookupError(f"unknown channel {channel}")
+                channel_id = row.id
+            recent = await statistics.channel_quiz_statistics(session, channel_id)
+            for quiz in recent[:quizzes]:
+                question, options = await statistics.quiz_text(session, quiz.quiz_id)
+                files[f"quiz-{quiz.publication_id}.png"] = charts.quiz_options_chart(
+                    quiz, question, options
+                )
+            topics = await statistics.topic_statistics(session)
+            if topics:
+                files["topics.png"] = charts.topic_accuracy_chart(topics)
+            days = await statistics.answers_per_day(session, settings.timezone)
+            if days:
+                files["participation.png"] = charts.participation_chart(days)
         return files
 
     migrate.upgrade(settings.database_url)
     try:
-        files = asyncio.run(collect())
+        files = run_with_sessions(settings, collect)
     except LookupError as exc:
         err_console.print(str(exc), markup=False)
         raise typer.Exit(1) from exc
