@@ -14,6 +14,7 @@ from bot.demos_runner.base import DemoTimeoutError
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner, build_worker
 from bot.services.demos import DemoService, repeat_command
+from tests.harness import eventually
 
 SMALL = {"samples": "40", "steps": "20", "seeds": "1"}
 REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -43,8 +44,8 @@ async def test_local_worker_describes_resolves_and_runs(runner: LocalRunner) -> 
     assert result["png"].startswith(b"\x89PNG")
     assert result["device"] == "cpu"
     assert result["params"]["samples"] == 40
-    await asyncio.sleep(0.5)  # the last progress messages cross the process boundary
-    assert progress
+    # Progress crosses the process boundary on its own queue: wait for it to arrive.
+    await eventually(lambda: asyncio.sleep(0, bool(progress)))
     assert progress == sorted(progress)
 
 
@@ -105,7 +106,12 @@ async def test_demos_go_through_redis_to_a_worker() -> None:
         catalog = await runner.describe()
         assert "letters" in {demo["name"] for demo in catalog}
         progress: list[float] = []
-        result = await runner.run("letters", SMALL, lambda f, _s: progress.append(f))
+        # Long enough (about a second) for the runner to look at progress while it runs.
+        result = await runner.run(
+            "letters",
+            {"samples": "200", "steps": "300", "seeds": "3"},
+            lambda f, _s: progress.append(f),
+        )
         assert result["ok"] is True
         assert result["png"].startswith(b"\x89PNG")
         assert progress  # relayed through Redis while the job ran

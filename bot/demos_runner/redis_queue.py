@@ -65,15 +65,21 @@ class QueueRunner:
             raise RuntimeError("could not enqueue run_demo")
         deadline = asyncio.get_running_loop().time() + self.timeout + QUEUE_GRACE_SECONDS
         seen = b""
-        while await job.status() != JobStatus.complete:
-            if asyncio.get_running_loop().time() > deadline:
-                raise DemoTimeoutError(name)
+
+        async def relay() -> None:
+            nonlocal seen
             latest = await redis.get(PROGRESS_KEY.format(job_id))
             if latest and latest != seen:
                 seen = latest
                 fraction, stage = json.loads(latest)
                 progress(float(fraction), str(stage))
+
+        while await job.status() != JobStatus.complete:
+            if asyncio.get_running_loop().time() > deadline:
+                raise DemoTimeoutError(name)
+            await relay()
             await asyncio.sleep(0.2)
+        await relay()  # a short run may finish between two looks: report where it ended
         result: dict[str, Any] = await job.result(timeout=5)
         if result.get("timeout"):
             raise DemoTimeoutError(name)
@@ -115,9 +121,12 @@ async def _run_demo(
         task.add_done_callback(writes.discard)
 
     try:
-        return await runner.run(name, raw, progress)
+        result = await runner.run(name, raw, progress)
     except DemoTimeoutError:
         return {"ok": False, "timeout": True}
+    if writes:
+        await asyncio.gather(*writes)  # the last progress lands before the job completes
+    return result
 
 
 def build_worker(settings: Settings, *, handle_signals: bool = True) -> Worker:
