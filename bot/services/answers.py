@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Audience,
@@ -56,13 +57,6 @@ def option_mask(option_ids: Sequence[int]) -> int:
     return mask
 
 
-async def _correct_mask(session: AsyncSession, quiz_id: str) -> int:
-    positions = await session.scalars(
-        select(QuizOption.position).where(QuizOption.quiz_id == quiz_id, QuizOption.is_correct)
-    )
-    return option_mask(list(positions))
-
-
 async def record_answer(
     session: AsyncSession,
     learner: str,
@@ -73,47 +67,57 @@ async def record_answer(
     """Store the answer under the learner's hash, review its card and advance a test.
 
     Idempotent: a repeated update changes nothing. An empty option list (a retracted vote)
-    removes the stored answer.
+    removes the stored answer. Everything needed is read in one query: this is the bot's
+    busiest path.
     """
-    publication = await session.scalar(
-        select(Publication).where(
-            Publication.poll_id == poll_id, Publication.audience == Audience.PRIVATE
-        )
+    existing = aliased(LearnerAnswer)
+    correct_mask = (
+        select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
+        .where(QuizOption.quiz_id == Publication.quiz_id, QuizOption.is_correct)
+        .scalar_subquery()
     )
-    if publication is None or publication.quiz_id is None:
+    previous = (
+        select(func.count())
+        .select_from(LearnerAnswer)
+        .where(LearnerAnswer.learner_hash == learner, LearnerAnswer.quiz_id == Publication.quiz_id)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(
+                Publication, Quiz.topic_id, correct_mask, previous, existing.id, existing.is_correct
+            )
+            .join(Quiz, Quiz.id == Publication.quiz_id)
+            .outerjoin(
+                existing,
+                and_(existing.publication_id == Publication.id, existing.learner_hash == learner),
+            )
+            .where(Publication.poll_id == poll_id, Publication.audience == Audience.PRIVATE)
+        )
+    ).first()
+    if row is None:
         return AnswerOutcome(AnswerStatus.UNKNOWN_POLL)
-    quiz_id = publication.quiz_id
-    topic_id = await session.scalar(select(Quiz.topic_id).where(Quiz.id == quiz_id))
-    existing = await session.scalar(
-        select(LearnerAnswer).where(
-            LearnerAnswer.publication_id == publication.id, LearnerAnswer.learner_hash == learner
-        )
-    )
+    publication, topic_id, right_mask, earlier, existing_id, existing_correct = row
+    quiz_id = str(publication.quiz_id)
     base = AnswerOutcome(
         AnswerStatus.RECORDED, quiz_id=quiz_id, topic_id=topic_id, purpose=publication.purpose
     )
     if not option_ids:
-        if existing is not None:
-            await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing.id))
+        if existing_id is not None:
+            await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
         return replace(base, status=AnswerStatus.RETRACTED)
-    if existing is not None:
-        return replace(base, status=AnswerStatus.DUPLICATE, correct=existing.is_correct)
+    if existing_id is not None:
+        return replace(base, status=AnswerStatus.DUPLICATE, correct=bool(existing_correct))
 
-    mask = option_mask(option_ids)
-    correct = mask == await _correct_mask(session, quiz_id)
-    previous = await session.scalar(
-        select(func.count())
-        .select_from(LearnerAnswer)
-        .where(LearnerAnswer.learner_hash == learner, LearnerAnswer.quiz_id == quiz_id)
-    )
+    correct = option_mask(option_ids) == int(right_mask)
     session.add(
         LearnerAnswer(
             learner_hash=learner,
             publication_id=publication.id,
             quiz_id=quiz_id,
-            option_mask=mask,
+            option_mask=option_mask(option_ids),
             is_correct=correct,
-            attempt=(previous or 0) + 1,
+            attempt=int(earlier) + 1,
             test_session_id=publication.test_session_id,
             answered_at=now,
         )
