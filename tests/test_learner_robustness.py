@@ -74,7 +74,7 @@ async def test_a_retracted_vote_removes_the_answer(harness: Harness) -> None:
 async def test_answer_to_an_unknown_poll_is_ignored_with_a_log_line(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.handlers.learner")
+    caplog.set_level(logging.INFO, logger="bot.handlers")
     since = harness.api.mark()
     await harness.api.answer_poll(REZA, "999999", [0])
 
