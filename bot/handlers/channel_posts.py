@@ -98,6 +98,11 @@ async def postnow_command(update: Update, context: QuizbotContext) -> None:
     await publish_due(context.bot, services)
 
 
+def clock_text(moment: time) -> str:
+    """A time of day such as «۱۸:۰۰»."""
+    return fa_number(moment.hour) + ":" + fa_number(moment.minute).rjust(2, "۰")
+
+
 def days_text(mask: int) -> str:
     """Weekdays of a slot in Persian ("هر روز" for all seven)."""
     if mask == 127:
@@ -143,7 +148,7 @@ async def slot_command(update: Update, context: QuizbotContext) -> None:
             id=fa_number(slot_id),
             kind=kind_title(args[0]),
             days=days_text(mask),
-            time=fa_number(hour) + ":" + fa_number(minute).rjust(2, "۰"),
+            time=clock_text(time(hour, minute)),
         ),
     )
 
@@ -163,9 +168,7 @@ async def slots_command(update: Update, context: QuizbotContext) -> None:
             id=fa_number(slot.id),
             kind=kind_title(slot.kind),
             days=days_text(slot.weekdays),
-            time=fa_number(slot.local_time.hour)
-            + ":"
-            + fa_number(slot.local_time.minute).rjust(2, "۰"),
+            time=clock_text(slot.local_time),
         )
         for slot in slots
     ]
