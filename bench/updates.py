@@ -39,7 +39,7 @@ from bot.context import BotServices
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
-from bot.services.content_sync import sync_bank
+from bot.services.content.sync import sync_bank
 from bot.services.privacy import learner_hash
 from tests.fakebot import FakeBotApi, FakeUser
 

@@ -1,10 +1,9 @@
-"""Building and running the PTB application from the settings."""
+"""Building and running the PTB application: each feature registers its own handlers."""
 
 from __future__ import annotations
 
 import logging
 import os
-from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -12,29 +11,27 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    ChatMemberHandler,
+    BaseHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
-    MessageHandler,
-    PollAnswerHandler,
-    PollHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import texts
 from bot.config import Settings
-from bot.context import SERVICES_KEY, BotServices, QuizbotContext
-from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_session_factory
+from bot.context import CONTEXT_TYPES, BotData, QuizbotContext
+from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
-from bot.handlers import channel_admin, learner
+from bot.handlers import demos
+from bot.handlers.channel import admin, events, jobs, posts, queue, results, schedule, settings
+from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
-from bot.handlers.publisher import scheduler_job
-from bot.services.demos import DemoService
+from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
+from bot.handlers.work import Decide, unit_of_work
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,8 @@ log = logging.getLogger(__name__)
 # RetryAfter it builds (and the test suite turns warnings into errors).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-# Telegram remembers the last list it was given, so poll and poll_answer are named explicitly.
+# Telegram remembers the last list it was given, so poll and poll_answer are named explicitly;
+# chat_member reports admins promoted or demoted in the bot's channels.
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.EDITED_MESSAGE,
@@ -50,10 +48,12 @@ ALLOWED_UPDATES = [
     Update.POLL,
     Update.POLL_ANSWER,
     Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
     Update.CHANNEL_POST,
 ]
 
-QuizbotApplication = Application[Any, QuizbotContext, Any, Any, Any, Any]
+QuizbotApplication = Application[Any, QuizbotContext, Any, Any, BotData, Any]
+Handlers = list[BaseHandler[Any, QuizbotContext, Any]]
 
 
 async def _post_init(application: QuizbotApplication) -> None:
@@ -62,44 +62,81 @@ async def _post_init(application: QuizbotApplication) -> None:
     )
 
 
-def build_application(services: BotServices, token: str) -> QuizbotApplication:
-    """The bot application, talking to the Bot API server named in the settings."""
-    settings = services.settings
-    context_types = ContextTypes(context=QuizbotContext, bot_data=dict)
-    application: QuizbotApplication = (
+def conversations() -> list[StoredConversation]:
+    """The multi-step flows, whose states live in the database."""
+    return [account.forget_conversation(), schedule.schedule_conversation()]
+
+
+def admin_commands() -> dict[str, Decide]:
+    """Every channel-admin command by name (each checks the person's rights itself)."""
+    return {
+        **admin.COMMANDS,
+        **settings.COMMANDS,
+        **queue.COMMANDS,
+        **posts.COMMANDS,
+        **results.COMMANDS,
+    }
+
+
+def feature_handlers() -> Handlers:
+    """The buttons and updates each feature module registers, by pattern."""
+    handlers: Handlers = []
+    for module in (quiz, exam, interview, topics, account, demos, admin, settings, queue, schedule):
+        handlers += module.handlers()
+    return handlers + polls.handlers() + events.handlers()
+
+
+def register_handlers(application: QuizbotApplication) -> None:
+    """Every handler, in the order PTB must try them."""
+    private = filters.ChatType.PRIVATE
+    flows = conversations()
+    # Group -1 runs first: the person's stored conversation states, before dispatch.
+    application.add_handler(state_loader(flows), group=-1)
+    for flow in flows:
+        application.add_handler(flow)
+    application.add_handlers(start.command_handlers())
+    for name, decide in admin_commands().items():
+        application.add_handler(CommandHandler(name, unit_of_work(decide), filters=private))
+    for name, decide in results.READ_ONLY_COMMANDS.items():
+        handler = unit_of_work(decide, read_only=True)
+        application.add_handler(CommandHandler(name, handler, filters=private))
+    application.add_handlers(feature_handlers())
+    application.add_handlers(start.fallback_handlers())
+    application.add_error_handler(on_error)
+
+
+def build_application(
+    runtime: Runtime, token: str, request: BaseRequest | None = None
+) -> QuizbotApplication:
+    """The bot application, talking to the Bot API server named in the settings.
+
+    `request` replaces the HTTP transport (the tests' in-process fake Bot API).
+    """
+    settings = runtime.settings
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        .context_types(context_types)
+        .context_types(CONTEXT_TYPES)
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
-        .build()
     )
-    application.bot_data[SERVICES_KEY] = services
-    private = filters.ChatType.PRIVATE
-    for name, callback in learner.COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    for name, callback in channel_admin.ADMIN_COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    application.add_handler(
-        ChatMemberHandler(channel_admin.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER)
-    )
-    application.add_handler(PollHandler(channel_admin.poll_results))
-    application.add_handler(CallbackQueryHandler(learner.button_pressed))
-    application.add_handler(PollAnswerHandler(learner.poll_answer))
-    application.add_handler(MessageHandler(private & filters.COMMAND, learner.unknown_command))
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, learner.menu_or_free_text)
-    )
-    application.add_error_handler(on_error)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: QuizbotApplication = builder.build()
+    application.bot_data.runtime = runtime
+    register_handlers(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            scheduler_job,
+            jobs.scheduler_job,
             interval=settings.scheduler_interval_seconds,
             first=1.0,
-            name="scheduler",
+            name=jobs.SCHEDULER_JOB,
+        )
+        application.job_queue.run_repeating(
+            jobs.admins_job, interval=60.0, first=2.0, name=jobs.ADMINS_JOB
         )
     return application
 
@@ -120,11 +157,9 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
     engine = create_engine(settings.database_url)
-    sessions = create_session_factory(engine)
     runner = demo_runner(settings)
-    demos = DemoService(runner, sessions, utcnow, timedelta(seconds=settings.demo_cooldown_seconds))
-    services = BotServices(settings, sessions, hash_key, demos=demos)
-    application = build_application(services, token)
+    runtime = Runtime(settings, engine, hash_key, demo_runner=runner)
+    application = build_application(runtime, token)
 
     async def dispose(_: QuizbotApplication) -> None:
         await runner.close()

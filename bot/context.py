@@ -1,52 +1,48 @@
-"""What every handler can reach: settings, database sessions, the learner hash, the clock."""
+"""The typed callback context: handlers reach the runtime and the caller's identity through it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.config import Settings
-from bot.db.base import utcnow
-from bot.services.demos import DemoService
-from bot.services.privacy import learner_hash
-
-SERVICES_KEY = "services"
+from bot.runtime import Runtime
 
 
 @dataclass
-class BotServices:
-    """Shared resources of the running bot."""
+class UserData:
+    """Per-user data of this process: a copy of the user's conversation drafts.
 
-    settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
-    hash_key: bytes
-    # Tests replace the clock to move time; everything time-dependent asks it.
-    clock: Callable[[], datetime] = field(default=utcnow)
-    demos: DemoService | None = None
-    # Warnings already sent to admins (e.g. a slot running out), so each is sent once.
-    warned: set[str] = field(default_factory=set)
+    The database holds the drafts (so they survive a restart and every bot process sees
+    them); they are read into this copy before each update from that user is handled.
+    """
 
-    def learner(self, user_id: int) -> str:
-        """The keyed hash that stands for this Telegram user in the database."""
-        return learner_hash(self.hash_key, user_id)
-
-    def now(self) -> datetime:
-        """The current time (UTC, aware)."""
-        return self.clock()
+    drafts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class QuizbotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[str, Any]]):
-    """The callback context, with typed access to the bot's services."""
+@dataclass
+class BotData:
+    """Bot-wide data: the runtime, set when the application is built."""
+
+    runtime: Runtime | None = None
+
+
+class QuizbotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
+    """The callback context, with typed access to the runtime."""
 
     @property
-    def services(self) -> BotServices:
-        """The services stored in bot_data when the application was built."""
-        services = self.bot_data[SERVICES_KEY]
-        if not isinstance(services, BotServices):
-            raise TypeError("bot_data holds no BotServices")
-        return services
+    def runtime(self) -> Runtime:
+        """The runtime stored in bot_data when the application was built."""
+        runtime = self.bot_data.runtime
+        if runtime is None:
+            raise RuntimeError("the application was built without a runtime")
+        return runtime
+
+    @property
+    def drafts(self) -> dict[str, dict[str, Any]]:
+        """The user's conversation drafts (empty for updates without a user)."""
+        return self.user_data.drafts if self.user_data is not None else {}
+
+
+CONTEXT_TYPES = ContextTypes(context=QuizbotContext, user_data=UserData, bot_data=BotData)

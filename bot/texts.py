@@ -83,12 +83,15 @@ ALL_SEEN_INTERVIEW = "همهٔ سوال‌های مصاحبهٔ {scope} رو د�
 SCOPE_ALL = "بانک"
 SCOPE_TOPIC = "موضوع «{title}»"
 ITEM_GONE = "این مورد دیگه در دسترس نیست."
+FLOW_EXPIRED = "این گفتگو تموم شده یا منقضی شده؛ دستورش رو دوباره بزن."
 BAD_BUTTON = "این دکمه معتبر نیست."
 TRY_AGAIN = "⚠️ الان نتونستم انجامش بدم؛ چند لحظه بعد دوباره امتحان کن."
 
 NEXT_QUIZ_BUTTON = "➡️ کوییز بعدی"
 
 INTERVIEW_TITLE = "💡سوال مصاحبه: {question}"
+# A channel quiz poll's question, numbered as the channel's series goes.
+CHANNEL_QUIZ_TITLE = "❓کوییز شماره {number}: {question}"
 SHOW_ANSWER_BUTTON = "👀 نمایش پاسخ"
 ANSWER_HEADER = "پاسخ نمونه:"
 BULLET = "🔵 {text}"
@@ -173,6 +176,12 @@ TOGGLE_SILENT = "🔕 بی‌صدا: {state}"
 TOGGLE_PIN = "📌 سنجاق: {state}"
 SETTING_SAVED = "ذخیره شد."
 SETTING_USAGE = "این‌طوری بنویسید: {usage}"
+SETTING_EXAMPLES = {
+    "signature": "/signature @Data_ML | دیتاساینس",
+    "hashtags": "/hashtags #Deep_Learning",
+    "quiznumber": "/quiznumber 96",
+    "grace": "/grace 60 (بین ۱ و ۱۴۴۰ دقیقه)",
+}
 KIND_TITLES = {"quiz": "کوییز", "interview": "سوال مصاحبه", "lesson": "درس"}
 SCHEDULE_KIND = (
     "چی زمان‌بندی کنیم؟ (یا بنویسید /schedule quiz cnn برای یک موضوع، یا /schedule quiz شناسه)"
@@ -191,6 +200,19 @@ SCHEDULED = "🗓 زمان‌بندی شد: {kind} «{item}» برای {when} (�
 SCHEDULE_ABORTED = "زمان‌بندی لغو شد."
 SCHEDULE_BAD_TIME = "تاریخ و ساعت رو نفهمیدم؛ مثلاً بنویسید ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰"
 SCHEDULE_EXPIRED = "این زمان‌بندی دیگه معتبر نیست؛ دوباره /schedule رو بزنید."
+# Why a post cannot be scheduled, by the service's problem code.
+SCHEDULE_PROBLEMS = {
+    "past": "این زمان گذشته؛ یک زمان آینده انتخاب کن.",
+    "exhausted": "همهٔ موارد این نوع قبلاً در این کانال منتشر یا زمان‌بندی شدن.",
+    "not_found": "مورد «{item}» پیدا نشد یا بازنشسته شده.",
+    "too_long": "«{item}» با شماره، هشتگ‌ها و امضا بیشتر از {limit} کاراکتر می‌شه؛ کوتاهش کن.",
+    "unknown_channel": "این کانال رو نمی‌شناسم.",
+}
+# A failed post's detail, when it is one of our problem codes rather than Telegram's words.
+NOTICE_PROBLEMS = {
+    "not_found": "موردش دیگه در بانک نیست یا بازنشسته شده.",
+    "too_long": "با شماره، هشتگ‌ها و امضا از محدودیت تلگرام بلندتر می‌شه.",
+}
 QUEUE_EMPTY = "صف انتشار خالیه."
 QUEUE_HEADER = "🗓 صف انتشار «{title}»:"
 QUEUE_LINE = "#{id} · {when} · {kind}: {item}"
@@ -221,7 +243,8 @@ WEEKDAY_NAMES = {
 }
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
-RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{shares}\nدرست: {correct} از {voters} رأی"
+RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\nدرست: {correct} از {voters} رأی"
+RESULTS_OPTION = "• {text}: {share}{mark}"
 NOTICE_MISSED = "⚠️ پست #{id} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{id} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{id} «{channel}» (موعد {when}) منتشر نشد: {detail}"

@@ -21,7 +21,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import LearnerAnswer, Publication
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.publisher import publish_due
-from bot.services.content_sync import sync_bank
+from bot.services.content.sync import sync_bank
 from bot.services.demos import DemoService
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeUser

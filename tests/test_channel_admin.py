@@ -18,7 +18,7 @@ from bot.db.models import ItemKind, PostState, ScheduledPost
 from bot.handlers.channel_admin import ADMIN_COMMANDS
 from bot.handlers.publisher import publish_due
 from bot.services import publishing, scheduling
-from bot.services.channels import channel_by_chat
+from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
 from tests.harness import HASH_KEY, Harness, button_data
 

@@ -25,7 +25,7 @@ from bot.db.models import (
     VoteSnapshot,
     VoteSnapshotOption,
 )
-from bot.services import export
+from bot.services.reporting import export
 from tests.test_statistics import T0, answer, bank
 
 Sessions = async_sessionmaker[AsyncSession]

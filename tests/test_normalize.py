@@ -5,7 +5,6 @@ from bot.bank.normalize import (
     ZWNJ,
     comparison_key,
     normalize_text,
-    telegram_length,
     to_latin_digits,
     to_persian_digits,
 )
@@ -54,11 +53,6 @@ def test_normalisation_is_idempotent(text: str) -> None:
 def test_comparison_key_ignores_punctuation_case_and_zwnj() -> None:
     assert comparison_key("تابع ReLU چیه؟") == comparison_key("تابع  relu  چیه")
     assert comparison_key(f"لایه{ZWNJ}ها") == comparison_key("لایه ها")
-
-
-def test_telegram_counts_utf16_units() -> None:
-    assert telegram_length("سلام") == 4
-    assert telegram_length("😀") == 2
 
 
 def test_digit_conversion_round_trips() -> None:

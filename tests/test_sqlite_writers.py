@@ -26,8 +26,8 @@ from bot.db.models import (
     ScheduledPost,
 )
 from bot.services import channels, publishing, scheduling
-from bot.services.answers import record_answer
-from bot.services.content_sync import sync_bank
+from bot.services.learning.answers import record_answer
+from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
 
 ANSWERS = 60

@@ -19,7 +19,7 @@ from bot.db.models import (
     VoteSnapshot,
     VoteSnapshotOption,
 )
-from bot.services import statistics
+from bot.services.reporting import statistics
 
 Sessions = async_sessionmaker[AsyncSession]
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from bot.db.models import (
     QuizOption,
     Topic,
 )
-from bot.services.content_sync import SyncReport, sync_bank
+from bot.services.content.sync import SyncReport, sync_bank
 from tests.banks import bank_data, write_bank
 
 Sessions = async_sessionmaker[AsyncSession]

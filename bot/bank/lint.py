@@ -16,9 +16,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.bank.loader import Bank, item_files
-from bot.bank.normalize import comparison_key, telegram_length
+from bot.bank.normalize import comparison_key
 from bot.bank.schema import QuizItem
 from bot.bank.yamlio import read_yaml
+from bot.limits import telegram_length
 
 MAX_POSITION_SHARE = 0.35  # of four-option quizzes, for any one correct position
 MAX_LONGEST_SHARE = 0.40  # of quizzes whose correct option is strictly the longest

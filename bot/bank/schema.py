@@ -20,9 +20,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from telegram.constants import MessageLimit, PollLimit
 
-from bot.bank.normalize import comparison_key, normalize_text, telegram_length
+from bot import limits
+from bot.bank.normalize import comparison_key, normalize_text
+from bot.limits import telegram_length
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MAX_ID_LENGTH = 40  # "interview_" + id must fit Telegram's 64-character deep-link payload
@@ -31,7 +32,7 @@ MAX_BULLETS = 8
 MAX_TITLE_LENGTH = 120
 # Room kept free in a post for the channel's signature line, added when it is published.
 SIGNATURE_RESERVE = 256
-POST_BUDGET = MessageLimit.MAX_TEXT_LENGTH - SIGNATURE_RESERVE
+POST_BUDGET = limits.MAX_MESSAGE_LENGTH - SIGNATURE_RESERVE
 DEMOS = ("activations", "optimizers", "dropout", "gradients", "letters")
 HASHTAG_PATTERN = re.compile(r"^#[^\W_][\w]*$")
 
@@ -63,8 +64,8 @@ def _as_list(value: object) -> object:
 
 Text = Annotated[str, BeforeValidator(_normalized), AfterValidator(_not_empty)]
 ItemId = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)]
-Question = Annotated[Text, _max_telegram_length(PollLimit.MAX_QUESTION_LENGTH)]
-Option = Annotated[Text, _max_telegram_length(PollLimit.MAX_OPTION_LENGTH)]
+Question = Annotated[Text, _max_telegram_length(limits.MAX_QUESTION_LENGTH)]
+Option = Annotated[Text, _max_telegram_length(limits.MAX_OPTION_LENGTH)]
 Tag = Annotated[str, BeforeValidator(_normalized), Field(min_length=1, max_length=40)]
 
 
@@ -119,14 +120,10 @@ class QuizItem(_Item):
     topic: str
     difficulty: Annotated[int, Field(ge=1, le=3)]
     question: Question
-    options: Annotated[
-        list[Option], Field(min_length=MIN_OPTIONS, max_length=PollLimit.MAX_OPTION_NUMBER)
-    ]
+    options: Annotated[list[Option], Field(min_length=MIN_OPTIONS, max_length=limits.MAX_OPTIONS)]
     correct: Annotated[list[int], BeforeValidator(_as_list), Field(min_length=1)]
     multiple: bool = False
-    explanation: Annotated[Text, _max_telegram_length(PollLimit.MAX_EXPLANATION_LENGTH)] | None = (
-        None
-    )
+    explanation: Annotated[Text, _max_telegram_length(limits.MAX_EXPLANATION_LENGTH)] | None = None
     tags: list[Tag] = Field(default_factory=list)
     demo: Literal[DEMOS] | None = None  # type: ignore[valid-type]
     claim: dict[str, Any] | None = None
@@ -145,7 +142,7 @@ class QuizItem(_Item):
     @field_validator("explanation")
     @classmethod
     def _few_line_feeds(cls, explanation: str | None) -> str | None:
-        limit = PollLimit.MAX_EXPLANATION_LINE_FEEDS
+        limit = limits.MAX_EXPLANATION_LINE_FEEDS
         if explanation is not None and explanation.count("\n") > limit:
             raise ValueError(f"has more than {limit} line breaks (Telegram's limit)")
         return explanation

@@ -18,7 +18,7 @@ from bot.bank.loader import Bank, load_bank
 from bot.config import Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.content_sync import SyncReport, sync_bank
+from bot.services.content.sync import SyncReport, sync_bank
 
 T = TypeVar("T")
 Sessions = async_sessionmaker[AsyncSession]

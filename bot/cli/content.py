@@ -152,7 +152,7 @@ def content_export(
 
 def _import_history(settings: Settings, source: Path, topic: str | None) -> None:
     from bot.bank.telegram_export import parse_export
-    from bot.services.history_import import import_history
+    from bot.services.content.history_import import import_history
 
     bank = cli_bank(settings)
     topic_id = topic or (bank.topics[0].id if bank.topics else None)
@@ -188,7 +188,7 @@ def _write_recognised_posts(settings: Settings, export: Any, topic_id: str) -> N
 
     from bot.bank.schema import InterviewItem, LessonItem
     from bot.bank.yamlio import dump_yaml
-    from bot.services.history_import import imported_quiz_id
+    from bot.services.content.history_import import imported_quiz_id
 
     target = settings.content_dir / ITEMS_DIR / f"imported-telegram-{abs(export.chat_id)}.yaml"
     if target.exists():
@@ -232,7 +232,7 @@ def content_set_answer(
     option: Annotated[int, typer.Argument(help="1-based position of the right option")],
 ) -> None:
     """Name the right option of an imported quiz; it then enters rotation."""
-    from bot.services.history_import import set_answer
+    from bot.services.content.history_import import set_answer
 
     settings = cli_settings()
 

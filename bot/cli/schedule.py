@@ -19,8 +19,17 @@ from bot.cli.common import (
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.models import ItemKind
-from bot.services import channels as channel_service
-from bot.services import scheduling
+from bot.services.channel import planning, registry
+from bot.services.channel.outcomes import Problem
+
+# The CLI speaks English (terminals do not shape Persian): why a post cannot be scheduled.
+PROBLEMS = {
+    Problem.PAST: "that time has passed; choose a time in the future",
+    Problem.EXHAUSTED: "every item of this kind is already posted or queued in this channel",
+    Problem.NOT_FOUND: "item {item} does not exist or is retired",
+    Problem.TOO_LONG: "item {item} would exceed a Telegram limit once numbered and signed",
+    Problem.UNKNOWN_CHANNEL: "unknown channel {item}",
+}
 
 schedule_app = typer.Typer(help="Channel posts: add, list, cancel.", no_args_is_help=True)
 
@@ -45,17 +54,18 @@ def schedule_add(
 
     async def add(sessions: Sessions) -> int:
         async with sessions.begin() as session:
-            row = await channel_service.channel_by_chat(session, channel)
+            row = await registry.channel_by_chat(session, channel)
             if row is None:
-                raise scheduling.ScheduleError(f"unknown channel {channel}")
-            post = await scheduling.schedule_post(session, row, ItemKind(kind), item, due, utcnow())
-            return post.id
+                raise planning.ScheduleError(Problem.UNKNOWN_CHANNEL, str(channel))
+            return await planning.schedule_post(session, row, ItemKind(kind), item, due, utcnow())
 
     migrate.upgrade(settings.database_url)
     try:
         post_id = run_with_sessions(settings, add)
-    except scheduling.ScheduleError as exc:
-        err_console.print(str(exc), markup=False)
+    except planning.ScheduleError as exc:
+        err_console.print(
+            PROBLEMS[exc.refused.problem].format(item=exc.refused.item_id), markup=False
+        )
         raise typer.Exit(1) from exc
     console.print(
         f"scheduled post {post_id} for {due.astimezone(settings.tz).isoformat()}", markup=False
@@ -69,10 +79,10 @@ def schedule_list() -> None:
 
     async def rows(sessions: Sessions) -> list[tuple[int, int, str, str | None, datetime]]:
         async with sessions() as session:
-            chats = await channel_service.all_channels(session)
+            chats = await registry.chat_ids(session)
             return [
-                (p.id, chats[p.channel_id].chat_id, p.kind.value, p.item_id, p.due_at)
-                for p in await scheduling.queue(session)
+                (p.id, chats[p.channel_id], p.kind.value, p.item_id, p.due_at)
+                for p in await planning.pending_posts(session)
             ]
 
     migrate.upgrade(settings.database_url)
@@ -95,7 +105,7 @@ def schedule_cancel(post_id: Annotated[int, typer.Argument()]) -> None:
 
     async def cancel(sessions: Sessions) -> bool:
         async with sessions.begin() as session:
-            return await scheduling.cancel(session, post_id, utcnow())
+            return await planning.cancel_by_id(session, post_id, utcnow())
 
     migrate.upgrade(settings.database_url)
     if not run_with_sessions(settings, cancel):

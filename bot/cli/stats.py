@@ -17,7 +17,7 @@ from bot.cli.common import (
 )
 from bot.db import migrate
 from bot.db.base import utcnow
-from bot.services import channels as channel_service
+from bot.services.channel import registry as channel_service
 
 stats_app = typer.Typer(help="Statistics and exports.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def stats_export(
     since: Annotated[str | None, typer.Option(help="ISO date: only data from then on")] = None,
 ) -> None:
     """Channel and learner statistics as CSV (one file per view), XLSX or JSON."""
-    from bot.services import export
+    from bot.services.reporting import export
 
     settings = cli_settings()
     if fmt not in export.FORMATS:
@@ -72,8 +72,7 @@ def stats_charts(
     quizzes: Annotated[int, typer.Option(min=0, max=50, help="Recent channel quizzes")] = 10,
 ) -> None:
     """PNG charts with Persian labels: quiz options, accuracy per topic, participation."""
-    from bot.reports import charts
-    from bot.services import statistics
+    from bot.services.reporting import charts, statistics
 
     settings = cli_settings()
 

@@ -88,6 +88,15 @@ class Purpose(enum.StrEnum):
     CHANNEL = "channel"  # a channel post
 
 
+class NoticeKind(enum.StrEnum):
+    """What channel admins are told about."""
+
+    MISSED = "missed"  # due while the bot was down, past the grace window
+    UNCERTAIN = "uncertain"  # a crash cut a send short: it may or may not be in the channel
+    FAILED = "failed"  # Telegram refused it, or it would not fit
+    SHORTAGE = "shortage"  # a recurring slot found nothing left to post
+
+
 class SnapshotSource(enum.StrEnum):
     """Where a vote snapshot came from."""
 
@@ -227,6 +236,59 @@ class Channel(TimestampMixin, Base):
     silent: Mapped[bool] = mapped_column(Boolean, default=False)
     pin_quizzes: Mapped[bool] = mapped_column(Boolean, default=False)
     grace_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # When the admin list was last read from Telegram (getChatAdministrators).
+    admins_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ChannelAdmin(Base):
+    """A person Telegram lists as an admin of the channel who may post (owner or can_post).
+
+    Kept under the keyed hash of their user id, like learners; refreshed from Telegram's
+    admin list and from chat_member updates, so every bot process checks rights without an
+    API call of its own.
+    """
+
+    __tablename__ = "channel_admins"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    admin_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True, index=True)
+
+
+class AdminChoice(Base):
+    """The channel an admin of several channels is working on."""
+
+    __tablename__ = "admin_choices"
+
+    admin_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdminNotice(Base):
+    """Something a channel's admins must hear about, kept until it is delivered (an outbox).
+
+    Written in the transaction of the state change it reports, so a crash cannot lose it;
+    the scheduler delivers pending notices and retries those that fail.
+    """
+
+    __tablename__ = "admin_notices"
+    __table_args__ = (Index("ix_admin_notices_pending", "delivered_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("scheduled_posts.id"))
+    item_kind: Mapped[ItemKind | None] = mapped_column(_enum(ItemKind))
+    due_at: Mapped[datetime] = mapped_column()
+    # An error code or Telegram's description; the catalogue words it for the admins.
+    detail: Mapped[str] = mapped_column(Text, default="")
+    # The same fact is noticed once: e.g. "shortage:<slot>:<time>" or "missed:<post>".
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TestSession(Base):
@@ -394,6 +456,32 @@ class ReviewCard(Base):
     last_review_at: Mapped[datetime | None] = mapped_column(default=None)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DemoCooldown(Base):
+    """When a learner last started a fresh demo run (one per cooldown, across processes)."""
+
+    __tablename__ = "demo_cooldowns"
+
+    learner_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column()
+
+
+class ConversationState(Base):
+    """Where a person is in a multi-step flow (e.g. /schedule), with the draft so far.
+
+    Keyed by a keyed hash of the chat and user, never their ids. Read before each update and
+    written in the update's own transaction, so a restart keeps it and every bot process
+    sees the same step.
+    """
+
+    __tablename__ = "conversation_states"
+
+    flow: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    state: Mapped[str] = mapped_column(String(32))
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    expires_at: Mapped[datetime] = mapped_column()
 
 
 class DemoResult(Base):

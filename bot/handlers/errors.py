@@ -6,11 +6,13 @@ import html
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatType
 from telegram.error import Forbidden
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.handlers.replies import chat_id_of
+from bot.limits import MAX_MESSAGE_LENGTH, fit
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,18 @@ def _update_kind(update: object) -> str:
             "poll",
             "channel_post",
             "my_chat_member",
+            "chat_member",
             "edited_message",
         ):
             if getattr(update, kind) is not None:
                 return kind
     return type(update).__name__
+
+
+def _private(update: Update) -> bool:
+    # A poll answer names no chat; the quiz polls whose answers arrive are in private chats.
+    chat = update.effective_chat
+    return chat.type == ChatType.PRIVATE if chat is not None else update.poll_answer is not None
 
 
 async def on_error(update: object, context: QuizbotContext) -> None:
@@ -40,22 +49,21 @@ async def on_error(update: object, context: QuizbotContext) -> None:
         log.info("Forbidden while handling an update: %s", error)
         return
     log.error("error while handling an update", exc_info=error)
-    if (
-        isinstance(update, Update)
-        and update.effective_chat is not None
-        and update.effective_chat.type == ChatType.PRIVATE
-    ):
+    if isinstance(update, Update) and _private(update):
         try:
-            await context.bot.send_message(update.effective_chat.id, texts.TRY_AGAIN)
+            if update.callback_query is not None:  # stop the button's spinner too
+                await update.callback_query.answer(texts.TRY_AGAIN)
+            else:
+                await context.bot.send_message(chat_id_of(update), texts.TRY_AGAIN)
         except Exception:  # the API may be what failed; the log above has the error
             log.warning("could not tell the user about the error", exc_info=True)
-    admin_chat = context.services.settings.admin_chat_id
+    admin_chat = context.runtime.settings.admin_chat_id
     if admin_chat is None:
         return
     report = texts.ADMIN_ERROR_REPORT.format(
         update_kind=_update_kind(update), error=html.escape(f"{type(error).__name__}: {error}")
     )
     try:
-        await context.bot.send_message(admin_chat, report[: MessageLimit.MAX_TEXT_LENGTH])
+        await context.bot.send_message(admin_chat, fit(report, MAX_MESSAGE_LENGTH))
     except Exception:
         log.warning("could not report the error to the admin chat", exc_info=True)

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 
 
-def learner_hash(key: bytes, user_id: int) -> str:
-    """HMAC-SHA256 of the user id under the secret key, as 64 hex characters.
+def learner_hash(key: bytes, user_id: int | str) -> str:
+    """HMAC-SHA256 of the user id (or another identifier) under the secret key, as hex.
 
     Keyed, so that the ids cannot be recovered by hashing every possible id without the key.
     """

@@ -11,12 +11,11 @@ import io
 import json
 from collections.abc import Iterable
 
-from telegram.constants import PollLimit
-
 from bot.bank.formats.common import FormatError, ParsedQuiz
 from bot.bank.schema import QuizItem
+from bot.limits import MAX_OPTIONS
 
-OPTION_COLUMNS = [f"option_{number}" for number in range(1, PollLimit.MAX_OPTION_NUMBER + 1)]
+OPTION_COLUMNS = [f"option_{number}" for number in range(1, MAX_OPTIONS + 1)]
 COLUMNS = [
     "id",
     "topic",

@@ -1,0 +1,99 @@
+"""The notice outbox: what admins must hear, written with the change it reports.
+
+A notice is added in the same transaction as the state change that causes it (a post
+missed, uncertain, failed; a slot running out), at most once per fact (its dedupe key), and
+delivered by the scheduler until someone was told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import AdminNotice, Channel, ItemKind, NoticeKind
+
+# Pending notices delivered per scheduler pass; the rest wait for the next one.
+DELIVERY_BATCH = 20
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A notice ready to be worded for the admins."""
+
+    id: int
+    kind: NoticeKind
+    channel_id: int
+    channel_title: str
+    post_id: int | None
+    item_kind: ItemKind | None
+    due_at: datetime
+    detail: str
+
+
+async def add(
+    session: AsyncSession,
+    kind: NoticeKind,
+    channel_id: int,
+    due_at: datetime,
+    dedupe_key: str,
+    now: datetime,
+    *,
+    post_id: int | None = None,
+    item_kind: ItemKind | None = None,
+    detail: str = "",
+) -> None:
+    """Record a notice unless the same fact was noticed before (same dedupe key)."""
+    values = {
+        "kind": kind,
+        "channel_id": channel_id,
+        "post_id": post_id,
+        "item_kind": item_kind,
+        "due_at": due_at,
+        "detail": detail[:1000],
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+        "attempts": 0,
+    }
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(AdminNotice).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+
+
+async def pending(session: AsyncSession, limit: int = DELIVERY_BATCH) -> list[NoticeView]:
+    """Notices no one has been told about yet, oldest first."""
+    rows = await session.execute(
+        select(AdminNotice, Channel.title)
+        .join(Channel, Channel.id == AdminNotice.channel_id)
+        .where(AdminNotice.delivered_at.is_(None))
+        .order_by(AdminNotice.id)
+        .limit(limit)
+    )
+    return [
+        NoticeView(
+            notice.id,
+            notice.kind,
+            notice.channel_id,
+            title,
+            notice.post_id,
+            notice.item_kind,
+            notice.due_at,
+            notice.detail,
+        )
+        for notice, title in rows.tuples()
+    ]
+
+
+async def settle(session: AsyncSession, notice_id: int, told: bool, now: datetime) -> None:
+    """Record a delivery attempt: delivered, or one more attempt to try again later."""
+    notice = await session.get(AdminNotice, notice_id)
+    if notice is None:
+        return
+    notice.attempts += 1
+    if told:
+        notice.delivered_at = now

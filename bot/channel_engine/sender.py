@@ -1,0 +1,55 @@
+"""The engine's view of Telegram: send a quiz poll, send a text, pin; tell the admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.channel_engine.notices import NoticeView
+from bot.channel_engine.render import RenderedQuiz
+
+
+class DeliveryError(Exception):
+    """Telegram did not take the message.
+
+    `retryable`: the request surely did not go through (a server error, a dropped
+    connection), so it may be sent again. Otherwise (refused, or a timeout that may have
+    posted) it must not be resent without a person deciding.
+    """
+
+    def __init__(self, detail: str, *, retryable: bool) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What Telegram returned for a post."""
+
+    message_id: int
+    poll_id: str | None = None
+
+
+class ChannelSender(Protocol):
+    """Posts to channels; every method raises DeliveryError when Telegram does not take it."""
+
+    async def send_quiz(self, chat_id: int, quiz: RenderedQuiz, silent: bool) -> Sent:
+        """An anonymous quiz poll (channel polls always are)."""
+        ...
+
+    async def send_text(self, chat_id: int, text: str, silent: bool) -> Sent:
+        """A text post."""
+        ...
+
+    async def pin(self, chat_id: int, message_id: int) -> None:
+        """Pin a post without notifying (a nicety: failures are only logged by the engine)."""
+        ...
+
+
+class AdminNotifier(Protocol):
+    """Tells the people responsible for a channel about a notice."""
+
+    async def notify(self, notice: NoticeView) -> bool:
+        """True once someone was told; False when no one could be (kept for a later try)."""
+        ...

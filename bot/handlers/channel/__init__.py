@@ -1,0 +1,1 @@
+"""Channel admins: rights, settings, scheduling, the queue, results; the scheduler's edge."""

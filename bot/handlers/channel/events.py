@@ -1,0 +1,117 @@
+"""What Telegram tells the bot about its channels: membership, admins, poll totals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, ChatMember, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, ChatMemberHandler, PollHandler
+
+from bot import texts
+from bot.context import QuizbotContext
+from bot.handlers.replies import with_retry
+from bot.handlers.work import renders, unit_of_work
+from bot.runtime import Runtime
+from bot.services.channel import registry, results, rights
+from bot.services.channel.outcomes import ChannelRegistered
+
+log = logging.getLogger(__name__)
+
+
+def can_post(member: ChatMember) -> bool:
+    """Whether Telegram lets this member post in the channel (the owner always can)."""
+    if member.status == ChatMemberStatus.OWNER:
+        return True
+    return member.status == ChatMemberStatus.ADMINISTRATOR and bool(
+        getattr(member, "can_post_messages", False)
+    )
+
+
+async def refresh_admins(bot: Bot, runtime: Runtime, chat_id: int) -> None:
+    """Read a channel's admins from Telegram and keep those who can post (keyed hashes)."""
+    try:
+        members = await with_retry(lambda: bot.get_chat_administrators(chat_id))
+    except TelegramError as error:
+        log.warning("cannot read the admins of %s: %s", chat_id, error)
+        return
+    people = [runtime.person(member.user.id) for member in members if can_post(member)]
+    async with runtime.sessions.begin() as session:
+        await rights.replace_admins(session, chat_id, people, runtime.now())
+
+
+async def membership_changed(
+    update: Update, context: QuizbotContext, session: AsyncSession
+) -> object:
+    """The bot was made admin of a channel (remember it) or lost its rights (stop posting)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.CHANNEL:
+        return None
+    if change.new_chat_member.status != ChatMemberStatus.ADMINISTRATOR:
+        await registry.bot_removed(session, change.chat.id)
+        return None
+    return ChannelRegistered(
+        await registry.bot_added(
+            session,
+            change.chat.id,
+            change.chat.title or "",
+            change.chat.username,
+            context.runtime.now(),
+        )
+    )
+
+
+@renders(ChannelRegistered)
+async def show_registered(
+    update: Update, context: QuizbotContext, outcome: ChannelRegistered
+) -> None:
+    """Read the channel's admins, and greet the admin who added the bot."""
+    await refresh_admins(context.bot, context.runtime, outcome.channel.chat_id)
+    change = update.my_chat_member
+    if change is None:
+        return
+    try:
+        await context.bot.send_message(
+            change.from_user.id, texts.CHANNEL_ADDED.format(title=outcome.channel.title)
+        )
+    except TelegramError as error:  # the admin may never have started the bot
+        log.info("could not greet the admin who added the bot: %s", error)
+
+
+async def admin_changed(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
+    """Someone in a channel became, or stopped being, an admin who can post."""
+    change = update.chat_member
+    if change is None or change.chat.type != ChatType.CHANNEL:
+        return None
+    member = change.new_chat_member
+    person = context.runtime.person(member.user.id)
+    await rights.admin_changed(session, change.chat.id, person, can_post(member))
+    return None
+
+
+async def poll_totals(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
+    """New totals of a channel poll become a vote snapshot."""
+    poll = update.poll
+    if poll is None:
+        return None
+    await results.record_snapshot(
+        session,
+        poll.id,
+        [option.voter_count for option in poll.options],
+        poll.total_voter_count,
+        poll.is_closed,
+        context.runtime.now(),
+    )
+    return None
+
+
+def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
+    """Membership, admin changes and poll totals."""
+    return [
+        ChatMemberHandler(unit_of_work(membership_changed), ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(unit_of_work(admin_changed), ChatMemberHandler.CHAT_MEMBER),
+        PollHandler(unit_of_work(poll_totals)),
+    ]

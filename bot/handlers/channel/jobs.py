@@ -1,0 +1,58 @@
+"""Jobs of the channel side: the scheduler pass, refreshing admin lists, waking the pass."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime
+
+from bot.channel_engine.publisher import publish_due
+from bot.context import QuizbotContext
+from bot.handlers.channel.events import refresh_admins
+from bot.handlers.channel.sender import TelegramChannelSender, TelegramNotifier
+from bot.services.channel import rights
+
+log = logging.getLogger(__name__)
+WORKER_ID = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+SCHEDULER_JOB = "scheduler"
+ADMINS_JOB = "channel-admins"
+
+
+async def run_scheduler_pass(context: QuizbotContext, worker: str = WORKER_ID) -> int:
+    """One pass of the channel engine with the Bot API behind it; posts sent."""
+    runtime = context.runtime
+    return await publish_due(
+        runtime.sessions,
+        TelegramChannelSender(context.bot),
+        TelegramNotifier(context.bot, runtime.settings),
+        runtime.now,
+        worker,
+    )
+
+
+async def scheduler_job(context: QuizbotContext) -> None:
+    """The JobQueue callback: every few seconds, so CLI-scheduled posts go out on time."""
+    try:
+        await run_scheduler_pass(context)
+    except Exception:
+        log.exception("scheduler pass failed; the next tick tries again")
+
+
+async def admins_job(context: QuizbotContext) -> None:
+    """Read again the admin lists older than a few minutes (chat_member updates may be lost)."""
+    runtime = context.runtime
+    async with runtime.read_sessions() as session:
+        due = await rights.due_for_check(session, runtime.now())
+    for chat_id in due:
+        await refresh_admins(context.bot, runtime, chat_id)
+
+
+def wake_scheduler(context: QuizbotContext) -> None:
+    """Run the scheduler's pass now rather than at its next tick (a no-op without the job)."""
+    queue = context.job_queue
+    if queue is None:
+        return
+    for job in queue.get_jobs_by_name(SCHEDULER_JOB):
+        job.job.modify(next_run_time=datetime.now(UTC))

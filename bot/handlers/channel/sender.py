@@ -1,0 +1,105 @@
+"""The channel engine's sender and notifier, over the Bot API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from telegram import Bot, Poll
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+
+from bot import texts
+from bot.channel_engine.notices import NoticeView
+from bot.channel_engine.render import RenderedQuiz
+from bot.channel_engine.sender import DeliveryError, Sent
+from bot.config import Settings
+from bot.db.models import NoticeKind
+from bot.persian import jalali_datetime
+
+log = logging.getLogger(__name__)
+
+
+def _delivery_error(error: TelegramError) -> DeliveryError:
+    # A timeout may have posted: final, rather than risk a double. A refusal is final too.
+    retryable = isinstance(error, NetworkError) and not isinstance(
+        error, BadRequest | Forbidden | TimedOut
+    )
+    return DeliveryError(str(error), retryable=retryable)
+
+
+class TelegramChannelSender:
+    """Posts to channels through the bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_quiz(self, chat_id: int, quiz: RenderedQuiz, silent: bool) -> Sent:
+        """An anonymous quiz poll."""
+        try:
+            message = await self.bot.send_poll(
+                chat_id,
+                quiz.question,
+                list(quiz.options),
+                type=Poll.QUIZ,
+                is_anonymous=True,  # channel polls always are
+                correct_option_ids=cast(Any, list(quiz.correct_indexes)),
+                explanation=quiz.explanation,
+                disable_notification=silent,
+            )
+        except TelegramError as error:
+            raise _delivery_error(error) from error
+        return Sent(message.message_id, message.poll.id if message.poll else None)
+
+    async def send_text(self, chat_id: int, text: str, silent: bool) -> Sent:
+        """A text post."""
+        try:
+            message = await self.bot.send_message(chat_id, text, disable_notification=silent)
+        except TelegramError as error:
+            raise _delivery_error(error) from error
+        return Sent(message.message_id)
+
+    async def pin(self, chat_id: int, message_id: int) -> None:
+        """Pin quietly."""
+        try:
+            await self.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except TelegramError as error:
+            raise _delivery_error(error) from error
+
+
+def notice_text(notice: NoticeView, settings: Settings) -> str:
+    """The Persian message for a notice."""
+    when = jalali_datetime(notice.due_at, settings.tz)
+    if notice.kind is NoticeKind.SHORTAGE:
+        kind = texts.KIND_TITLES[notice.item_kind.value] if notice.item_kind else ""
+        return texts.NOTICE_SHORTAGE.format(channel=notice.channel_title, kind=kind, when=when)
+    template = {
+        NoticeKind.MISSED: texts.NOTICE_MISSED,
+        NoticeKind.UNCERTAIN: texts.NOTICE_UNCERTAIN,
+        NoticeKind.FAILED: texts.NOTICE_FAILED,
+    }[notice.kind]
+    # A failure's detail is a problem code of ours or Telegram's own description.
+    detail = texts.NOTICE_PROBLEMS.get(notice.detail, notice.detail)
+    return template.format(
+        id=notice.post_id, channel=notice.channel_title, when=when, detail=detail
+    )
+
+
+class TelegramNotifier:
+    """Tells the admin chat and every configured admin (ADMIN_CHAT_ID, ADMIN_IDS)."""
+
+    def __init__(self, bot: Bot, settings: Settings) -> None:
+        self.bot = bot
+        self.settings = settings
+
+    async def notify(self, notice: NoticeView) -> bool:
+        """True once at least one of them was told."""
+        text = notice_text(notice, self.settings)
+        targets = [self.settings.admin_chat_id, *sorted(self.settings.admin_ids)]
+        told = False
+        for chat_id in dict.fromkeys(target for target in targets if target is not None):
+            try:
+                await self.bot.send_message(chat_id, text)
+                told = True
+            except TelegramError:  # an admin who blocked the bot must not stop the others
+                log.warning("could not notify admin chat %s", chat_id, exc_info=True)
+        return told

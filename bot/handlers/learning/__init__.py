@@ -1,0 +1,1 @@
+"""Learners in private chat: quizzes, tests, interview questions, reviews, their own data."""

@@ -1,0 +1,115 @@
+"""/interview: a question with a button that reveals the model answer as bullets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import texts
+from bot.context import QuizbotContext
+from bot.handlers.learning.buttons import InterviewButton, RevealButton
+from bot.handlers.learning.topics import scope_text
+from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
+from bot.handlers.work import renders, unit_of_work
+from bot.services.learning import practice, publications
+from bot.services.learning.outcomes import InterviewAnswer, NextInterview, NoInterviews
+from bot.services.learning.views import InterviewView
+
+
+async def interview_command(
+    update: Update, context: QuizbotContext, session: AsyncSession
+) -> object:
+    """/interview [topic]."""
+    learner = context.runtime.person(user_id_of(update))
+    return await practice.interview_by_name(session, learner, " ".join(context.args or []))
+
+
+async def interview_button(
+    update: Update, context: QuizbotContext, session: AsyncSession
+) -> object:
+    """A topic menu's "interview question" button."""
+    button = InterviewButton.decode(update.callback_query.data if update.callback_query else None)
+    if button is None:
+        return None
+    learner = context.runtime.person(user_id_of(update))
+    return await practice.interview_by_button(session, learner, button.topic)
+
+
+async def reveal_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
+    """The "show the answer" button."""
+    button = RevealButton.decode(update.callback_query.data if update.callback_query else None)
+    return None if button is None else await practice.reveal_answer(session, button.question)
+
+
+def interview_text(question: InterviewView, with_answer: bool) -> str:
+    """The interview question, and the model answer as bullets once revealed."""
+    text = texts.INTERVIEW_TITLE.format(question=question.question)
+    if with_answer:
+        bullets = "\n".join(texts.BULLET.format(text=bullet) for bullet in question.answer)
+        text += f"\n\n{texts.ANSWER_HEADER}\n{bullets}"
+    return text
+
+
+@renders(NextInterview)
+async def show_interview(update: Update, context: QuizbotContext, outcome: NextInterview) -> None:
+    """The question with its reveal button; remembered so it is not repeated soon."""
+    question = outcome.question
+    if outcome.repeated:
+        title = outcome.topic.title if outcome.topic else None
+        await reply(update, texts.ALL_SEEN_INTERVIEW.format(scope=scope_text(title)))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.SHOW_ANSWER_BUTTON, callback_data=RevealButton(question.id).encode()
+                )
+            ]
+        ]
+    )
+    message = await reply(
+        update, interview_text(question, with_answer=False), reply_markup=keyboard
+    )
+    runtime = context.runtime
+    async with runtime.sessions.begin() as session:  # what was sent, so it is not repeated
+        await publications.record_private_interview(
+            session,
+            runtime.person(chat_id_of(update)),
+            question.id,
+            message.message_id,
+            runtime.now(),
+        )
+
+
+@renders(InterviewAnswer)
+async def show_answer(update: Update, context: QuizbotContext, outcome: InterviewAnswer) -> None:
+    """Edit the question's message to show the model answer (the button goes)."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = interview_text(outcome.question, with_answer=True)
+    chat_id = chat_id_of(update)
+    await with_retry(
+        lambda: context.bot.edit_message_text(text, chat_id=chat_id, message_id=message.message_id)
+    )
+
+
+@renders(NoInterviews)
+async def show_no_interviews(
+    update: Update, context: QuizbotContext, outcome: NoInterviews
+) -> None:
+    """The scope has no interview question."""
+    await reply(update, texts.NO_INTERVIEWS)
+
+
+def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
+    """The interview and reveal buttons."""
+    return [
+        CallbackQueryHandler(unit_of_work(interview_button), pattern=InterviewButton.pattern()),
+        CallbackQueryHandler(unit_of_work(reveal_button), pattern=RevealButton.pattern()),
+    ]
+
+
+COMMANDS = {"interview": interview_command}

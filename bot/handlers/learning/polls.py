@@ -1,0 +1,88 @@
+"""Quiz polls in private chat: sending one (and remembering it), and the learner's answer."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Poll, Update
+from telegram.ext import BaseHandler, PollAnswerHandler
+
+from bot.context import QuizbotContext
+from bot.db.models import Purpose
+from bot.handlers.replies import with_retry
+from bot.handlers.work import unit_of_work
+from bot.limits import MAX_QUESTION_LENGTH, telegram_length
+from bot.persian import fa_number
+from bot.services.learning import answers, publications
+from bot.services.learning.views import QuizView
+
+
+def numbered(question: str, number: int | None, size: int | None) -> str:
+    """«(۲/۵) question» inside a test, when it still fits Telegram's question limit."""
+    if number is None or size is None:
+        return question
+    text = f"({fa_number(number)}/{fa_number(size)}) {question}"
+    return text if telegram_length(text) <= MAX_QUESTION_LENGTH else question
+
+
+async def send_quiz(
+    context: QuizbotContext,
+    chat_id: int,
+    quiz: QuizView,
+    purpose: Purpose,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    test_id: int | None = None,
+    number: int | None = None,
+    size: int | None = None,
+) -> None:
+    """Send a quiz poll (not anonymous, so the answer reaches us), then remember it.
+
+    Recording the publication is the update's second transaction: it keeps what Telegram
+    returned (the poll id), which the learner's answer will name.
+    """
+    message = await with_retry(
+        lambda: context.bot.send_poll(
+            chat_id=chat_id,
+            question=numbered(quiz.question, number, size),
+            options=list(quiz.options),
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            allows_multiple_answers=quiz.multiple_answers,
+            # PTB types ids as Literal[0..11]; positions were validated against that limit.
+            correct_option_ids=cast(Any, list(quiz.correct_indexes)),
+            explanation=quiz.explanation,
+            reply_markup=keyboard,
+        )
+    )
+    if message.poll is None:
+        raise RuntimeError("sendPoll returned a message without a poll")
+    runtime = context.runtime
+    async with runtime.sessions.begin() as session:
+        await publications.record_private_quiz(
+            session,
+            runtime.person(chat_id),
+            quiz.id,
+            message.poll.id,
+            message.message_id,
+            purpose,
+            runtime.now(),
+            test_id,
+        )
+
+
+async def answer_decide(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
+    """A vote in a quiz poll: store it under the voter's keyed hash; what follows it."""
+    answer = update.poll_answer
+    if answer is None or answer.user is None:
+        return None
+    runtime = context.runtime
+    return await answers.answer_poll(
+        session, runtime.person(answer.user.id), answer.poll_id, answer.option_ids, runtime.now()
+    )
+
+
+def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
+    """The answer handler."""
+    return [PollAnswerHandler(unit_of_work(answer_decide))]

@@ -1,0 +1,46 @@
+"""What the running bot shares between updates: settings, the database, the key, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.base import utcnow
+from bot.db.engine import create_session_factory
+from bot.demos_runner.base import DemoRunner
+from bot.services.privacy import learner_hash
+
+
+@dataclass
+class Runtime:
+    """The bot's shared resources; one per process, built at start."""
+
+    settings: Settings
+    engine: AsyncEngine
+    hash_key: bytes
+    # Tests replace the clock to move time; everything time-dependent asks it.
+    clock: Callable[[], datetime] = field(default=utcnow)
+    demo_runner: DemoRunner | None = None
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    # Deferred (never holding SQLite's write lock) for long reads such as exports.
+    read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = create_session_factory(self.engine)
+        self.read_sessions = create_session_factory(self.engine, read_only=True)
+
+    def person(self, user_id: int) -> str:
+        """The keyed hash that stands for this Telegram user in the database."""
+        return learner_hash(self.hash_key, user_id)
+
+    def conversation_key(self, chat_id: int, user_id: int) -> str:
+        """The keyed hash under which a person's flows in one chat are kept."""
+        return learner_hash(self.hash_key, f"conversation:{chat_id}:{user_id}")
+
+    def now(self) -> datetime:
+        """The current time (UTC, aware)."""
+        return self.clock()

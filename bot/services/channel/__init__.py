@@ -1,0 +1,1 @@
+"""Channels: who administers them, their settings, planned posts and slots, vote results."""

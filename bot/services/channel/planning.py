@@ -1,0 +1,431 @@
+"""Planning channel posts: one-off posts, the queue, posting now, recurring slots."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.bank.normalize import to_latin_digits
+from bot.channel_engine.render import Rendered, RenderError, load_item, render
+from bot.db.models import (
+    Channel,
+    InterviewQuestion,
+    ItemKind,
+    Lesson,
+    PostState,
+    Publication,
+    Quiz,
+    RecurringSlot,
+    ScheduledPost,
+    Topic,
+)
+from bot.services.channel.outcomes import (
+    PostCancelled,
+    PostGone,
+    PostMoved,
+    PostNowUsage,
+    PostQueued,
+    Problem,
+    QueueShown,
+    Refusal,
+    Refused,
+    SlotAdded,
+    SlotRemoved,
+    SlotsShown,
+    SlotUsage,
+)
+from bot.services.channel.rights import Admin, acting_channel, administered
+from bot.services.channel.views import ChannelView, QueuedPost, SlotView
+from bot.services.learning.catalog import servable_quizzes
+
+log = logging.getLogger(__name__)
+
+# Slots are filled this far ahead, so admins hear of a kind running out a week early.
+FILL_HORIZON = timedelta(days=7)
+# A post moved with the queue's "later" button goes this much later.
+POSTPONE_STEP = timedelta(hours=1)
+ITEM_MODELS: dict[ItemKind, type[Quiz] | type[InterviewQuestion] | type[Lesson]] = {
+    ItemKind.QUIZ: Quiz,
+    ItemKind.INTERVIEW: InterviewQuestion,
+    ItemKind.LESSON: Lesson,
+}
+LABEL_COLUMNS = {
+    ItemKind.QUIZ: Quiz.question,
+    ItemKind.INTERVIEW: InterviewQuestion.question,
+    ItemKind.LESSON: Lesson.title,
+}
+ITEM_COLUMNS = {
+    ItemKind.QUIZ: "quiz_id",
+    ItemKind.INTERVIEW: "interview_question_id",
+    ItemKind.LESSON: "lesson_id",
+}
+# Days as /slot takes them: ISO weekday numbers (1 = Monday).
+WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+class ScheduleError(ValueError):
+    """A post cannot be scheduled: the problem, and the item and limit concerned."""
+
+    def __init__(self, problem: Problem, item_id: str | None = None, limit: int | None = None):
+        super().__init__(problem.value if item_id is None else f"{problem.value}: {item_id}")
+        self.refused = Refused(problem, item_id, limit)
+
+
+def _servable(kind: ItemKind) -> list[ColumnElement[bool]]:
+    model = ITEM_MODELS[kind]
+    return servable_quizzes() if kind is ItemKind.QUIZ else [model.retired_at.is_(None)]
+
+
+async def next_unposted(
+    session: AsyncSession, channel_id: int, kind: ItemKind, topic_id: str | None = None
+) -> str | None:
+    """An item of `kind` neither posted to nor queued for this channel, in bank order."""
+    model = ITEM_MODELS[kind]
+    column = getattr(Publication, ITEM_COLUMNS[kind])
+    queued_column = getattr(ScheduledPost, ITEM_COLUMNS[kind])
+    posted = select(column).where(Publication.channel_id == channel_id, column.is_not(None))
+    queued = select(queued_column).where(
+        ScheduledPost.channel_id == channel_id,
+        queued_column.is_not(None),
+        ScheduledPost.state.in_([PostState.PENDING, PostState.SENDING]),
+    )
+    conditions = _servable(kind)
+    if topic_id is not None:
+        conditions.append(model.topic_id == topic_id)
+    return await session.scalar(
+        select(model.id)
+        .join(Topic, Topic.id == model.topic_id)
+        .where(*conditions, model.id.not_in(posted), model.id.not_in(queued))
+        .order_by(Topic.position, model.id)
+        .limit(1)
+    )
+
+
+async def preview(
+    session: AsyncSession, channel: ChannelView, kind: ItemKind, item_id: str
+) -> Rendered:
+    """The post as it would appear now; ScheduleError when it is gone or too long."""
+    try:
+        return render(await load_item(session, kind, item_id), channel, channel.next_quiz_number)
+    except RenderError as error:
+        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+
+
+async def check_fits(
+    session: AsyncSession, channel: ChannelView, kind: ItemKind, item_id: str
+) -> None:
+    """Raise ScheduleError now if the item would exceed a limit once numbered and signed."""
+    # The number may grow before the post is due: leave room for one more digit.
+    try:
+        item = await load_item(session, kind, item_id)
+        render(item, channel, max(channel.next_quiz_number * 10, 1000))
+    except RenderError as error:
+        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+
+
+async def schedule_post(
+    session: AsyncSession,
+    channel: ChannelView,
+    kind: ItemKind,
+    item_id: str | None,
+    due_at: datetime,
+    now: datetime,
+    slot_id: int | None = None,
+) -> int:
+    """Queue a post and return its id; `item_id` None takes the next unposted item."""
+    if due_at <= now - timedelta(minutes=1):
+        raise ScheduleError(Problem.PAST)
+    if item_id is None:
+        item_id = await next_unposted(session, channel.id, kind)
+        if item_id is None:
+            raise ScheduleError(Problem.EXHAUSTED)
+    await check_fits(session, channel, kind, item_id)
+    post = ScheduledPost(
+        channel_id=channel.id,
+        kind=kind,
+        due_at=due_at,
+        slot_id=slot_id,
+        state=PostState.PENDING,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    setattr(post, ITEM_COLUMNS[kind], item_id)
+    session.add(post)
+    await session.flush()
+    return post.id
+
+
+async def item_label(session: AsyncSession, kind: ItemKind, item_id: str | None) -> str:
+    """The item's own words (a quiz's question, a lesson's title), to name it to admins."""
+    if item_id is None:
+        return ""
+    label = await session.scalar(select(LABEL_COLUMNS[kind]).where(ITEM_MODELS[kind].id == item_id))
+    return label or item_id
+
+
+async def pending_posts(
+    session: AsyncSession, channel_id: int | None = None, limit: int | None = None
+) -> list[QueuedPost]:
+    """Pending posts, soonest first, optionally of one channel."""
+    query = select(ScheduledPost).where(ScheduledPost.state == PostState.PENDING)
+    if channel_id is not None:
+        query = query.where(ScheduledPost.channel_id == channel_id)
+    query = query.order_by(ScheduledPost.due_at, ScheduledPost.id).limit(limit)
+    posts = (await session.scalars(query)).all()
+    return [
+        QueuedPost(
+            post.id,
+            post.channel_id,
+            post.due_at,
+            post.kind,
+            post.item_id,
+            await item_label(session, post.kind, post.item_id),
+        )
+        for post in posts
+    ]
+
+
+async def show_queue(session: AsyncSession, admin: Admin, limit: int = 20) -> QueueShown | Refusal:
+    """/queue: the acting channel's next pending posts."""
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    return QueueShown(channel, tuple(await pending_posts(session, channel.id, limit)))
+
+
+async def _admins_pending_post(
+    session: AsyncSession, admin: Admin, post_id: int
+) -> ScheduledPost | None:
+    """The post if it is pending and in one of the admin's channels."""
+    post = await session.get(ScheduledPost, post_id)
+    mine = {channel.id for channel in await administered(session, admin)}
+    if post is None or post.channel_id not in mine or post.state is not PostState.PENDING:
+        return None
+    return post
+
+
+async def cancel(
+    session: AsyncSession, admin: Admin, post_id: int, now: datetime
+) -> PostCancelled | PostGone:
+    """The queue's cancel button."""
+    post = await _admins_pending_post(session, admin, post_id)
+    if post is None:
+        return PostGone()
+    post.state, post.updated_at = PostState.CANCELLED, now
+    return PostCancelled(post_id)
+
+
+async def postpone(
+    session: AsyncSession, admin: Admin, post_id: int, now: datetime
+) -> PostMoved | PostGone:
+    """The queue's "later" button: an hour after its time (or after now, if that passed)."""
+    post = await _admins_pending_post(session, admin, post_id)
+    if post is None:
+        return PostGone()
+    post.due_at, post.updated_at = max(post.due_at, now) + POSTPONE_STEP, now
+    return PostMoved(post_id, post.due_at)
+
+
+async def cancel_by_id(session: AsyncSession, post_id: int, now: datetime) -> bool:
+    """Cancel a pending post from the command line; False when it is not pending."""
+    post = await session.get(ScheduledPost, post_id)
+    if post is None or post.state is not PostState.PENDING:
+        return False
+    post.state, post.updated_at = PostState.CANCELLED, now
+    return True
+
+
+async def post_now(
+    session: AsyncSession, admin: Admin, words: Sequence[str], now: datetime
+) -> PostQueued | PostNowUsage | Refused | Refusal:
+    """/postnow quiz|interview|lesson [item], or /postnow POST_ID: due now.
+
+    A post id re-sends a pending, failed, missed or uncertain post of the admin's channel
+    (uncertain ones only after the admin looked at the channel: that is why they ask).
+    """
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    if words and words[0] in {kind.value for kind in ItemKind}:
+        try:
+            item = words[1] if len(words) > 1 else None
+            return PostQueued(
+                await schedule_post(session, channel, ItemKind(words[0]), item, now, now)
+            )
+        except ScheduleError as error:
+            return error.refused
+    if len(words) != 1 or not to_latin_digits(words[0]).isdigit():
+        return PostNowUsage()
+    post = await session.get(ScheduledPost, int(to_latin_digits(words[0])))
+    mine = {c.id for c in await administered(session, admin)}
+    if post is None or post.channel_id not in mine or post.state in _FINAL_OR_BUSY:
+        return PostNowUsage()
+    post.state, post.due_at, post.updated_at, post.attempts = PostState.PENDING, now, now, 0
+    return PostQueued(post.id)
+
+
+_FINAL_OR_BUSY = (PostState.SENT, PostState.SENDING, PostState.CANCELLED)
+
+
+# --- recurring slots ----------------------------------------------------------------------
+
+
+def weekday_mask(days: Sequence[int]) -> int:
+    """Bit mask of ISO weekdays (1 = Monday … 7 = Sunday)."""
+    return sum(1 << (day - 1) for day in set(days))
+
+
+def parse_slot(words: Sequence[str]) -> tuple[ItemKind, list[int], time] | None:
+    """`quiz daily 18:00` or `interview mon,thu 10:00` (any digits); None when malformed."""
+    if len(words) != 3 or words[0].lower() not in {kind.value for kind in ItemKind}:
+        return None
+    match = _CLOCK.match(to_latin_digits(words[2]))
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    day_words = words[1].lower().split(",")
+    if day_words == ["daily"]:
+        days = list(range(1, 8))
+    elif all(day in WEEKDAYS for day in day_words):
+        days = [WEEKDAYS[day] for day in day_words]
+    else:
+        return None
+    return ItemKind(words[0].lower()), days, time(int(match.group(1)), int(match.group(2)))
+
+
+async def add_slot(
+    session: AsyncSession,
+    admin: Admin,
+    words: Sequence[str],
+    tz: str,
+    now: datetime,
+    topic_id: str | None = None,
+) -> SlotAdded | SlotUsage | Refusal:
+    """/slot quiz daily 18:00: a standing post, filled from the bank without repeats."""
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    parsed = parse_slot(words)
+    if parsed is None:
+        return SlotUsage()
+    kind, days, local_time = parsed
+    slot = RecurringSlot(
+        channel_id=channel.id,
+        kind=kind,
+        weekdays=weekday_mask(days),
+        local_time=local_time,
+        timezone=tz,
+        topic_id=topic_id,
+        active=True,
+        created_at=now,
+    )
+    session.add(slot)
+    await session.flush()
+    return SlotAdded(SlotView.of(slot))
+
+
+async def show_slots(session: AsyncSession, admin: Admin) -> SlotsShown | Refusal:
+    """/slots: the acting channel's standing posts."""
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    slots = await session.scalars(
+        select(RecurringSlot)
+        .where(RecurringSlot.channel_id == channel.id, RecurringSlot.active.is_(True))
+        .order_by(RecurringSlot.id)
+    )
+    return SlotsShown(channel, tuple(SlotView.of(slot) for slot in slots))
+
+
+async def remove_slot(
+    session: AsyncSession, admin: Admin, words: Sequence[str]
+) -> SlotRemoved | SlotUsage | PostGone | Refusal:
+    """/unslot ID: the slot stops; the posts it already queued stay in the queue."""
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    if len(words) != 1 or not to_latin_digits(words[0]).isdigit():
+        return SlotUsage()
+    slot = await session.get(RecurringSlot, int(to_latin_digits(words[0])))
+    if slot is None or slot.channel_id != channel.id or not slot.active:
+        return PostGone()
+    slot.active = False
+    return SlotRemoved(slot.id)
+
+
+def occurrences(slot: RecurringSlot, start: datetime, end: datetime) -> list[datetime]:
+    """The slot's times in (start, end], as UTC."""
+    zone = ZoneInfo(slot.timezone)
+    day = start.astimezone(zone).date()
+    found: list[datetime] = []
+    while True:
+        local = datetime.combine(day, slot.local_time, tzinfo=zone)
+        moment = local.astimezone(start.tzinfo)
+        if moment > end:
+            return found
+        if moment > start and slot.weekdays & (1 << (day.isoweekday() - 1)):
+            found.append(moment)
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """A slot that found no unposted item for one of its times."""
+
+    channel_id: int
+    slot_id: int
+    kind: ItemKind
+    due_at: datetime
+
+
+async def fill_slots(session: AsyncSession, now: datetime) -> list[Shortage]:
+    """Create the posts of every active slot up to a week ahead, without repeats."""
+    shortages: list[Shortage] = []
+    slots = await session.scalars(select(RecurringSlot).where(RecurringSlot.active.is_(True)))
+    for slot in slots.all():
+        row = await session.get(Channel, slot.channel_id)
+        if row is None or not row.bot_is_admin:
+            continue
+        channel = ChannelView.of(row)
+        start = max(slot.filled_until or now, now)
+        end = now + FILL_HORIZON
+        short = False
+        for due_at in occurrences(slot, start, end):
+            exists = await session.scalar(
+                select(func.count())
+                .select_from(ScheduledPost)
+                .where(ScheduledPost.slot_id == slot.id, ScheduledPost.due_at == due_at)
+            )
+            if exists:
+                continue
+            item_id = await next_unposted(session, channel.id, slot.kind, slot.topic_id)
+            if item_id is None:
+                shortages.append(Shortage(channel.id, slot.id, slot.kind, due_at))
+                short = True
+                continue
+            try:
+                # Another process may fill the same slot time at once: the unique
+                # (slot, time) constraint decides, and the loser simply skips it.
+                async with session.begin_nested():
+                    await schedule_post(
+                        session, channel, slot.kind, item_id, due_at, now, slot_id=slot.id
+                    )
+            except IntegrityError:
+                continue
+            except ScheduleError as error:
+                # Bank items leave room for a signature; one that still does not fit is
+                # skipped (and logged) rather than stopping every other slot.
+                log.warning("slot %s skipped %s: %s", slot.id, item_id, error)
+                continue
+        if not short:
+            slot.filled_until = end
+    return shortages

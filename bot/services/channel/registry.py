@@ -1,0 +1,49 @@
+"""Channels the bot posts to, learned from Telegram's membership updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Channel
+from bot.services.channel.views import ChannelView
+
+
+async def bot_added(
+    session: AsyncSession, chat_id: int, title: str, username: str | None, now: datetime
+) -> ChannelView:
+    """Remember a channel where the bot became an admin (or update its title)."""
+    channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
+    if channel is None:
+        channel = Channel(
+            chat_id=chat_id,
+            title=title,
+            username=username,
+            created_at=now,
+            updated_at=now,
+            default_hashtags=[],
+        )
+        session.add(channel)
+    channel.title, channel.username, channel.bot_is_admin = title, username, True
+    await session.flush()
+    return ChannelView.of(channel)
+
+
+async def bot_removed(session: AsyncSession, chat_id: int) -> None:
+    """The bot lost its admin rights or left: stop posting there, keep the history."""
+    channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
+    if channel is not None:
+        channel.bot_is_admin = False
+
+
+async def channel_by_chat(session: AsyncSession, chat_id: int) -> ChannelView | None:
+    """The channel with this Telegram chat id."""
+    channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
+    return None if channel is None else ChannelView.of(channel)
+
+
+async def chat_ids(session: AsyncSession) -> dict[int, int]:
+    """Every known channel's Telegram chat id by its database id."""
+    return dict((await session.execute(select(Channel.id, Channel.chat_id))).tuples().all())

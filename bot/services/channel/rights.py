@@ -1,0 +1,136 @@
+"""Who administers which channel, as Telegram says, and which channel an admin works on.
+
+Telegram's admin list (getChatAdministrators, and chat_member updates as admins change) is
+mirrored into `channel_admins` under the keyed hash of each admin's user id, so a request is
+checked inside its own transaction, by every bot process alike, without an API call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import AdminChoice, Channel, ChannelAdmin
+from bot.services.channel.outcomes import (
+    ChannelChosen,
+    ChooseChannel,
+    NoChannels,
+    NotAdmin,
+    Refusal,
+)
+from bot.services.channel.views import ChannelView
+
+# Telegram's admin list is read again when older than this (admins rarely change, and
+# chat_member updates report changes as they happen).
+ADMINS_MAX_AGE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Admin:
+    """A person asking to administer: their keyed hash, and whether ADMIN_IDS lets them."""
+
+    person: str
+    listed: bool  # True when ADMIN_IDS is unset or names them
+
+
+async def administered(session: AsyncSession, admin: Admin) -> tuple[ChannelView, ...]:
+    """The channels where the bot can post and the person is an admin who can post."""
+    if not admin.listed:
+        return ()
+    rows = await session.scalars(
+        select(Channel)
+        .join(ChannelAdmin, ChannelAdmin.channel_id == Channel.id)
+        .where(ChannelAdmin.admin_hash == admin.person, Channel.bot_is_admin.is_(True))
+        .order_by(Channel.id)
+    )
+    return tuple(ChannelView.of(channel) for channel in rows)
+
+
+async def refusal(session: AsyncSession) -> NotAdmin | NoChannels:
+    """Why someone without a channel of theirs is refused: not an admin, or no channel yet."""
+    any_channel = await session.scalar(select(Channel.id).where(Channel.bot_is_admin.is_(True)))
+    return NotAdmin() if any_channel is not None else NoChannels()
+
+
+async def acting_channel(session: AsyncSession, admin: Admin) -> ChannelView | Refusal:
+    """The channel this admin works on: the chosen one, the only one, or a question."""
+    mine = await administered(session, admin)
+    if not mine:
+        return await refusal(session)
+    chosen = await session.get(AdminChoice, admin.person)
+    for channel in mine:
+        if chosen is not None and channel.id == chosen.channel_id:
+            return channel
+    if len(mine) == 1:
+        return mine[0]
+    return ChooseChannel(mine)
+
+
+async def channel_list(
+    session: AsyncSession, admin: Admin
+) -> ChooseChannel | NotAdmin | NoChannels:
+    """/channels: the admin's channels, to choose the one to work on."""
+    mine = await administered(session, admin)
+    return ChooseChannel(mine) if mine else await refusal(session)
+
+
+async def choose(
+    session: AsyncSession, admin: Admin, channel_id: int, now: datetime
+) -> ChannelChosen | NotAdmin | NoChannels:
+    """Work on `channel_id` from now on, if the person administers it."""
+    channel = next((c for c in await administered(session, admin) if c.id == channel_id), None)
+    if channel is None:
+        return await refusal(session)
+    choice = await session.get(AdminChoice, admin.person)
+    if choice is None:
+        session.add(AdminChoice(admin_hash=admin.person, channel_id=channel_id, chosen_at=now))
+    else:
+        choice.channel_id, choice.chosen_at = channel_id, now
+    return ChannelChosen(channel)
+
+
+async def is_admin(session: AsyncSession, admin: Admin) -> bool:
+    """Whether the person administers any of the bot's channels (for /help)."""
+    return bool(await administered(session, admin))
+
+
+async def replace_admins(
+    session: AsyncSession, chat_id: int, people: Iterable[str], now: datetime
+) -> None:
+    """Telegram's current admin list of a channel (those who can post), as keyed hashes."""
+    channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
+    if channel is None:
+        return
+    await session.execute(delete(ChannelAdmin).where(ChannelAdmin.channel_id == channel.id))
+    session.add_all(
+        ChannelAdmin(channel_id=channel.id, admin_hash=person) for person in set(people)
+    )
+    channel.admins_checked_at = now
+
+
+async def admin_changed(session: AsyncSession, chat_id: int, person: str, can_post: bool) -> None:
+    """A chat_member update: someone became an admin who can post, or stopped being one."""
+    channel_id = await session.scalar(select(Channel.id).where(Channel.chat_id == chat_id))
+    if channel_id is None:
+        return
+    row = await session.get(ChannelAdmin, (channel_id, person))
+    if can_post and row is None:
+        session.add(ChannelAdmin(channel_id=channel_id, admin_hash=person))
+    elif not can_post and row is not None:
+        await session.delete(row)
+
+
+async def due_for_check(session: AsyncSession, now: datetime) -> tuple[int, ...]:
+    """Chat ids of the channels whose admin list should be read from Telegram again."""
+    rows = await session.scalars(
+        select(Channel.chat_id).where(
+            Channel.bot_is_admin.is_(True),
+            (Channel.admins_checked_at.is_(None))
+            | (Channel.admins_checked_at < now - ADMINS_MAX_AGE),
+        )
+    )
+    return tuple(rows)

@@ -1,0 +1,1 @@
+"""The content bank in the database: syncing the files, importing a channel's history."""

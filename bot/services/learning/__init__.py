@@ -1,0 +1,1 @@
+"""Learners in private chat: picking quizzes, tests, reviews, answers, progress, forgetting."""

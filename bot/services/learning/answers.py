@@ -1,0 +1,125 @@
+"""Recording a learner's answer to a quiz poll, and deciding what follows it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.db.models import (
+    Audience,
+    LearnerAnswer,
+    Publication,
+    Purpose,
+    Quiz,
+    QuizOption,
+    TestSession,
+)
+from bot.services.learning import exams, reviews
+from bot.services.learning.outcomes import AfterAnswer, Nothing
+
+log = logging.getLogger(__name__)
+
+
+def option_mask(option_ids: Sequence[int]) -> int:
+    """Bit i set for each chosen option position i."""
+    mask = 0
+    for option_id in option_ids:
+        mask |= 1 << option_id
+    return mask
+
+
+async def answer_poll(
+    session: AsyncSession,
+    learner: str,
+    poll_id: str,
+    option_ids: Sequence[int],
+    now: datetime,
+) -> AfterAnswer:
+    """Store the answer under the learner's hash, review its card, and say what follows.
+
+    A test's answer brings its next quiz or the score card, a review's the next due review;
+    a single quiz needs nothing (its poll shows the result and carries a "next" button).
+    Idempotent: a repeated update changes nothing and reviews nothing. An empty option list
+    (a retracted vote) removes the stored answer. Everything needed is read in one query:
+    this is the bot's busiest path.
+    """
+    existing = aliased(LearnerAnswer)
+    correct_mask = (
+        select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
+        .where(QuizOption.quiz_id == Publication.quiz_id, QuizOption.is_correct)
+        .scalar_subquery()
+    )
+    previous = (
+        select(func.count())
+        .select_from(LearnerAnswer)
+        .where(LearnerAnswer.learner_hash == learner, LearnerAnswer.quiz_id == Publication.quiz_id)
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Publication, correct_mask, previous, existing.id)
+            .join(Quiz, Quiz.id == Publication.quiz_id)
+            .outerjoin(
+                existing,
+                and_(existing.publication_id == Publication.id, existing.learner_hash == learner),
+            )
+            .where(Publication.poll_id == poll_id, Publication.audience == Audience.PRIVATE)
+        )
+    ).first()
+    if row is None:
+        log.info("answer to unknown poll %s ignored", poll_id)
+        return Nothing()
+    publication, right_mask, earlier, existing_id = row
+    if not option_ids:
+        if existing_id is not None:
+            await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
+        return Nothing()
+    if existing_id is not None:
+        return Nothing()  # Telegram delivered the same answer again
+
+    quiz_id = str(publication.quiz_id)
+    correct = option_mask(option_ids) == int(right_mask)
+    session.add(
+        LearnerAnswer(
+            learner_hash=learner,
+            publication_id=publication.id,
+            quiz_id=quiz_id,
+            option_mask=option_mask(option_ids),
+            is_correct=correct,
+            attempt=int(earlier) + 1,
+            test_session_id=publication.test_session_id,
+            answered_at=now,
+        )
+    )
+    await reviews.review(session, learner, quiz_id, correct, now)
+    if publication.test_session_id is not None:
+        return await _advance_test(session, learner, publication.test_session_id, correct, now)
+    if publication.purpose is Purpose.REVIEW:
+        return await reviews.next_review(session, learner, now, announce=False)
+    return Nothing()
+
+
+async def _advance_test(
+    session: AsyncSession, learner: str, test_id: int, correct: bool, now: datetime
+) -> AfterAnswer:
+    test = await session.get(TestSession, test_id)
+    if test is None or test.finished_at is not None:
+        return Nothing()
+    await session.flush()
+    answered = await session.scalar(
+        select(func.count())
+        .select_from(LearnerAnswer)
+        .where(LearnerAnswer.test_session_id == test_id)
+    )
+    test.correct_count += 1 if correct else 0
+    if (answered or 0) < test.size:
+        question = await exams.next_question(session, learner, test)
+        if question is not None:
+            return question
+    test.finished_at = now
+    return await exams.score_card(session, test)

@@ -1,0 +1,38 @@
+"""`/forget`: delete everything stored under a learner's hash."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    AdminChoice,
+    ConversationState,
+    DemoCooldown,
+    LearnerAnswer,
+    Publication,
+    ReviewCard,
+    TestSession,
+)
+from bot.services.learning.outcomes import Forgotten
+
+
+async def forget_learner(
+    session: AsyncSession, learner: str, conversation_keys: Collection[str]
+) -> Forgotten:
+    """Remove the learner's answers, cards, publications, tests, cooldown and flow drafts.
+
+    `conversation_keys` are the keyed hashes of the learner's conversations (their private
+    chat); the admin rights Telegram lists for channels are Telegram's, and stay.
+    """
+    # Children before parents: answers point at publications and tests.
+    for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown):
+        await session.execute(delete(model).where(model.learner_hash == learner))
+    await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
+    if conversation_keys:
+        await session.execute(
+            delete(ConversationState).where(ConversationState.key_hash.in_(conversation_keys))
+        )
+    return Forgotten()

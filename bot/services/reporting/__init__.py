@@ -1,0 +1,1 @@
+"""Statistics of learners and channels, their export and charts."""

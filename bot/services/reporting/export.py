@@ -1,0 +1,270 @@
+"""Statistics as tables (one per view) and their CSV, XLSX and JSON files.
+
+The views are aggregates computed in SQL, so their size follows the number of quizzes,
+topics and days, not the number of answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.db.models import Channel, Quiz, QuizOption
+from bot.persian import jalali_datetime
+from bot.services.channel.outcomes import Refusal
+from bot.services.channel.rights import Admin, acting_channel
+from bot.services.channel.views import ChannelView
+from bot.services.reporting import statistics
+
+FORMATS = ("csv", "xlsx", "json")
+
+
+@dataclass(frozen=True)
+class View:
+    """One table: a key, its rows (dicts in column order)."""
+
+    key: str
+    rows: list[dict[str, Any]]
+
+    @property
+    def columns(self) -> list[str]:
+        """The JSON keys, in order."""
+        return list(texts.EXPORT_VIEWS[self.key][1])
+
+
+async def build_views(
+    session: AsyncSession,
+    tz: ZoneInfo,
+    channel_chat_id: int | None = None,
+    since: datetime | None = None,
+) -> list[View]:
+    """Every statistics view, for one channel (by chat id) or all of them."""
+    channel_id = None
+    if channel_chat_id is not None:
+        channel_id = await session.scalar(
+            select(Channel.id).where(Channel.chat_id == channel_chat_id)
+        )
+        if channel_id is None:
+            raise LookupError(f"unknown channel {channel_chat_id}")
+    titles = dict((await session.execute(select(Channel.id, Channel.title))).all())
+    channel_quizzes = await statistics.channel_quiz_statistics(session, channel_id, since)
+    questions = dict((await session.execute(select(Quiz.id, Quiz.question))).all())
+    option_texts = {
+        (q, p): t
+        for q, p, t in await session.execute(
+            select(QuizOption.quiz_id, QuizOption.position, QuizOption.text)
+        )
+    }
+    quizzes_view, options_view = [], []
+    for item in channel_quizzes:
+        quizzes_view.append(
+            {
+                "publication_id": item.publication_id,
+                "channel": titles.get(item.channel_id, ""),
+                "quiz_number": item.number,
+                "quiz_id": item.quiz_id,
+                "question": questions.get(item.quiz_id, ""),
+                "sent_at": item.sent_at.isoformat(timespec="seconds"),
+                "sent_at_jalali": jalali_datetime(item.sent_at, tz),
+                "voters": item.voters,
+                "share_correct": round(item.share_correct, 4),
+            }
+        )
+        for position, (votes, share) in enumerate(zip(item.counts, item.shares, strict=True)):
+            options_view.append(
+                {
+                    "publication_id": item.publication_id,
+                    "quiz_number": item.number,
+                    "option": position + 1,
+                    "text": option_texts.get((item.quiz_id, position), ""),
+                    "correct": item.correct[position],
+                    "votes": votes,
+                    "share": round(share, 4),
+                }
+            )
+    items_view = []
+    for stats in await statistics.item_statistics(session, since):
+        for position, (share, right) in enumerate(
+            zip(stats.option_shares, stats.correct, strict=True)
+        ):
+            items_view.append(
+                {
+                    "quiz_id": stats.quiz_id,
+                    "topic": stats.topic_id,
+                    "question": stats.question,
+                    "answers": stats.answers,
+                    "facility": round(stats.facility, 4),
+                    "discrimination": None
+                    if stats.discrimination is None
+                    else round(stats.discrimination, 4),
+                    "option": position + 1,
+                    "correct": right,
+                    "share": round(share, 4),
+                }
+            )
+    topics_view = [
+        {
+            "topic": t.topic_id,
+            "title": t.title,
+            "answers": t.answers,
+            "accuracy": round(t.accuracy, 4),
+            "learners": t.learners,
+        }
+        for t in await statistics.topic_statistics(session, since)
+    ]
+    sessions_view = [
+        {
+            "size": test.size,
+            "correct": correct,
+            "sessions": count,
+            "cronbach_alpha": None
+            if test.cronbach_alpha is None
+            else round(test.cronbach_alpha, 4),
+        }
+        for test in await statistics.test_statistics(session)
+        for correct, count in sorted(test.distribution.items())
+    ]
+    votes_view = [
+        {
+            "publication_id": publication,
+            "quiz_number": number,
+            "taken_at": moment.isoformat(timespec="seconds"),
+            "voters": voters,
+        }
+        for publication, number, moment, voters in await statistics.voters_over_time(
+            session, channel_id, since
+        )
+    ]
+    days_view = [
+        {"day": day, "answers": count}
+        for day, count in await statistics.answers_per_day(session, str(tz), since)
+    ]
+    return [
+        View("channel_quizzes", quizzes_view),
+        View("channel_options", options_view),
+        View("learner_items", items_view),
+        View("topics", topics_view),
+        View("sessions", sessions_view),
+        View("answers_per_day", days_view),
+        View("channel_votes", votes_view),
+    ]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return texts.YES_NO[value]
+    return value
+
+
+def _csv_rows(view: View) -> Iterator[list[Any]]:
+    yield list(texts.EXPORT_VIEWS[view.key][1].values())
+    for row in view.rows:
+        yield [_cell(row[column]) for column in view.columns]
+
+
+def to_csv_files(views: list[View]) -> dict[str, bytes]:
+    """One UTF-8 CSV file per view, with a byte-order mark so Excel shows Persian."""
+    files = {}
+    for view in views:
+        text = io.StringIO()
+        text.write("\ufeff")
+        csv.writer(text, lineterminator="\n").writerows(_csv_rows(view))
+        files[f"{view.key}.csv"] = text.getvalue().encode("utf-8")
+    return files
+
+
+def to_csv_zip(views: list[View]) -> bytes:
+    """The CSV files zipped together (one document to send in chat)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in to_csv_files(views).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def to_xlsx(views: list[View]) -> bytes:
+    """A workbook with a right-to-left sheet per view, frozen header, numbers as numbers."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for view in views:
+        title, headers = texts.EXPORT_VIEWS[view.key]
+        sheet = workbook.create_sheet(title[:31])
+        sheet.sheet_view.rightToLeft = True
+        sheet.append(list(headers.values()))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in view.rows:
+            sheet.append([_cell(row[column]) for column in view.columns])
+        for column_cells in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column_cells[:200])
+            sheet.column_dimensions[column_cells[0].column_letter].width = min(60, width + 2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(views: list[View], generated_at: datetime) -> bytes:
+    """The same numbers for machines, keyed by view."""
+    payload = {
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "views": {view.key: view.rows for view in views},
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def render(views: list[View], fmt: str, generated_at: datetime) -> tuple[bytes, str]:
+    """File bytes and file extension for `fmt`."""
+    if fmt == "csv":
+        return to_csv_zip(views), "zip"
+    if fmt == "xlsx":
+        return to_xlsx(views), "xlsx"
+    if fmt == "json":
+        return to_json(views, generated_at), "json"
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+@dataclass(frozen=True)
+class ExportReady:
+    """A channel's statistics as one file."""
+
+    data: bytes
+    extension: str
+    format: str
+    channel_title: str
+
+
+@dataclass(frozen=True)
+class ExportUsage:
+    """/export was given an unknown format."""
+
+
+async def export_channel(
+    session: AsyncSession,
+    admin: Admin,
+    words: list[str],
+    tz: ZoneInfo,
+    now: datetime,
+) -> ExportReady | ExportUsage | Refusal:
+    """/export csv|xlsx|json (xlsx by default): the acting channel's statistics."""
+    channel = await acting_channel(session, admin)
+    if not isinstance(channel, ChannelView):
+        return channel
+    fmt = words[0].lower() if words else "xlsx"
+    if fmt not in FORMATS:
+        return ExportUsage()
+    data, extension = render(await build_views(session, tz, channel.chat_id), fmt, now)
+    return ExportReady(data, extension, fmt, channel.title)

@@ -1,0 +1,29 @@
+"""Telegram's limits as bot/limits.py writes them are the ones PTB knows."""
+
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, PollLimit
+
+from bot import limits
+
+
+def test_every_limit_matches_telegram_constants() -> None:
+    assert limits.MAX_MESSAGE_LENGTH == MessageLimit.MAX_TEXT_LENGTH
+    assert limits.MAX_CAPTION_LENGTH == MessageLimit.CAPTION_LENGTH
+    assert limits.MAX_QUESTION_LENGTH == PollLimit.MAX_QUESTION_LENGTH
+    assert limits.MAX_OPTION_LENGTH == PollLimit.MAX_OPTION_LENGTH
+    assert limits.MAX_OPTIONS == PollLimit.MAX_OPTION_NUMBER
+    assert limits.MAX_EXPLANATION_LENGTH == PollLimit.MAX_EXPLANATION_LENGTH
+    assert limits.MAX_EXPLANATION_LINE_FEEDS == PollLimit.MAX_EXPLANATION_LINE_FEEDS
+    assert limits.MAX_CALLBACK_DATA_BYTES == InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+
+
+def test_lengths_count_utf16_units_as_telegram_does() -> None:
+    assert limits.telegram_length("سلام") == 4
+    assert limits.telegram_length("🔬") == 2  # outside the BMP: a surrogate pair
+
+
+def test_fit_cuts_within_the_limit_and_never_splits_an_emoji() -> None:
+    assert limits.fit("کوتاه", 10) == "کوتاه"
+    cut = limits.fit("الف" * 10 + "🔬🔬", 32)
+    assert limits.telegram_length(cut) <= 32
+    assert cut.endswith("…")
+    assert limits.fit("🔬" * 5, 4) == "🔬…"
