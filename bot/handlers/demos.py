@@ -12,12 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
-from bot import texts
+from bot import limits, texts
+from bot.bank.normalize import to_persian_digits
 from bot.context import QuizbotContext
 from bot.handlers.callback_data import Button, encode
 from bot.handlers.sending import with_retry
 from bot.persian import fa_number
 from bot.services.demos import DemoOutcome, repeat_command
+from nn_demos.catalogue import DemoParamError, DemoSpec, ParamErrorCode
 
 log = logging.getLogger(__name__)
 _ASSIGNMENT = re.compile(r"^([a-z_]+)=(\S+)$")
@@ -26,48 +28,62 @@ DRAFTS = "demo_drafts"
 EDIT_INTERVAL = 1.0
 
 
-def _catalog_entry(catalog: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    return next((demo for demo in catalog if demo["name"] == name), None)
-
-
 def _shown(value: Any) -> str:
     if isinstance(value, list):
         return "، ".join(map(str, value))
     return str(value)
 
 
-def _panel(demo: dict[str, Any], draft: dict[str, str]) -> tuple[str, InlineKeyboardMarkup]:
+def _bound(value: float | None) -> str:
+    # Ranges such as 0.0001–1: as many decimals as the number has, in Persian digits.
+    return to_persian_digits(f"{value or 0:g}").replace(".", "٫")
+
+
+def _param_error_text(demo: DemoSpec, error: DemoParamError) -> str:
+    """The Persian reason for a refused demo request, from the error's code."""
+    if error.code is ParamErrorCode.UNKNOWN_DEMO:
+        return texts.DEMO_UNKNOWN.format(name=error.demo)
+    allowed = "، ".join(error.allowed)
+    param = demo.param(error.param or "")
+    if error.code is ParamErrorCode.UNKNOWN_PARAM or param is None:
+        return texts.DEMO_UNKNOWN_PARAM.format(param=error.param, allowed=allowed)
+    if error.code is ParamErrorCode.NOT_A_NUMBER:
+        return texts.DEMO_NOT_A_NUMBER.format(label=param.label)
+    if error.code is ParamErrorCode.OUT_OF_RANGE:
+        return texts.DEMO_OUT_OF_RANGE.format(
+            label=param.label, minimum=_bound(error.minimum), maximum=_bound(error.maximum)
+        )
+    template = texts.DEMO_NOT_CHOICES if param.many else texts.DEMO_NOT_A_CHOICE
+    return template.format(label=param.label, allowed=allowed)
+
+
+def _panel(demo: DemoSpec, draft: dict[str, str]) -> tuple[str, InlineKeyboardMarkup]:
     values = {
-        param["name"]: draft.get(param["name"], _shown(param["default"]))
-        for param in demo["params"]
+        param.name: draft.get(param.name, _shown(param.default_value())) for param in demo.params
     }
     lines = "\n".join(
-        texts.DEMO_PARAM_LINE.format(label=param["label"], value=values[param["name"]])
-        for param in demo["params"]
+        texts.DEMO_PARAM_LINE.format(label=param.label, value=values[param.name])
+        for param in demo.params
     )
-    command = repeat_command(demo["name"], {k: v.replace("، ", ",") for k, v in values.items()})
+    command = repeat_command(demo.name, {k: v.replace("، ", ",") for k, v in values.items()})
     text = texts.DEMO_PANEL.format(
-        title=demo["title"], summary=demo["summary"], params=lines, command=command
+        title=demo.title, summary=demo.summary, params=lines, command=command
     )
     rows = []
-    for param in demo["params"]:
-        if param["many"] or not param["choices"] or len(param["choices"]) > 6:
+    for param in demo.params:
+        if param.many or not param.choices or len(param.choices) > 6:
             continue  # lists and long ranges are set with the command line
         rows.append(
             [
                 InlineKeyboardButton(
-                    ("✓ " if values[param["name"]] == choice else "") + choice,
-                    callback_data=encode("demo_value", f"{demo['name']}|{param['name']}={choice}"),
+                    ("✓ " if values[param.name] == choice else "") + choice,
+                    callback_data=encode("demo_value", f"{demo.name}|{param.name}={choice}"),
                 )
-                for choice in param["choices"]
+                for choice in param.choice_texts
             ]
         )
     rows.append(
-        [
-            InlineKeyboardButton(
-                texts.DEMO_RUN_BUTTON, callback_data=encode("demo_run", demo["name"])
-            )
-        ]
+        [InlineKeyboardButton(texts.DEMO_RUN_BUTTON, callback_data=encode("demo_run", demo.name))]
     )
     return text[: MessageLimit.MAX_TEXT_LENGTH], InlineKeyboardMarkup(rows)
 
@@ -81,23 +97,18 @@ async def demo_command(update: Update, context: QuizbotContext) -> None:
     if demos is None:
         await with_retry(lambda: message.reply_text(texts.DEMO_UNAVAILABLE))
         return
-    catalog = await demos.catalog()
     args = list(context.args or [])
     if not args:
         keyboard = InlineKeyboardMarkup(
             [
-                [
-                    InlineKeyboardButton(
-                        demo["title"], callback_data=encode("demo_panel", demo["name"])
-                    )
-                ]
-                for demo in catalog
+                [InlineKeyboardButton(demo.title, callback_data=encode("demo_panel", demo.name))]
+                for demo in demos.menu()
             ]
         )
         await with_retry(lambda: message.reply_text(texts.DEMO_MENU, reply_markup=keyboard))
         return
     name, *assignments = args
-    demo = _catalog_entry(catalog, name.lower())
+    demo = demos.find(name.lower())
     if demo is None:
         await with_retry(lambda: message.reply_text(texts.DEMO_UNKNOWN.format(name=name)))
         return
@@ -105,7 +116,7 @@ async def demo_command(update: Update, context: QuizbotContext) -> None:
     for text in assignments:
         match = _ASSIGNMENT.match(text.lower())
         if match is None:
-            reply = texts.DEMO_BAD_ARGUMENT.format(text=text, name=demo["name"])
+            reply = texts.DEMO_BAD_ARGUMENT.format(text=text, name=demo.name)
             await with_retry(partial(message.reply_text, reply))
             return
         raw[match.group(1)] = match.group(2)
@@ -118,7 +129,7 @@ async def open_panel(update: Update, context: QuizbotContext, name: str) -> str 
     chat = update.effective_chat
     if demos is None or chat is None:
         return texts.DEMO_UNAVAILABLE
-    demo = _catalog_entry(await demos.catalog(), name)
+    demo = demos.find(name)
     if demo is None:
         return texts.ITEM_GONE
     draft = _drafts(context).setdefault(name, {})
@@ -140,16 +151,15 @@ async def demo_button(update: Update, context: QuizbotContext, button: Button) -
         return texts.DEMO_UNAVAILABLE
     if button.action == "demo_panel":
         return await open_panel(update, context, button.value)
-    catalog = await demos.catalog()
     name, _, assignment = button.value.partition("|")
-    demo = _catalog_entry(catalog, name)
+    demo = demos.find(name)
     if demo is None:
         return texts.ITEM_GONE
     draft = _drafts(context).setdefault(name, {})
     if button.action == "demo_value":
         key, _, value = assignment.partition("=")
-        param = next((p for p in demo["params"] if p["name"] == key), None)
-        if param is None or value not in param["choices"]:
+        param = demo.param(key)
+        if param is None or value not in param.choice_texts:
             return texts.BAD_BUTTON
         draft[key] = value
         text, keyboard = _panel(demo, draft)
@@ -165,7 +175,7 @@ async def demo_button(update: Update, context: QuizbotContext, button: Button) -
 
 
 async def run_and_send(
-    update: Update, context: QuizbotContext, demo: dict[str, Any], raw: dict[str, str]
+    update: Update, context: QuizbotContext, demo: DemoSpec, raw: dict[str, str]
 ) -> None:
     """Run (or fetch from the cache) and send the plot, editing a progress message meanwhile."""
     chat = update.effective_chat
@@ -175,7 +185,7 @@ async def run_and_send(
         return
     bot = context.bot
     status = await with_retry(
-        lambda: bot.send_message(chat.id, texts.DEMO_QUEUED.format(title=demo["title"]))
+        lambda: bot.send_message(chat.id, texts.DEMO_QUEUED.format(title=demo.title))
     )
     loop = asyncio.get_running_loop()
     last_edit = [0.0]
@@ -191,7 +201,7 @@ async def run_and_send(
     def progress(fraction: float, stage: str) -> None:
         now = loop.time()
         text = texts.DEMO_PROGRESS.format(
-            title=demo["title"], stage=stage, percent=f"{fa_number(round(100 * fraction))}٪"
+            title=demo.title, stage=stage, percent=f"{fa_number(round(100 * fraction))}٪"
         )
         if text == shown[0] or now - last_edit[0] < EDIT_INTERVAL:
             return
@@ -201,7 +211,7 @@ async def run_and_send(
         task.add_done_callback(edits.discard)
 
     learner = context.services.learner(user.id)
-    outcome = await demos.request(learner, demo["name"], raw, progress)
+    outcome = await demos.request(learner, demo.name, raw, progress)
     for task in list(edits):
         await task
     await _deliver(update, context, demo, outcome, status.message_id)
@@ -210,7 +220,7 @@ async def run_and_send(
 async def _deliver(
     update: Update,
     context: QuizbotContext,
-    demo: dict[str, Any],
+    demo: DemoSpec,
     outcome: DemoOutcome,
     status_id: int,
 ) -> None:
@@ -221,7 +231,7 @@ async def _deliver(
     if outcome.status != "ok":
         every = int(context.services.settings.demo_cooldown_seconds)
         text = {
-            "invalid": outcome.error,
+            "invalid": _param_error_text(demo, outcome.error) if outcome.error else "",
             "cooldown": texts.DEMO_COOLDOWN.format(
                 every=fa_number(every), wait=fa_number(max(1, int(outcome.wait.total_seconds())))
             ),
@@ -229,9 +239,10 @@ async def _deliver(
         }[outcome.status]
         await with_retry(lambda: bot.edit_message_text(text, chat.id, status_id))
         return
-    repeat = texts.DEMO_REPEAT.format(command=repeat_command(demo["name"], outcome.params))
-    room = 1024 - len(repeat) - 2
-    caption = outcome.caption if len(outcome.caption) <= room else outcome.caption[: room - 1] + "…"
+    repeat = texts.DEMO_REPEAT.format(command=repeat_command(demo.name, outcome.params))
+    # Telegram counts the caption in UTF-16 units; the repeat line always fits whole.
+    room = limits.MAX_CAPTION_LENGTH - limits.utf16_length(repeat) - 2
+    caption = limits.fit_utf16(outcome.caption, room)
     await with_retry(lambda: bot.send_photo(chat.id, outcome.png, caption=f"{caption}\n\n{repeat}"))
     try:
         await bot.delete_message(chat.id, status_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import DemoResult
 from bot.demos_runner.base import DemoRunner, DemoTimeoutError, ProgressCallback
+from nn_demos import catalogue
+from nn_demos.catalogue import DemoParamError, DemoSpec
 
 
 @dataclass(frozen=True)
 class DemoOutcome:
-    """What a demo request produced."""
+    """What a demo request produced; `error` says why an "invalid" one was refused."""
 
     status: str  # "ok", "invalid", "cooldown", "timeout"
     png: bytes = b""
@@ -26,22 +28,19 @@ class DemoOutcome:
     metrics: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     cached: bool = False
-    error: str = ""
+    error: DemoParamError | None = None
     wait: timedelta = timedelta(0)
 
 
-def cache_key(name: str, params: dict[str, Any], code_version: str) -> str:
+def cache_key(name: str, params: Mapping[str, Any], code_version: str) -> str:
     """The cache key: the same demo, parameters and code give the same picture."""
     payload = json.dumps([name, params, code_version], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def repeat_command(name: str, params: dict[str, Any]) -> str:
+def repeat_command(name: str, params: Mapping[str, Any]) -> str:
     """The command that runs this demo again with the same parameters."""
-    parts = [
-        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in params.items()
-    ]
+    parts = [f"{key}={catalogue.param_text(value)}" for key, value in params.items()]
     return " ".join([f"/demo {name}", *parts])
 
 
@@ -61,19 +60,23 @@ class DemoService:
         self.cooldown = cooldown
         self._last_run: dict[str, datetime] = {}
 
-    async def catalog(self) -> list[dict[str, Any]]:
-        """Every demo with its parameters."""
-        return await self.runner.describe()
+    def menu(self) -> tuple[DemoSpec, ...]:
+        """Every demo with its parameters, in menu order."""
+        return tuple(catalogue.CATALOGUE.values())
+
+    def find(self, name: str) -> DemoSpec | None:
+        """The demo called `name`, if there is one."""
+        return catalogue.CATALOGUE.get(name)
 
     async def request(
-        self, learner: str | None, name: str, raw: dict[str, str], progress: ProgressCallback
+        self, learner: str | None, name: str, raw: Mapping[str, str], progress: ProgressCallback
     ) -> DemoOutcome:
         """A cached result, or a fresh run when the learner's cooldown allows one."""
-        resolved = await self.runner.resolve(name, raw)
-        if not resolved["ok"]:
-            return DemoOutcome("invalid", error=resolved["error"])
-        params: dict[str, Any] = resolved["params"]
-        key = cache_key(name, params, resolved["code_version"])
+        try:
+            params = catalogue.resolve(name, raw)
+        except DemoParamError as error:
+            return DemoOutcome("invalid", error=error)
+        key = cache_key(name, params, catalogue.CODE_VERSION)
         async with self.sessions.begin() as session:
             cached = await session.get(DemoResult, key)
             if cached is not None:
@@ -88,12 +91,13 @@ class DemoService:
                 return DemoOutcome("cooldown", wait=self.cooldown - (now - last))
             self._last_run[learner] = now
         try:
-            result = await self.runner.run(name, raw, progress)
+            result = await self.runner.run(name, params, progress)
         except DemoTimeoutError:
             return DemoOutcome("timeout")
         if not result["ok"]:
-            return DemoOutcome("invalid", error=result["error"])
-        await self._store(key, name, result)
+            return DemoOutcome("invalid", error=DemoParamError.from_data(result["error"]))
+        # Filed under what the worker ran: a worker on other code never fills this bot's cache.
+        await self._store(cache_key(name, result["params"], result["code_version"]), name, result)
         return DemoOutcome(
             "ok", result["png"], result["caption"], result["metrics"], result["params"]
         )
