@@ -150,6 +150,13 @@ DEMO_BAD_ARGUMENT = "«{text}» رو نفهمیدم؛ پارامترها رو ا
 DEMO_UNAVAILABLE = "دموها الان در دسترس نیستن."
 DEMO_OFFER_BUTTON = "🔬 خودت ببین"
 DEMO_REPEAT = "تکرار: {command}"
+# Why a demo's parameters were refused, one per code of nn_demos.catalogue.ParamErrorCode
+# (an unknown demo is DEMO_UNKNOWN); a list parameter gets DEMO_NOT_CHOICES.
+DEMO_UNKNOWN_PARAM = "پارامتر «{param}» رو نمی‌شناسم؛ پارامترهای این دمو: {allowed}"
+DEMO_NOT_A_NUMBER = "«{label}» باید عدد باشه."
+DEMO_OUT_OF_RANGE = "«{label}» باید بین {minimum} و {maximum} باشه."
+DEMO_NOT_A_CHOICE = "«{label}» باید یکی از این‌ها باشه: {allowed}"
+DEMO_NOT_CHOICES = "«{label}» فقط می‌تونه از این‌ها باشه: {allowed}"
 
 # --- channel admins ------------------------------------------------------------------------
 NOT_ADMIN = "این بخش مخصوص ادمین‌های کاناله و شما ادمین کانالی که ربات در اون عضوه نیستید."

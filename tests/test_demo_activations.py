@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from nn_demos import DemoParamError, DemoResult, run_demo
+from nn_demos import DemoParamError, DemoResult, ParamErrorCode, run_demo
 from nn_demos.demos.activations import FUNCTIONS, derivative
 
 # Small but telling: two functions, two seeds, 100 Adam steps (well under a second).
@@ -54,10 +54,15 @@ def test_autograd_derivatives_match_the_formulas() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [{"functions": "softmax"}, {"seeds": "9"}, {"steps": "100000"}, {"width": "8"}],
+    ("raw", "code"),
+    [
+        ({"functions": "softmax"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"seeds": "9"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"steps": "100000"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"width": "8"}, ParamErrorCode.UNKNOWN_PARAM),
+    ],
 )
-def test_invalid_parameters_are_refused_in_persian(raw: dict[str, str]) -> None:
+def test_invalid_parameters_are_refused(raw: dict[str, str], code: ParamErrorCode) -> None:
     with pytest.raises(DemoParamError) as error:
         run_demo("activations", raw)
-    assert PERSIAN.search(str(error.value))
+    assert (error.value.code, error.value.param) == (code, next(iter(raw)))

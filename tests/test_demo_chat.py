@@ -4,7 +4,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.db.models import DemoResult
 from bot.demos_runner.local import LocalRunner
+from bot.services.demos import cache_key
+from nn_demos.catalogue import CODE_VERSION, resolve
 from tests.fakebot import FakeUser
 from tests.harness import Harness, button_data
 
@@ -61,6 +64,37 @@ async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: 
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_long_caption_is_cut_to_telegrams_limit_in_utf16_units(
+    demo_harness: Harness,
+) -> None:
+    harness = demo_harness
+    assert harness.services is not None
+    params = resolve("letters", dict(arg.split("=") for arg in SMALL.split()))
+    # 600 characters but 1200 UTF-16 units: each emoji counts twice towards Telegram's 1024.
+    async with harness.services.sessions.begin() as session:
+        session.add(
+            DemoResult(
+                cache_key=cache_key("letters", params, CODE_VERSION),
+                demo="letters",
+                params=params,
+                code_version=CODE_VERSION,
+                png=b"\x89PNG cached",
+                caption="🏁" * 600,
+                metrics={},
+                device="cpu",
+                duration_ms=1,
+            )
+        )
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, f"/demo letters {SMALL}")
+    photo = await harness.api.wait_for("sendPhoto", since=since)
+    caption = photo.params["caption"]
+    assert len(caption.encode("utf-16-le")) // 2 <= 1024
+    assert caption.startswith("🏁🏁")
+    assert "…\n\nتکرار: /demo letters" in caption  # cut short; the repeat line whole
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> None:
     harness = demo_harness
     unknown = await harness.say(LEILA, "/demo astrology")
@@ -70,7 +104,11 @@ async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> N
     since = harness.api.mark()
     await harness.api.send_text(LEILA, "/demo letters hidden=1000")
     error = await harness.api.wait_for("editMessageText", since=since, patience=60)
-    assert "باید یکی از این‌ها باشه" in error.params["text"]
+    assert error.params["text"] == "«تعداد نورون لایهٔ پنهان» باید یکی از این‌ها باشه: 8، 16، 32، 64"
+    since = harness.api.mark()
+    await harness.api.send_text(LEILA, "/demo optimizers lr=5")
+    error = await harness.api.wait_for("editMessageText", since=since)
+    assert error.params["text"] == "«نرخ یادگیری یکسان» باید بین ۰٫۰۰۰۱ و ۱ باشه."
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

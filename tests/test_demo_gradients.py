@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from nn_demos import DemoParamError, DemoResult, run_demo
+from nn_demos import DemoParamError, DemoResult, ParamErrorCode, run_demo
 from nn_demos.batched import BatchedMLP
 from nn_demos.demos.gradients import VARIANTS, residual_forward
 
@@ -47,8 +47,15 @@ def test_without_shortcuts_the_forward_equals_the_plain_batched_mlp() -> None:
     assert not torch.allclose(with_skip, model.forward(inputs))
 
 
-@pytest.mark.parametrize("raw", [{"depth": "7"}, {"seeds": "0"}, {"steps": "10"}])
-def test_invalid_parameters_are_refused_in_persian(raw: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ({"depth": "7"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"seeds": "0"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"steps": "10"}, ParamErrorCode.UNKNOWN_PARAM),
+    ],
+)
+def test_invalid_parameters_are_refused(raw: dict[str, str], code: ParamErrorCode) -> None:
     with pytest.raises(DemoParamError) as error:
         run_demo("gradients", raw)
-    assert PERSIAN.search(str(error.value))
+    assert (error.value.code, error.value.param) == (code, next(iter(raw)))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nn_demos.base import DemoParamError, DemoResult, no_progress
+from nn_demos.catalogue import ParamErrorCode
 from nn_demos.demos import letters
 from nn_demos.registry import DEMOS
 
@@ -62,10 +63,16 @@ def test_same_params_give_the_same_metrics() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [{"noise": "0.2"}, {"hidden": "1000"}, {"samples": "100000"}, {"seeds": "0"}, {"size": "5"}],
+    ("raw", "code"),
+    [
+        ({"noise": "0.2"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"hidden": "1000"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"samples": "100000"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"seeds": "0"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"size": "5"}, ParamErrorCode.UNKNOWN_PARAM),
+    ],
 )
-def test_invalid_parameters_are_refused_in_persian(raw: dict[str, str]) -> None:
+def test_invalid_parameters_are_refused(raw: dict[str, str], code: ParamErrorCode) -> None:
     with pytest.raises(DemoParamError) as error:
         DEMOS["letters"].resolve(raw)
-    assert PERSIAN.search(str(error.value))
+    assert (error.value.code, error.value.param) == (code, next(iter(raw)))

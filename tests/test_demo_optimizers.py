@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from nn_demos.base import DemoParamError, DemoResult, no_progress
+from nn_demos.catalogue import ParamErrorCode
 from nn_demos.demos import optimizers
 from nn_demos.optim import OPTIMIZERS, torch_optimizer
 from nn_demos.registry import DEMOS
@@ -99,16 +100,17 @@ def test_the_same_params_give_the_same_metrics() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "code"),
     [
-        {"optimizers": "sgd,lion"},
-        {"surface": "himmelblau"},
-        {"steps": "100000"},
-        {"lr": "5"},
-        {"seeds": "0"},
-        {"start": "moon"},
+        ({"optimizers": "sgd,lion"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"surface": "himmelblau"}, ParamErrorCode.NOT_A_CHOICE),
+        ({"steps": "100000"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"lr": "5"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"seeds": "0"}, ParamErrorCode.OUT_OF_RANGE),
+        ({"start": "moon"}, ParamErrorCode.NOT_A_CHOICE),
     ],
 )
-def test_an_invalid_parameter_raises_a_persian_error(raw: dict[str, str]) -> None:
-    with pytest.raises(DemoParamError, match=PERSIAN.pattern):
+def test_an_invalid_parameter_is_refused(raw: dict[str, str], code: ParamErrorCode) -> None:
+    with pytest.raises(DemoParamError) as error:
         DEMO.resolve(raw)
+    assert (error.value.code, error.value.param) == (code, next(iter(raw)))

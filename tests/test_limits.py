@@ -1,5 +1,8 @@
 """Telegram's limits as bot/limits.py writes them are the ones PTB knows."""
 
+import subprocess
+import sys
+
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, PollLimit
 
 from bot import limits
@@ -27,3 +30,8 @@ def test_fit_cuts_within_the_limit_and_never_splits_an_emoji() -> None:
     assert limits.telegram_length(cut) <= 32
     assert cut.endswith("…")
     assert limits.fit("🔬" * 5, 4) == "🔬…"
+
+
+def test_limits_import_no_telegram() -> None:
+    code = "import sys, bot.limits; assert 'telegram' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -20,30 +20,16 @@ from bot.bank.normalize import comparison_key
 from bot.bank.schema import QuizItem
 from bot.bank.yamlio import read_yaml
 from bot.limits import telegram_length
+from nn_demos.catalogue import CATALOGUE
 
 MAX_POSITION_SHARE = 0.35  # of four-option quizzes, for any one correct position
 MAX_LONGEST_SHARE = 0.40  # of quizzes whose correct option is strictly the longest
 MIN_BULLETS, MAX_BULLETS = 3, 6
 SAME_ANSWER_SCORE = 70.0  # similarity of two questions that also share their right answer
-# Tags whose idea a demo shows; quizzes of the demo topics carrying them must link the demo.
-DEMO_TAGS = {
-    "activations": {
-        "sigmoid",
-        "tanh",
-        "relu",
-        "leaky-relu",
-        "elu",
-        "gelu",
-        "silu",
-        "swish",
-        "dying-relu",
-        "saturation",
-    },
-    "optimizers": {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adamax"},
-    "dropout": {"dropout"},
-    "gradients": {"vanishing", "exploding"},
-}
-DEMO_TOPICS = {"activations", "optimizers", "gradients", "regularization"}
+# Tags whose idea a demo shows (from the demo catalogue); quizzes of the demo topics carrying
+# them must link the demo.
+DEMO_TAGS = {spec.name: spec.tags for spec in CATALOGUE.values() if spec.tags}
+DEMO_TOPICS = frozenset(topic for spec in CATALOGUE.values() for topic in spec.topics)
 
 _CATCH_ALL = re.compile(
     r"همه(\s|\u200c)*(ی|ٔ)?\s*(موارد|گزینه|موارد بالا)|هیچ(\s|\u200c)*(کدام|کدوم|یک)"

@@ -24,6 +24,7 @@ from pydantic import (
 from bot import limits
 from bot.bank.normalize import comparison_key, normalize_text
 from bot.limits import telegram_length
+from nn_demos.catalogue import NAMES as DEMO_NAMES
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MAX_ID_LENGTH = 40  # "interview_" + id must fit Telegram's 64-character deep-link payload
@@ -33,7 +34,7 @@ MAX_TITLE_LENGTH = 120
 # Room kept free in a post for the channel's signature line, added when it is published.
 SIGNATURE_RESERVE = 256
 POST_BUDGET = limits.MAX_MESSAGE_LENGTH - SIGNATURE_RESERVE
-DEMOS = ("activations", "optimizers", "dropout", "gradients", "letters")
+DEMOS = DEMO_NAMES  # what `demo:` may name: the torch-free demo catalogue
 HASHTAG_PATTERN = re.compile(r"^#[^\W_][\w]*$")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
+
+from nn_demos.catalogue import ParamValue
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -13,20 +15,16 @@ class DemoTimeoutError(Exception):
 
 
 class DemoRunner(Protocol):
-    """Runs demos somewhere else and returns plain data (see `jobs`)."""
+    """Runs demos somewhere else and returns plain data (see `jobs`).
 
-    async def describe(self) -> list[dict[str, Any]]:
-        """Every demo and its parameters."""
-        ...
-
-    async def resolve(self, name: str, raw: dict[str, str]) -> dict[str, Any]:
-        """Full parameters and code version, or {"ok": False, "error": Persian text}."""
-        ...
+    The bot resolves parameters with `nn_demos.catalogue` itself and sends only resolved ones;
+    the worker checks them again, since it may run another version of the code.
+    """
 
     async def run(
-        self, name: str, raw: dict[str, str], progress: ProgressCallback
+        self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback
     ) -> dict[str, Any]:
-        """The result data; raises DemoTimeoutError past the time limit."""
+        """The result data (see `jobs.run`); raises DemoTimeoutError past the time limit."""
         ...
 
     async def close(self) -> None:

@@ -8,12 +8,13 @@ import logging
 import multiprocessing
 import queue
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from multiprocessing.pool import Pool
 from typing import Any
 
 from bot.demos_runner import jobs
 from bot.demos_runner.base import DemoTimeoutError, ProgressCallback
+from nn_demos.catalogue import ParamValue
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class LocalRunner:
         self._slots = asyncio.Semaphore(concurrency)
         self._listeners: dict[str, ProgressCallback] = {}
         self._reader: asyncio.Task[None] | None = None
-        self._catalog: list[dict[str, Any]] | None = None
+        self._started = False  # the workers answered once: torch is imported
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
@@ -76,27 +77,26 @@ class LocalRunner:
         self._ensure_pool().apply_async(function, args, callback=done, error_callback=failed)
         return await future
 
-    async def describe(self) -> list[dict[str, Any]]:
-        """Every demo and its parameters (asked once, then remembered)."""
-        if self._catalog is None:
-            self._catalog = await self._call(jobs.describe)
-        return self._catalog
-
-    async def resolve(self, name: str, raw: dict[str, str]) -> dict[str, Any]:
-        """Full parameters, or the Persian reason they are invalid."""
-        result: dict[str, Any] = await self._call(jobs.resolve, name, raw)
-        return result
+    async def start(self) -> None:
+        """Start the worker processes and wait until one answers (spawn and torch import)."""
+        if not self._started:
+            await self._call(jobs.ready)
+            self._started = True
 
     async def run(
-        self, name: str, raw: dict[str, str], progress: ProgressCallback
+        self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback
     ) -> dict[str, Any]:
-        """Run in a worker; past the time limit the pool is killed and DemoTimeoutError raised."""
+        """Run in a worker; past the time limit the pool is killed and DemoTimeoutError raised.
+
+        Starting the workers is not timed: only the run itself is.
+        """
         async with self._slots:
+            await self.start()
             job_id = uuid.uuid4().hex
             self._listeners[job_id] = progress
             try:
                 result: dict[str, Any] = await asyncio.wait_for(
-                    self._call(jobs.run, job_id, name, raw), self.timeout
+                    self._call(jobs.run, job_id, name, dict(params)), self.timeout
                 )
                 return result
             except TimeoutError:
@@ -111,6 +111,7 @@ class LocalRunner:
         if self._pool is not None:
             self._pool.terminate()
             self._pool = None
+        self._started = False
 
     async def close(self) -> None:
         """Stop the workers and the progress reader."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from arq import Worker, create_pool
@@ -15,6 +16,7 @@ from arq.worker import func
 from bot.config import Settings
 from bot.demos_runner.base import DemoTimeoutError, ProgressCallback
 from bot.demos_runner.local import LocalRunner
+from nn_demos.catalogue import ParamValue
 
 QUEUE = "quizbot:demos"
 PROGRESS_KEY = "quizbot:demo-progress:{}"
@@ -29,38 +31,19 @@ class QueueRunner:
         self.settings = RedisSettings.from_dsn(redis_url)
         self.timeout = timeout
         self._redis: ArqRedis | None = None
-        self._catalog: list[dict[str, Any]] | None = None
 
     async def _pool(self) -> ArqRedis:
         if self._redis is None:
             self._redis = await create_pool(self.settings, default_queue_name=QUEUE)
         return self._redis
 
-    async def _call(self, function: str, *args: Any) -> Any:
-        redis = await self._pool()
-        job = await redis.enqueue_job(function, *args, _queue_name=QUEUE)
-        if job is None:
-            raise RuntimeError(f"could not enqueue {function}")
-        return await job.result(timeout=self.timeout + QUEUE_GRACE_SECONDS, poll_delay=0.05)
-
-    async def describe(self) -> list[dict[str, Any]]:
-        """Every demo and its parameters (asked once, then remembered)."""
-        if self._catalog is None:
-            self._catalog = await self._call("describe")
-        return self._catalog
-
-    async def resolve(self, name: str, raw: dict[str, str]) -> dict[str, Any]:
-        """Full parameters, or the Persian reason they are invalid."""
-        result: dict[str, Any] = await self._call("resolve", name, raw)
-        return result
-
     async def run(
-        self, name: str, raw: dict[str, str], progress: ProgressCallback
+        self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback
     ) -> dict[str, Any]:
         """Queue the run and relay its progress until it finishes."""
         redis = await self._pool()
         job_id = uuid.uuid4().hex
-        job = await redis.enqueue_job("run_demo", job_id, name, raw, _queue_name=QUEUE)
+        job = await redis.enqueue_job("run_demo", job_id, name, dict(params), _queue_name=QUEUE)
         if job is None:
             raise RuntimeError("could not enqueue run_demo")
         deadline = asyncio.get_running_loop().time() + self.timeout + QUEUE_GRACE_SECONDS
@@ -95,18 +78,8 @@ class QueueRunner:
 # --- the worker side -------------------------------------------------------------------
 
 
-async def _describe(ctx: dict[str, Any]) -> list[dict[str, Any]]:
-    runner: LocalRunner = ctx["runner"]
-    return await runner.describe()
-
-
-async def _resolve(ctx: dict[str, Any], name: str, raw: dict[str, str]) -> dict[str, Any]:
-    runner: LocalRunner = ctx["runner"]
-    return await runner.resolve(name, raw)
-
-
 async def _run_demo(
-    ctx: dict[str, Any], job_id: str, name: str, raw: dict[str, str]
+    ctx: dict[str, Any], job_id: str, name: str, params: dict[str, ParamValue]
 ) -> dict[str, Any]:
     runner: LocalRunner = ctx["runner"]
     redis: ArqRedis = ctx["redis"]
@@ -121,7 +94,7 @@ async def _run_demo(
         task.add_done_callback(writes.discard)
 
     try:
-        result = await runner.run(name, raw, progress)
+        result = await runner.run(name, params, progress)
     except DemoTimeoutError:
         return {"ok": False, "timeout": True}
     if writes:
@@ -135,24 +108,24 @@ def build_worker(settings: Settings, *, handle_signals: bool = True) -> Worker:
         raise ValueError("REDIS_URL is not set")
 
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx["runner"] = LocalRunner(
+        runner = LocalRunner(
             settings.demo_concurrency, settings.demo_timeout_seconds, settings.demo_device
         )
+        await runner.start()  # torch is imported before the first job, not during it
+        ctx["runner"] = runner
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["runner"].close()
 
     return Worker(
-        functions=[
-            func(_describe, name="describe"),
-            func(_resolve, name="resolve"),
-            func(_run_demo, name="run_demo"),
-        ],
+        functions=[func(_run_demo, name="run_demo")],
         queue_name=QUEUE,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=startup,
         on_shutdown=shutdown,
-        max_jobs=settings.demo_concurrency + 2,  # describe/resolve never wait behind runs
+        # No more jobs than runs: a job waiting for a free process inside this worker would use
+        # up its job_timeout there, when another worker could have taken it from the queue.
+        max_jobs=settings.demo_concurrency,
         job_timeout=int(settings.demo_timeout_seconds + QUEUE_GRACE_SECONDS),
         max_tries=1,  # a demo that failed once would fail again
         handle_signals=handle_signals,

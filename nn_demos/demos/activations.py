@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual torch alias
 from matplotlib.ticker import FuncFormatter
 
-from nn_demos.base import Demo, DemoResult, Param, ProgressFn
+from nn_demos.base import DemoResult, ProgressFn
 from nn_demos.batched import Activation, BatchedMLP, per_model_mean
 from nn_demos.device import demo_device
 from nn_demos.optim import BatchedOptimizer, Rule
@@ -310,22 +310,4 @@ def _caption(
     return "\n".join(lines)
 
 
-register(
-    Demo(
-        name="activations",
-        title="تابع‌های فعال‌سازی",
-        summary="سیگموید، tanh، ReLU و بقیه روی یک شبکه‌ی عمیق: کدوم زودتر یاد می‌گیره؟",
-        params=(
-            Param(
-                name="functions",
-                label="تابع‌های فعال‌سازی",
-                default=("sigmoid", "tanh", "relu", "gelu"),
-                choices=tuple(FUNCTIONS),
-                many=True,
-            ),
-            Param(name="seeds", label="تعداد بذرها", default=3, minimum=1, maximum=5),
-            Param(name="steps", label="تعداد قدم‌های آموزش", default=300, minimum=50, maximum=1000),
-        ),
-        run=run,
-    )
-)
+register("activations", run)

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from matplotlib.lines import Line2D
 
-from nn_demos.base import CAPTION_LIMIT, Demo, DemoResult, Param, ProgressFn
+from nn_demos import catalogue
+from nn_demos.base import CAPTION_BUDGET, DemoResult, ProgressFn
 from nn_demos.batched import BatchedMLP, per_model_mean
 from nn_demos.device import demo_device
 from nn_demos.optim import BatchedOptimizer, Rule
@@ -24,7 +25,7 @@ from nn_demos.persian import fa_number, fa_percent
 from nn_demos.plotting import band, figure, persian_axes, to_png
 from nn_demos.registry import register
 
-RATE_CHOICES = ("0", "0.1", "0.2", "0.3", "0.5")  # Param matches choices as text
+RATE_CHOICES = catalogue.get("dropout").param_choices("rates")  # one colour for each
 SIZES = (1, 64, 64, 64, 1)  # 8,513 parameters for 30 points: plenty to memorise the noise
 N_TRAIN = 30
 N_VAL = 400
@@ -308,25 +309,7 @@ def _caption(
         "موقع ارزیابی dropout خاموشه و چون موقع آموزش خروجی‌ها ×۱/(۱−p) شدن، مقیاس عوض نمی‌شه."
     )
     text = "\n".join(lines)
-    return text if len(text) <= CAPTION_LIMIT else "\n".join(lines[:-1])
+    return text if len(text) <= CAPTION_BUDGET else "\n".join(lines[:-1])
 
 
-register(
-    Demo(
-        name="dropout",
-        title="dropout و بیش‌برازش",
-        summary="یک شبکهٔ پهن روی چند نقطهٔ نویزی، با و بدون dropout: خطای آموزش و اعتبارسنجی",
-        params=(
-            Param(
-                "rates",
-                "نرخ‌های dropout",
-                ("0", "0.2", "0.5"),
-                choices=RATE_CHOICES,
-                many=True,
-            ),
-            Param("seeds", "تعداد بذر", 3, minimum=1, maximum=5),
-            Param("steps", "تعداد گام", 1000, minimum=200, maximum=3000),
-        ),
-        run=run,
-    )
-)
+register("dropout", run)

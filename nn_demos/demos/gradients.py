@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from nn_demos.base import Demo, DemoResult, Param, ProgressFn
+from nn_demos.base import DemoResult, ProgressFn
 from nn_demos.batched import Activation, BatchedMLP, per_model_mean
 from nn_demos.demos.activations import single_thread
 from nn_demos.device import demo_device
@@ -207,15 +207,4 @@ def _caption(
     return "\n".join(lines)
 
 
-register(
-    Demo(
-        name="gradients",
-        title="محوشدن گرادیان",
-        summary="گرادیان هر لایه در شبکه‌ی عمیق: سیگموید، ReLU و شبکه‌ی باقیمانده‌ای کنار هم",
-        params=(
-            Param(name="depth", label="عمق شبکه", default=20, choices=(5, 10, 20, 30)),
-            Param(name="seeds", label="تعداد بذرها", default=3, minimum=1, maximum=5),
-        ),
-        run=run,
-    )
-)
+register("gradients", run)

@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 from torch.nn import functional
 
-from nn_demos.base import Demo, DemoResult, Param, ProgressFn
+from nn_demos import catalogue
+from nn_demos.base import DemoResult, ProgressFn
 from nn_demos.batched import BatchedMLP, per_model_mean
 from nn_demos.device import demo_device
 from nn_demos.optim import BatchedOptimizer, Rule
@@ -38,15 +39,8 @@ MAX_JITTER_SCALE = 0.1  # ±10 % size
 MAX_SHIFT_PIXELS = 1.0  # in 10×10 pixels
 VALIDATION_SHARE = 0.25
 SHOWN_SAMPLES = 6
-NOISE_LEVELS = (0.1, 0.3, 0.6, 1.0)  # std of the Gaussian noise; letter pixels are at most 1
-
-PARAMS = (
-    Param("noise", "انحراف معیار نویز", 0.3, choices=NOISE_LEVELS),
-    Param("hidden", "تعداد نورون لایهٔ پنهان", 32, choices=(8, 16, 32, 64)),
-    Param("samples", "تعداد نمونه از هر حرف", 200, minimum=40, maximum=500),
-    Param("seeds", "تعداد بذر", 3, minimum=1, maximum=5),
-    Param("steps", "تعداد گام آموزش", 300, minimum=20, maximum=1000),
-)
+# The std of the Gaussian noise a learner may pick (letter pixels are at most 1).
+NOISE_LEVELS = tuple(float(level) for level in catalogue.get("letters").param_choices("noise"))
 
 
 @cache
@@ -347,12 +341,4 @@ def draw_samples(
         ax.set_ylabel(label)
 
 
-register(
-    Demo(
-        name="letters",
-        title="تشخیص حرف‌های ب، ک، ص",
-        summary="یه MLP کوچیک از روی تصویر نویزی ۱۰×۱۰ تشخیص می‌ده حرف ب هست، ک یا ص.",
-        params=PARAMS,
-        run=run,
-    )
-)
+register("letters", run)

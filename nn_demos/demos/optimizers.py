@@ -17,10 +17,10 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
-from nn_demos.base import CAPTION_LIMIT, Demo, DemoResult, Param, ProgressFn
+from nn_demos.base import CAPTION_BUDGET, DemoResult, ProgressFn
 from nn_demos.batched import BatchedMLP, per_model_mean
 from nn_demos.device import demo_device
-from nn_demos.optim import OPTIMIZERS, BatchedOptimizer, Rule
+from nn_demos.optim import BatchedOptimizer, Rule
 from nn_demos.persian import fa_number
 from nn_demos.plotting import band, figure, persian_axes, to_png
 from nn_demos.registry import register
@@ -632,29 +632,7 @@ def _caption(
     lines.append(lesson)
     # The hint is the first thing to go if a long list of optimizers fills the caption.
     with_hint = [*lines[:1], surface.hint, *lines[1:]]
-    return "\n".join(with_hint if len("\n".join(with_hint)) <= CAPTION_LIMIT else lines)
+    return "\n".join(with_hint if len("\n".join(with_hint)) <= CAPTION_BUDGET else lines)
 
 
-register(
-    Demo(
-        name="optimizers",
-        title="مسابقهٔ بهینه‌سازها",
-        summary="SGD، مومنتوم، RMSprop، Adam و بقیه روی یک سطح دوبعدی و یک شبکهٔ کوچک",
-        params=(
-            Param(
-                "optimizers",
-                "بهینه‌سازها",
-                ("sgd", "momentum", "rmsprop", "adam"),
-                choices=OPTIMIZERS,
-                many=True,
-            ),
-            Param("surface", "سطح", "rosenbrock", choices=tuple(SURFACES)),
-            Param("start", "نقطهٔ شروع", "default", choices=("default", "far")),
-            Param("mode", "نحوهٔ انتخاب نرخ یادگیری", "tuned", choices=("tuned", "same")),
-            Param("lr", "نرخ یادگیری یکسان", 0.01, minimum=0.0001, maximum=1.0),
-            Param("steps", "تعداد گام", 300, minimum=50, maximum=1000),
-            Param("seeds", "تعداد بذر", 3, minimum=1, maximum=5),
-        ),
-        run=run,
-    )
-)
+register("optimizers", run)

@@ -557,7 +557,7 @@ class FakeBotApi:
         ]
         content: JSON = {"photo": photo}
         if params.get("caption"):
-            content["caption"] = params["caption"]
+            content["caption"] = _caption(params)
         return self._new_message(params, **content)
 
     async def _api_sendDocument(self, params: JSON, files: dict[str, bytes]) -> JSON:
@@ -572,7 +572,7 @@ class FakeBotApi:
         }
         content: JSON = {"document": document}
         if params.get("caption"):
-            content["caption"] = params["caption"]
+            content["caption"] = _caption(params)
         return self._new_message(params, **content)
 
     async def _api_getChat(self, params: JSON, files: dict[str, bytes]) -> JSON:
@@ -616,6 +616,14 @@ class _ApiError(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
+
+
+def _caption(params: JSON) -> str:
+    """The caption, refused as Telegram refuses one over 1024 UTF-16 code units."""
+    caption = str(params["caption"])
+    if len(caption.encode("utf-16-le")) // 2 > 1024:
+        raise _ApiError(400, "Bad Request: message caption is too long")
+    return caption
 
 
 def _without_private(data: JSON) -> JSON:
