@@ -27,8 +27,8 @@ from bot.bank.loader import load_bank
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
-from bot.services.reporting import export
 from bot.services.content.sync import sync_bank
+from bot.services.reporting import export
 
 LEARNERS = 20_000
 BATCH = 50_000

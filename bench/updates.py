@@ -35,10 +35,10 @@ from telegram.ext import (
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.bank.loader import load_bank
 from bot.config import DEFAULT_CONTENT_DIR, Settings
-from bot.context import BotServices
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
+from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from bot.services.privacy import learner_hash
 from tests.fakebot import FakeBotApi, FakeUser
@@ -103,7 +103,7 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
         database_url=url,
         answer_hash_key=KEY.decode(),
     )
-    app = build_application(BotServices(settings, sessions, KEY), TOKEN)
+    app = build_application(Runtime(settings, engine, KEY), TOKEN)
     await start(app)
     users = [FakeUser(1_000_000 + n % LEARNERS) for n in range(answers)]
 

@@ -15,6 +15,7 @@ MAX_OPTIONS = 12  # of a poll
 MAX_EXPLANATION_LENGTH = 200  # a quiz poll's explanation
 MAX_EXPLANATION_LINE_FEEDS = 2
 MAX_CALLBACK_DATA_BYTES = 64  # an inline button's callback_data
+MAX_ALERT_LENGTH = 200  # the text answering a button press (answerCallbackQuery)
 # What follows ?start= in a t.me link (Telegram's deep-linking docs; PTB has no constant).
 MAX_DEEP_LINK_PAYLOAD = 64
 

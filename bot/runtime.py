@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,8 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=utcnow)
     demo_runner: DemoRunner | None = None
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    # One scheduler pass at a time in this process (see handlers/channel/jobs.py).
+    scheduler_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     # Deferred (never holding SQLite's write lock) for long reads such as exports.
     read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
 

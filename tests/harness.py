@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import ALLOWED_UPDATES, QuizbotApplication, build_application
 from bot.bank.loader import load_bank
 from bot.config import Settings
-from bot.context import BotServices
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine
 from bot.db.models import LearnerAnswer, Publication
 from bot.demos_runner.base import DemoRunner
-from bot.handlers.publisher import publish_due
+from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
-from bot.services.demos import DemoService
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeUser
 
@@ -55,7 +54,7 @@ class Harness:
     admin_ids: frozenset[int] = frozenset()
     scheduler_interval: float = 3600.0  # tests tick by hand unless they ask for the job
     engine: AsyncEngine | None = None
-    services: BotServices | None = None
+    runtime: Runtime | None = None
     app: QuizbotApplication | None = None
     demo_runner: DemoRunner | None = None
     demo_cooldown: timedelta = timedelta(seconds=30)
@@ -71,23 +70,22 @@ class Harness:
             content_dir=self.content_dir,
             admin_ids=self.admin_ids,
             scheduler_interval_seconds=self.scheduler_interval,
+            demo_cooldown_seconds=self.demo_cooldown.total_seconds(),
         )
 
     async def sync_content(self) -> None:
-        assert self.services is not None
+        assert self.runtime is not None
         bank = load_bank(self.content_dir)
-        async with self.services.sessions.begin() as session:
+        async with self.runtime.sessions.begin() as session:
             await sync_bank(session, bank)
 
     async def start(self) -> None:
         settings = self.settings()
         self.engine = create_engine(self.database_url)
-        sessions = create_session_factory(self.engine)
-        demos = None
-        if self.demo_runner is not None:
-            demos = DemoService(self.demo_runner, sessions, self.clock, self.demo_cooldown)
-        self.services = BotServices(settings, sessions, HASH_KEY, clock=self.clock, demos=demos)
-        self.app = build_application(self.services, TOKEN)
+        self.runtime = Runtime(
+            settings, self.engine, HASH_KEY, clock=self.clock, demo_runner=self.demo_runner
+        )
+        self.app = build_application(self.runtime, TOKEN)
         await self.app.initialize()
         if self.app.post_init is not None:
             await self.app.post_init(self.app)  # run_polling would call it
@@ -149,8 +147,8 @@ class Harness:
     async def tick(self) -> int:
         """One scheduler pass, as the job would run it."""
         assert self.app is not None
-        assert self.services is not None
-        return await publish_due(self.app.bot, self.services)
+        assert self.runtime is not None
+        return await run_scheduler_pass(self.app.bot, self.runtime)
 
     def poll_message(self, poll_id: str) -> dict[str, Any]:
         """The message that carries a poll."""
@@ -199,8 +197,8 @@ async def answer_then(
 async def answer(harness: Harness, user: FakeUser, poll_id: str, options: list[int]) -> None:
     """Vote in a single-quiz poll and wait until the bot has stored the answer."""
     await harness.api.answer_poll(user, poll_id, options)
-    assert harness.services is not None
-    sessions = harness.services.sessions
+    assert harness.runtime is not None
+    sessions = harness.runtime.sessions
 
     async def stored() -> bool:
         async with sessions() as session:

@@ -10,17 +10,18 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from bot.app import admin_commands
+from bot.channel_engine import claims
 from bot.cli.main import app as cli
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.context import BotServices
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.models import ItemKind, PostState, ScheduledPost
-from bot.handlers.channel_admin import ADMIN_COMMANDS
-from bot.handlers.publisher import publish_due
-from bot.services import publishing, scheduling
+from bot.db.engine import create_engine
+from bot.db.models import ItemKind, PostState, Publication, RecurringSlot, ScheduledPost
+from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.runtime import Runtime
+from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
-from tests.harness import HASH_KEY, Harness, button_data
+from tests.harness import HASH_KEY, Harness, button_data, eventually
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
@@ -42,6 +43,25 @@ async def channel(harness: Harness) -> AsyncIterator[Harness]:
     return harness
 
 
+async def published(harness: Harness, poll_id: str) -> None:
+    """Wait until the channel post carrying the poll is recorded as sent.
+
+    The scheduler pass that /postnow asks for runs beside update handling: Telegram's own
+    poll updates come only after people vote, but here they follow the post at once.
+    """
+    assert harness.runtime is not None
+    sessions = harness.runtime.sessions
+
+    async def recorded() -> bool:
+        async with sessions() as session:
+            found = await session.scalar(
+                select(Publication.id).where(Publication.poll_id == poll_id)
+            )
+        return found is not None
+
+    await eventually(recorded)
+
+
 def channel_posts(harness: Harness, since: int = 0) -> list[Call]:
     return [
         c
@@ -58,11 +78,11 @@ async def test_the_bot_learns_its_channel_and_greets_the_admin(channel: Harness)
 
 
 async def test_non_admins_are_refused_on_every_admin_path(channel: Harness) -> None:
-    for command in ADMIN_COMMANDS:
+    for command in [*admin_commands(), "schedule", "export"]:
         reply = await channel.say(STRANGER, f"/{command}")
         assert reply.params["text"].startswith("این بخش مخصوص ادمین‌های کاناله"), command
     menu = await channel.say(STRANGER, "/topics")
-    for data in ("ad:cancel:1", "ad:silent:1", "ad:use:1", "ad:ok:0", "ad:kind:quiz"):
+    for data in ("qc:1", "st:1:silent", "ch:1", "ql:1"):
         since = channel.api.mark()
         await channel.api.press(STRANGER, channel.message_of(menu), data)
         ack = await channel.api.wait_for("answerCallbackQuery", since=since)
@@ -147,16 +167,15 @@ async def test_a_daily_slot_fills_a_week_without_repeats(channel: Harness) -> No
 
 
 async def schedule_lessons(harness: Harness, offsets: list[timedelta]) -> list[int]:
-    assert harness.services is not None
+    assert harness.runtime is not None
     now = harness.clock.now
-    async with harness.services.sessions.begin() as session:
+    async with harness.runtime.sessions.begin() as session:
         row = await channel_by_chat(session, CHANNEL["id"])
         assert row is not None
-        posts = [
-            await scheduling.schedule_post(session, row, ItemKind.LESSON, None, now + offset, now)
+        return [
+            await planning.schedule_post(session, row, ItemKind.LESSON, None, now + offset, now)
             for offset in offsets
         ]
-        return [post.id for post in posts]
 
 
 async def test_restart_in_the_middle_of_the_queue(channel: Harness) -> None:
@@ -185,9 +204,11 @@ async def test_a_crash_between_claim_and_send_is_reported_not_repeated(channel: 
     await channel.api.wait_for("sendMessage", lambda p: "زمان‌بندی شد" in p["text"], since=since)
     # Another process claims the post at 18:00 and dies before sending.
     channel.clock.now = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
-    assert channel.services is not None
-    async with channel.services.sessions.begin() as session:
-        (claimed,) = await publishing.claim_due(session, channel.clock.now, "dead-process")
+    assert channel.runtime is not None
+    async with channel.runtime.sessions.begin() as session:
+        claim = await claims.claim_next(session, channel.clock.now, "dead-process")
+        assert claim is not None
+        claimed = claim.post_id
     channel.clock.advance(minutes=5)
     since = channel.api.mark()
     assert await channel.tick() == 0
@@ -197,7 +218,7 @@ async def test_a_crash_between_claim_and_send_is_reported_not_repeated(channel: 
     )
     assert f"/postnow {claimed}" in notice.params["text"]
     assert "معلوم نیست" in notice.params["text"]
-    async with channel.services.sessions() as session:
+    async with channel.runtime.sessions() as session:
         post = await session.get(ScheduledPost, claimed)
         assert post is not None
         assert post.state is PostState.UNCERTAIN
@@ -215,8 +236,8 @@ async def test_posts_due_while_down_go_out_late_or_are_reported_missed(channel: 
     channel.clock.advance(minutes=130)  # grace is 60 minutes: one is 30 late, one 125
     since = channel.api.mark()
     assert await channel.tick() == 1
-    assert channel.services is not None
-    async with channel.services.sessions() as session:
+    assert channel.runtime is not None
+    async with channel.runtime.sessions() as session:
         states = {p.id: p.state for p in (await session.scalars(select(ScheduledPost))).all()}
     assert states[late_id] is PostState.SENT
     assert states[missed_id] is PostState.MISSED
@@ -234,6 +255,7 @@ async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
         "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
     )
     poll_id = channel.poll_id_of(poll)
+    await published(channel, poll_id)
     await channel.api.poll_results(poll_id, [21, 63, 11, 5])
     await asyncio.sleep(0.3)
     await channel.api.poll_results(poll_id, [42, 126, 22, 10])  # the latest snapshot counts
@@ -241,7 +263,10 @@ async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
     results = await channel.say(ADMIN, "/results")
     text = results.params["text"]
     assert "❓کوییز شماره ۱: " in text
-    assert "۲۱٪ · ۶۳٪ ✅ · ۱۱٪ · ۵٪" in text  # the seed channel's own shares
+    # Each option with its share, the right one marked: the seed channel's own shares.
+    options = [line for line in text.splitlines() if line.startswith("• ")]
+    assert [line.rsplit(": ", 1)[1] for line in options] == ["۲۱٪", "۶۳٪ ✅", "۱۱٪", "۵٪"]
+    assert options[1].startswith(f"• {channel.api.polls[poll_id]['options'][1]['text'][:30]}")
     assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
 
 
@@ -249,23 +274,18 @@ async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_two_bot_processes_on_postgres_never_post_twice(channel: Harness) -> None:
     ids = await schedule_lessons(channel, [timedelta(minutes=m) for m in range(1, 13)])
-    assert channel.services is not None
+    assert channel.runtime is not None
     assert channel.app is not None
     # A second bot process: its own engine and connections, the same database.
     other_engine = create_engine(channel.database_url)
-    other = BotServices(
-        channel.services.settings,
-        create_session_factory(other_engine),
-        HASH_KEY,
-        clock=channel.clock,
-    )
+    other = Runtime(channel.runtime.settings, other_engine, HASH_KEY, clock=channel.clock)
     channel.clock.advance(minutes=15)
     since = channel.api.mark()
     try:
         sent = await asyncio.gather(
-            publish_due(channel.app.bot, channel.services, worker="process-a"),
-            publish_due(channel.app.bot, other, worker="process-b"),
-            publish_due(channel.app.bot, other, worker="process-c"),
+            run_scheduler_pass(channel.app.bot, channel.runtime, worker="process-a"),
+            run_scheduler_pass(channel.app.bot, other, worker="process-b"),
+            run_scheduler_pass(channel.app.bot, other, worker="process-c"),
         )
     finally:
         await other_engine.dispose()
@@ -276,20 +296,21 @@ async def test_two_bot_processes_on_postgres_never_post_twice(channel: Harness) 
 
 
 async def test_a_slot_running_out_is_announced_once_in_advance(channel: Harness) -> None:
-    assert channel.services is not None
-    async with channel.services.sessions.begin() as session:
+    assert channel.runtime is not None
+    async with channel.runtime.sessions.begin() as session:
         row = await channel_by_chat(session, CHANNEL["id"])
         assert row is not None
         # The cnn topic has three lessons: a daily lesson slot runs out on the fourth day.
-        await scheduling.add_slot(
-            session,
-            row,
-            ItemKind.LESSON,
-            list(range(1, 8)),
-            time(10, 0),
-            "Asia/Tehran",
-            channel.clock.now,
-            topic_id="cnn",
+        session.add(
+            RecurringSlot(
+                channel_id=row.id,
+                kind=ItemKind.LESSON,
+                weekdays=planning.weekday_mask(range(1, 8)),
+                local_time=time(10, 0),
+                timezone="Asia/Tehran",
+                topic_id="cnn",
+                created_at=channel.clock.now,
+            )
         )
     since = channel.api.mark()
     await channel.tick()
@@ -306,8 +327,8 @@ async def test_a_post_added_from_the_cli_goes_out_while_the_bot_runs(
     # This test runs the real scheduler job on the wall clock, as production does.
     channel.scheduler_interval = 0.5
     await channel.restart()
-    assert channel.services is not None
-    channel.services.clock = lambda: datetime.now(UTC)
+    assert channel.runtime is not None
+    channel.runtime.clock = lambda: datetime.now(UTC)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", channel.database_url)
     due = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
@@ -359,6 +380,7 @@ async def test_export_in_chat_sends_the_statistics_as_a_document(channel: Harnes
     poll = await channel.api.wait_for(
         "sendPoll", lambda p: p["chat_id"] == CHANNEL["id"], since=since
     )
+    await published(channel, channel.poll_id_of(poll))
     await channel.api.poll_results(channel.poll_id_of(poll), [21, 63, 11, 5])
     await channel.api.wait_idle()
     document = await channel.say(ADMIN, "/export json", expect="sendDocument")
@@ -380,7 +402,7 @@ async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: Harness) ->
     since = channel.api.mark()
     await channel.api.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
     await channel.api.wait_for("sendMessage", lambda p: "زمان‌بندی شد" in p["text"], since=since)
-    assert channel.services is not None
-    async with channel.services.sessions() as session:
+    assert channel.runtime is not None
+    async with channel.runtime.sessions() as session:
         post = (await session.scalars(select(ScheduledPost))).one()
     assert post.due_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 18:30 in Tehran

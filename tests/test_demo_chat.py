@@ -6,7 +6,7 @@ import pytest
 
 from bot.db.models import DemoResult
 from bot.demos_runner.local import LocalRunner
-from bot.services.demos import cache_key
+from bot.services.learning.demos import cache_key
 from nn_demos.catalogue import CODE_VERSION, resolve
 from tests.fakebot import FakeUser
 from tests.harness import Harness, button_data
@@ -37,10 +37,14 @@ async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
     panel = await harness.api.wait_for("sendMessage", since=since)
     assert "/demo letters" in panel.params["text"]
     since = harness.api.mark()
-    await harness.api.press(LEILA, harness.message_of(panel), "dv:letters|hidden=8")
+    await harness.api.press(LEILA, harness.message_of(panel), "dv:letters:hidden:8")
     edited = await harness.api.wait_for("editMessageText", since=since)
     assert "hidden=8" in edited.params["text"]
-    assert button_data(edited, "✓ 8") == "dv:letters|hidden=8"
+    assert button_data(edited, "✓ 8") == "dv:letters:hidden:8"
+    # The choice is kept: the panel opened again (after a restart, too) still has it.
+    await harness.restart()
+    again = await harness.say(LEILA, "/demo letters")
+    assert "hidden=8" in again.params["text"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -68,10 +72,10 @@ async def test_a_long_caption_is_cut_to_telegrams_limit_in_utf16_units(
     demo_harness: Harness,
 ) -> None:
     harness = demo_harness
-    assert harness.services is not None
+    assert harness.runtime is not None
     params = resolve("letters", dict(arg.split("=") for arg in SMALL.split()))
     # 600 characters but 1200 UTF-16 units: each emoji counts twice towards Telegram's 1024.
-    async with harness.services.sessions.begin() as session:
+    async with harness.runtime.sessions.begin() as session:
         session.add(
             DemoResult(
                 cache_key=cache_key("letters", params, CODE_VERSION),
@@ -101,13 +105,9 @@ async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> N
     assert unknown.params["text"].startswith("دمویی به اسم «astrology» نداریم")
     malformed = await harness.say(LEILA, "/demo letters hidden")
     assert "key=value" in malformed.params["text"]
-    since = harness.api.mark()
-    await harness.api.send_text(LEILA, "/demo letters hidden=1000")
-    error = await harness.api.wait_for("editMessageText", since=since, patience=60)
+    error = await harness.say(LEILA, "/demo letters hidden=1000")
     assert error.params["text"] == "«تعداد نورون لایهٔ پنهان» باید یکی از این‌ها باشه: 8، 16، 32، 64"
-    since = harness.api.mark()
-    await harness.api.send_text(LEILA, "/demo optimizers lr=5")
-    error = await harness.api.wait_for("editMessageText", since=since)
+    error = await harness.say(LEILA, "/demo optimizers lr=5")
     assert error.params["text"] == "«نرخ یادگیری یکسان» باید بین ۰٫۰۰۰۱ و ۱ باشه."
 
 

@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.demos_runner.base import DemoTimeoutError
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner, build_worker
-from bot.services.demos import DemoService, repeat_command
+from bot.services.learning import demos
+from bot.services.learning.demos import DemoCooling, DemoInvalid, DemoReady, DemoToRun
 from nn_demos.catalogue import ParamErrorCode, resolve
 from tests.harness import eventually
 
@@ -68,26 +69,28 @@ async def test_results_are_cached_and_fresh_runs_rate_limited(
     runner: LocalRunner, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    service = DemoService(runner, session_factory, lambda: now, timedelta(seconds=30))
-    first = await service.request("learner-a", "letters", SMALL, lambda *_: None)
-    assert first.status == "ok"
-    assert first.cached is False
-    again = await service.request("learner-a", "letters", dict(SMALL), lambda *_: None)
-    assert again.status == "ok"
-    assert again.cached is True  # cached results skip the cooldown
-    assert again.png == first.png
-    other = await service.request("learner-a", "letters", {**SMALL, "hidden": "8"}, lambda *_: None)
-    assert other.status == "cooldown"
-    assert other.wait == timedelta(seconds=30)
-    someone_else = await service.request(
-        "learner-b", "letters", {**SMALL, "hidden": "8"}, lambda *_: None
-    )
-    assert someone_else.status == "ok"
-    bad = await service.request("learner-c", "letters", {"colour": "red"}, lambda *_: None)
-    assert bad.status == "invalid"
-    assert bad.error is not None
+    cooldown = timedelta(seconds=30)
+
+    async def ask(learner: str, raw: dict[str, str], at: datetime = now) -> object:
+        async with session_factory.begin() as session:
+            return await demos.request(session, learner, "letters", raw, at, cooldown)
+
+    first = await ask("learner-a", SMALL)
+    assert isinstance(first, DemoToRun)
+    result = await runner.run("letters", first.params, lambda *_: None)
+    async with session_factory.begin() as session:
+        await demos.store_result(session, "letters", result, now)
+    again = await ask("learner-a", dict(SMALL))
+    assert isinstance(again, DemoReady)  # cached results skip the cooldown
+    assert again.png == result["png"]
+    other = await ask("learner-a", {**SMALL, "hidden": "8"})
+    assert other == DemoCooling(every=cooldown, wait=cooldown)
+    assert isinstance(await ask("learner-b", {**SMALL, "hidden": "8"}), DemoToRun)
+    assert isinstance(await ask("learner-a", {**SMALL, "hidden": "8"}, now + cooldown), DemoToRun)
+    bad = await ask("learner-c", {"colour": "red"})
+    assert isinstance(bad, DemoInvalid)
     assert (bad.error.code, bad.error.param) == (ParamErrorCode.UNKNOWN_PARAM, "colour")
-    assert repeat_command("letters", first.params).startswith("/demo letters noise=")
+    assert demos.repeat_command("letters", first.params).startswith("/demo letters noise=")
 
 
 # arq's Worker.close() still calls redis-py's deprecated close(); not our call to change.

@@ -12,8 +12,8 @@ from bot.bank.loader import load_bank
 from bot.cli.main import app
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Channel, Quiz
-from bot.services.reporting import statistics
 from bot.services.learning.picking import pick_quiz
+from bot.services.reporting import statistics
 from tests.banks import write_bank
 
 EXPORT = {

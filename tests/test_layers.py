@@ -1,11 +1,17 @@
-"""The layers keep their promises: services and nn_demos never import telegram."""
+"""The layers keep their promises: below the handlers nothing reaches telegram, even through
+another module, and nn_demos depends on no bot code."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Everything a service may stand on: none of it may import the Bot API library.
+BELOW_THE_HANDLERS = ["bot.services", "bot.channel_engine", "bot.bank", "bot.db", "bot.limits"]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -19,15 +25,48 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("package", ["bot/services", "nn_demos"])
-def test_no_telegram_below_the_handlers(package: str) -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(
-            m for m in imported_modules(path) if m.split(".")[0] == "telegram"
-        )
-        for path in (ROOT / package).rglob("*.py")
-    }
-    assert {k: v for k, v in offenders.items() if v} == {}
+def modules_under(package: str) -> list[str]:
+    path = ROOT / package.replace(".", "/")
+    if path.with_suffix(".py").exists():
+        return [package]
+    return sorted(
+        ".".join(file.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for file in path.rglob("*.py")
+    )
+
+
+def first_to_bring_telegram(modules: list[str], cwd: Path = ROOT) -> str | None:
+    """Import each module in a fresh interpreter; the first after which telegram is loaded.
+
+    A fresh interpreter catches indirect imports too (a service importing a bank module that
+    imports telegram).
+    """
+    code = "\n".join(
+        [
+            "import importlib, sys",
+            f"for name in {modules!r}:",
+            "    importlib.import_module(name)",
+            "    if any(m.split('.')[0] == 'telegram' for m in sys.modules):",
+            "        print(name)",
+            "        break",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip() or None
+
+
+@pytest.mark.parametrize("package", BELOW_THE_HANDLERS)
+def test_nothing_below_the_handlers_reaches_telegram(package: str) -> None:
+    assert first_to_bring_telegram(modules_under(package)) is None
+
+
+def test_the_check_catches_an_indirect_import(tmp_path: Path) -> None:
+    (tmp_path / "leaky.py").write_text("import telegram.constants\n", encoding="utf-8")
+    (tmp_path / "service.py").write_text("import leaky\n", encoding="utf-8")
+    (tmp_path / "clean.py").write_text("import json\n", encoding="utf-8")
+    assert first_to_bring_telegram(["clean", "service"], cwd=tmp_path) == "service"
 
 
 def test_nn_demos_depends_on_no_bot_code() -> None:

@@ -14,8 +14,8 @@ CNN_QUESTIONS = {
 
 
 async def count_answers(harness: Harness) -> int:
-    assert harness.services is not None
-    async with harness.services.sessions() as session:
+    assert harness.runtime is not None
+    async with harness.runtime.sessions() as session:
         return await session.scalar(select(func.count()).select_from(LearnerAnswer)) or 0
 
 
@@ -92,8 +92,8 @@ async def test_answers_record_right_and_wrong(harness: Harness) -> None:
     await answer(harness, ALI, first, harness.correct_of(first))
     second, _ = await harness.poll_for(ALI, "/quiz")
     await answer(harness, ALI, second, [wrong_option(harness, second)])
-    assert harness.services is not None
-    async with harness.services.sessions() as session:
+    assert harness.runtime is not None
+    async with harness.runtime.sessions() as session:
         marks = (
             await session.scalars(select(LearnerAnswer.is_correct).order_by(LearnerAnswer.id))
         ).all()
@@ -136,8 +136,8 @@ async def test_without_a_topic_the_next_button_covers_the_bank(harness: Harness)
 
 async def test_publications_in_private_chat_hold_no_chat_id(harness: Harness) -> None:
     await harness.poll_for(ALI, "/quiz")
-    assert harness.services is not None
-    sessions = harness.services.sessions
+    assert harness.runtime is not None
+    sessions = harness.runtime.sessions
 
     async def recorded() -> bool:
         async with sessions() as session:
@@ -149,4 +149,4 @@ async def test_publications_in_private_chat_hold_no_chat_id(harness: Harness) ->
     assert publication is not None
     assert publication.audience is Audience.PRIVATE
     assert publication.channel_id is None
-    assert publication.learner_hash == harness.services.learner(ALI.id)
+    assert publication.learner_hash == harness.runtime.person(ALI.id)

@@ -11,8 +11,8 @@ SARA = FakeUser(22_222_222, "Sara", "sara_ml")
 
 
 async def rows(harness: Harness, model: type) -> int:
-    assert harness.services is not None
-    async with harness.services.sessions() as session:
+    assert harness.runtime is not None
+    async with harness.runtime.sessions() as session:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -104,12 +104,12 @@ async def test_review_brings_back_a_mistake_and_then_names_the_next_date(
     assert review.params["question"] == first.params["question"]
     review_id = harness.poll_id_of(review)
     done = await answer_then(harness, SARA, review_id, harness.correct_of(review_id))
-    assert harness.services is not None
-    async with harness.services.sessions() as session:
+    assert harness.runtime is not None
+    async with harness.runtime.sessions() as session:
         due_at = await session.scalar(select(ReviewCard.due_at))
     assert due_at is not None
     assert due_at > harness.clock.now
-    date = jalali_date(due_at, harness.services.settings.tz)
+    date = jalali_date(due_at, harness.runtime.settings.tz)
     assert done.params["text"] == f"مرورهای الان تموم شد ✨ مرور بعدی: {date}"
     later = await harness.say(SARA, "/review")
     assert later.params["text"] == f"چیزی برای مرور نداری ✨ مرور بعدی: {date}"
@@ -146,6 +146,13 @@ async def test_forget_needs_confirmation_then_deletes_everything(harness: Harnes
     kept = await harness.api.wait_for("sendMessage", since=since)
     assert kept.params["text"] == "باشه، چیزی پاک نشد."
     assert await rows(harness, LearnerAnswer) == 1
+    # The conversation ended with "no": its old buttons say so and delete nothing.
+    since = harness.api.mark()
+    await harness.api.press(SARA, harness.message_of(ask), button_data(ask, "بله"))
+    stale = await harness.api.wait_for("answerCallbackQuery", since=since)
+    assert stale.params["text"].startswith("این گفتگو تموم شده")
+    assert await rows(harness, LearnerAnswer) == 1
+    ask = await harness.say(SARA, "/forget")
     since = harness.api.mark()
     await harness.api.press(SARA, harness.message_of(ask), button_data(ask, "بله"))
     done = await harness.api.wait_for("sendMessage", since=since)

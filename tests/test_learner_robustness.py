@@ -14,8 +14,8 @@ REZA = FakeUser(33_333_333, "Reza", "reza_dl")
 
 
 async def count(harness: Harness, model: type) -> int:
-    assert harness.services is not None
-    async with harness.services.sessions() as session:
+    assert harness.runtime is not None
+    async with harness.runtime.sessions() as session:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -74,7 +74,7 @@ async def test_a_retracted_vote_removes_the_answer(harness: Harness) -> None:
 async def test_answer_to_an_unknown_poll_is_ignored_with_a_log_line(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.handlers")
+    caplog.set_level(logging.INFO, logger="bot.services")
     since = harness.api.mark()
     await harness.api.answer_poll(REZA, "999999", [0])
 

@@ -3,7 +3,12 @@
 import subprocess
 import sys
 
-from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, PollLimit
+from telegram.constants import (
+    CallbackQueryLimit,
+    InlineKeyboardButtonLimit,
+    MessageLimit,
+    PollLimit,
+)
 
 from bot import limits
 
@@ -17,6 +22,7 @@ def test_every_limit_matches_telegram_constants() -> None:
     assert limits.MAX_EXPLANATION_LENGTH == PollLimit.MAX_EXPLANATION_LENGTH
     assert limits.MAX_EXPLANATION_LINE_FEEDS == PollLimit.MAX_EXPLANATION_LINE_FEEDS
     assert limits.MAX_CALLBACK_DATA_BYTES == InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    assert limits.MAX_ALERT_LENGTH == CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
 
 
 def test_lengths_count_utf16_units_as_telegram_does() -> None:

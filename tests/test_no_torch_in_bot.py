@@ -16,7 +16,7 @@ def test_bot_and_cli_import_without_torch() -> None:
     code = (
         "import sys\n"
         "import bot.app, bot.cli.main, bot.handlers.demos, bot.demos_runner.local\n"
-        "import bot.demos_runner.redis_queue, bot.bank.lint, bot.services.demos\n"
+        "import bot.demos_runner.redis_queue, bot.bank.lint, bot.services.learning.demos\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "loaded = {m for m in sys.modules if m.split('.')[0] == 'nn_demos'}\n"
         f"assert loaded <= {CATALOGUE_MODULES!r}, loaded - {CATALOGUE_MODULES!r}\n"

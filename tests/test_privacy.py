@@ -36,10 +36,10 @@ async def test_no_table_holds_the_raw_user_id_or_name(harness: Harness) -> None:
     await harness.api.wait_idle()
 
     secrets = [str(NEDA.id), NEDA.username, NEDA.first_name]
-    assert harness.services is not None
+    assert harness.runtime is not None
     found = []
     scanned = 0
-    async with harness.services.sessions() as session:
+    async with harness.runtime.sessions() as session:
         for table in Base.metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():
                 scanned += 1

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
 from bot.bank.loader import load_bank
+from bot.channel_engine import claims
 from bot.cli.main import app as cli
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
@@ -23,11 +24,12 @@ from bot.db.models import (
     LearnerAnswer,
     Publication,
     Purpose,
+    RecurringSlot,
     ScheduledPost,
 )
-from bot.services import channels, publishing, scheduling
-from bot.services.learning.answers import record_answer
+from bot.services.channel import planning, registry
 from bot.services.content.sync import sync_bank
+from bot.services.learning.answers import answer_poll
 from tests.banks import learner_bank_data, write_bank
 
 ANSWERS = 60
@@ -50,9 +52,16 @@ async def test_scheduler_cli_and_answers_write_one_sqlite_file_at_once(
     content = write_bank(tmp_path / "content", learner_bank_data())
     async with sessions.begin() as session:
         await sync_bank(session, load_bank(content))
-        channel = await channels.bot_added(session, CHANNEL_CHAT, "کانال", None, now)
-        await scheduling.add_slot(
-            session, channel, ItemKind.QUIZ, list(range(1, 8)), time(9, 0), "Asia/Tehran", now
+        channel = await registry.bot_added(session, CHANNEL_CHAT, "کانال", None, now)
+        session.add(
+            RecurringSlot(
+                channel_id=channel.id,
+                kind=ItemKind.QUIZ,
+                weekdays=planning.weekday_mask(range(1, 8)),
+                local_time=time(9, 0),
+                timezone="Asia/Tehran",
+                created_at=now,
+            )
         )
         await session.execute(
             insert(Publication),
@@ -74,17 +83,17 @@ async def test_scheduler_cli_and_answers_write_one_sqlite_file_at_once(
     async def learners() -> None:
         for n in range(ANSWERS):
             async with sessions.begin() as session:
-                await record_answer(session, f"{n:064x}", f"p{n}", [n % 4], now)
+                await answer_poll(session, f"{n:064x}", f"p{n}", [n % 4], now)
             await asyncio.sleep(0)
 
     async def scheduler() -> None:
         for tick in range(ANSWERS):
             moment = now + timedelta(minutes=tick)
             async with sessions.begin() as session:
-                await scheduling.fill_slots(session, moment)
-                await publishing.mark_interrupted(session, moment)
+                await planning.fill_slots(session, moment)
+                await claims.mark_interrupted(session, moment)
             async with sessions.begin() as session:
-                await publishing.claim_due(session, moment, "scheduler")
+                await claims.claim_next(session, moment, "scheduler")
             await asyncio.sleep(0)
 
     monkeypatch.setenv("DATABASE_URL", sqlite_file)

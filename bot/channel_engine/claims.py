@@ -55,7 +55,9 @@ async def _claim_one(session: AsyncSession, now: datetime, worker: str) -> int |
     """Atomically move the most overdue pending post to `sending`; None when none is due.
 
     On PostgreSQL the row lock makes a concurrent claim skip what this one took; SQLite
-    serialises writers (write transactions begin IMMEDIATE).
+    serialises writers (write transactions begin IMMEDIATE). The id is compared with `=`, not
+    `IN`: PostgreSQL may run an `IN (… LIMIT 1 …)` subquery once per row and so claim several
+    posts at once, leaving all but one `sending` with nobody sending them.
     """
     due = (
         select(ScheduledPost.id)
@@ -67,9 +69,7 @@ async def _claim_one(session: AsyncSession, now: datetime, worker: str) -> int |
         due = due.with_for_update(skip_locked=True)
     claimed = await session.scalar(
         update(ScheduledPost)
-        .where(
-            ScheduledPost.id.in_(due.scalar_subquery()), ScheduledPost.state == PostState.PENDING
-        )
+        .where(ScheduledPost.id == due.scalar_subquery(), ScheduledPost.state == PostState.PENDING)
         .values(
             state=PostState.SENDING,
             claimed_by=worker,

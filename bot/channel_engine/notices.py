@@ -85,7 +85,7 @@ async def pending(session: AsyncSession, limit: int = DELIVERY_BATCH) -> list[No
             notice.due_at,
             notice.detail,
         )
-        for notice, title in rows.tuples()
+        for notice, title in rows
     ]
 
 

@@ -11,7 +11,13 @@ import dataclasses
 import re
 import types
 import typing
+from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, Self
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import QuizbotContext
 
 # Telegram's limit on callback_data, in bytes.
 MAX_CALLBACK_BYTES = 64
@@ -80,3 +86,26 @@ class Button:
         for (name, kind, _optional), text in zip(_kinds(cls), match.groups(), strict=True):
             values[name] = None if text == EMPTY else kind(text)
         return cls(**values)
+
+
+class ButtonHandler(CallbackQueryHandler[QuizbotContext, object]):
+    """The handler of one button class: it takes exactly the presses whose data match it.
+
+    PTB's CallbackQueryHandler lets a press with empty data through every pattern; here such
+    a press matches no button, and reaches the catch-all that refuses it.
+    """
+
+    def __init__(
+        self,
+        button: type[Button],
+        callback: Callable[[Update, QuizbotContext], Coroutine[Any, Any, object]],
+    ) -> None:
+        super().__init__(callback, pattern=button.pattern())
+        self.button = button
+
+    def check_update(self, update: object) -> bool | object | None:
+        """Only presses with this button's data."""
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is None or not query.data:
+            return None
+        return super().check_update(update)

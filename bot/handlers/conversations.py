@@ -20,11 +20,11 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, TypeHandler
+from telegram.ext import BaseHandler, ConversationHandler, TypeHandler
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.replies import acknowledge
 from bot.services import conversations as store
 
@@ -129,6 +129,6 @@ async def _expired(update: Update, context: QuizbotContext) -> None:
         await acknowledge(update.callback_query, texts.FLOW_EXPIRED)
 
 
-def expired_buttons(*buttons: type[Button]) -> list[CallbackQueryHandler[QuizbotContext, None]]:
+def expired_buttons(*buttons: type[Button]) -> list[ButtonHandler]:
     """For a flow's buttons pressed when the flow is over: say so, instead of "invalid"."""
-    return [CallbackQueryHandler(_expired, pattern=button.pattern()) for button in buttons]
+    return [ButtonHandler(button, _expired) for button in buttons]

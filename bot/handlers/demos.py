@@ -8,17 +8,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from nn_demos.catalogue import DemoParamError, DemoSpec, ParamErrorCode
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.bank.normalize import to_persian_digits
 from bot.context import QuizbotContext
 from bot.demos_runner.base import DemoTimeoutError
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.conversations import conversation_key
 from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
 from bot.handlers.work import renders, unit_of_work
@@ -35,6 +34,7 @@ from bot.services.learning.demos import (
     DemoReady,
     DemoToRun,
 )
+from nn_demos.catalogue import DemoParamError, DemoSpec, ParamErrorCode
 
 log = logging.getLogger(__name__)
 # The panel's choices are kept per learner (not per demo), like a form being filled in.
@@ -339,9 +339,9 @@ async def run_and_send(update: Update, context: QuizbotContext, outcome: DemoToR
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The panel's buttons."""
     return [
-        CallbackQueryHandler(unit_of_work(panel_button), pattern=DemoPanelButton.pattern()),
-        CallbackQueryHandler(unit_of_work(value_button), pattern=DemoValueButton.pattern()),
-        CallbackQueryHandler(unit_of_work(run_button), pattern=DemoRunButton.pattern()),
+        ButtonHandler(DemoPanelButton, unit_of_work(panel_button)),
+        ButtonHandler(DemoValueButton, unit_of_work(value_button)),
+        ButtonHandler(DemoRunButton, unit_of_work(run_button)),
     ]
 
 

@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.limits import MAX_ALERT_LENGTH, fit
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 3
@@ -62,6 +64,6 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message:
 async def acknowledge(query: CallbackQuery, alert: str | None) -> None:
     """Answer a button press (Telegram shows a spinner until then), with an alert if any."""
     try:
-        await query.answer(alert)
+        await query.answer(None if alert is None else fit(alert, MAX_ALERT_LENGTH))
     except BadRequest as error:  # pressed long ago: Telegram no longer takes an answer
         log.info("button press not acknowledged: %s", error)

@@ -12,7 +12,6 @@ from alembic import op
 
 import bot.db.base
 
-
 revision: str = "c0f1a3382996"
 down_revision: str | None = "ae8a71759eb8"
 branch_labels: str | Sequence[str] | None = None

@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.replies import reply, user_id_of
 from bot.handlers.work import renders, unit_of_work
 from bot.services.channel import rights
@@ -81,7 +81,7 @@ async def show_chosen(update: Update, context: QuizbotContext, outcome: ChannelC
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The channel buttons."""
-    return [CallbackQueryHandler(unit_of_work(channel_button), pattern=ChannelButton.pattern())]
+    return [ButtonHandler(ChannelButton, unit_of_work(channel_button))]
 
 
 COMMANDS = {"channels": channels_command}

@@ -6,12 +6,14 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+
+from telegram import Bot
 
 from bot.channel_engine.publisher import publish_due
 from bot.context import QuizbotContext
 from bot.handlers.channel.events import refresh_admins
 from bot.handlers.channel.sender import TelegramChannelSender, TelegramNotifier
+from bot.runtime import Runtime
 from bot.services.channel import rights
 
 log = logging.getLogger(__name__)
@@ -20,22 +22,27 @@ SCHEDULER_JOB = "scheduler"
 ADMINS_JOB = "channel-admins"
 
 
-async def run_scheduler_pass(context: QuizbotContext, worker: str = WORKER_ID) -> int:
-    """One pass of the channel engine with the Bot API behind it; posts sent."""
-    runtime = context.runtime
-    return await publish_due(
-        runtime.sessions,
-        TelegramChannelSender(context.bot),
-        TelegramNotifier(context.bot, runtime.settings),
-        runtime.now,
-        worker,
-    )
+async def run_scheduler_pass(bot: Bot, runtime: Runtime, worker: str = WORKER_ID) -> int:
+    """One pass of the channel engine with the Bot API behind it; posts sent.
+
+    Passes of one process run one after another: a pass asked for while another runs (a
+    /postnow) waits for it and then looks again, so the new post is never left for the
+    next tick. Other processes are kept apart by the claims themselves.
+    """
+    async with runtime.scheduler_lock:
+        return await publish_due(
+            runtime.sessions,
+            TelegramChannelSender(bot),
+            TelegramNotifier(bot, runtime.settings),
+            runtime.now,
+            worker,
+        )
 
 
 async def scheduler_job(context: QuizbotContext) -> None:
     """The JobQueue callback: every few seconds, so CLI-scheduled posts go out on time."""
     try:
-        await run_scheduler_pass(context)
+        await run_scheduler_pass(context.bot, context.runtime)
     except Exception:
         log.exception("scheduler pass failed; the next tick tries again")
 
@@ -50,9 +57,12 @@ async def admins_job(context: QuizbotContext) -> None:
 
 
 def wake_scheduler(context: QuizbotContext) -> None:
-    """Run the scheduler's pass now rather than at its next tick (a no-op without the job)."""
+    """Run a scheduler pass now rather than at the next tick (when the job queue runs)."""
     queue = context.job_queue
-    if queue is None:
+    if queue is None or not queue.scheduler.running:
         return
-    for job in queue.get_jobs_by_name(SCHEDULER_JOB):
-        job.job.modify(next_run_time=datetime.now(UTC))
+    context.application.create_task(_pass_now(context), name="scheduler pass on request")
+
+
+async def _pass_now(context: QuizbotContext) -> None:
+    await scheduler_job(context)

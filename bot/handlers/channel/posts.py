@@ -68,7 +68,7 @@ def days_text(mask: int) -> str:
 
 @renders(PostQueued)
 async def show_post_queued(update: Update, context: QuizbotContext, outcome: PostQueued) -> None:
-    """It goes out now: the scheduler is woken instead of waiting for its next pass."""
+    """It goes out now: a scheduler pass is asked for instead of waiting for the next tick."""
     await reply(update, texts.POSTNOW_DONE.format(id=fa_number(outcome.post_id)))
     wake_scheduler(context)
 
@@ -82,17 +82,16 @@ async def show_postnow_usage(
 
 
 @renders(Refused)
-async def show_refused(update: Update, context: QuizbotContext, outcome: Refused) -> str:
-    """Why the post cannot be scheduled, in Persian."""
+async def show_refused(update: Update, context: QuizbotContext, outcome: Refused) -> None:
+    """Why the post cannot be scheduled, in Persian (a message: it may be long to read)."""
     limit = fa_number(outcome.limit) if outcome.limit is not None else ""
-    return texts.SCHEDULE_PROBLEMS[outcome.problem.value].format(
-        item=outcome.item_id or "", limit=limit
-    )
+    text = texts.SCHEDULE_PROBLEMS[outcome.problem.value]
+    await reply(update, text.format(item=outcome.item_id or "", limit=limit))
 
 
 @renders(SlotAdded)
 async def show_slot_added(update: Update, context: QuizbotContext, outcome: SlotAdded) -> None:
-    """The slot, in Persian; the scheduler fills its coming week at once."""
+    """The slot, in Persian (its coming week is already in the queue)."""
     slot = outcome.slot
     await reply(
         update,
@@ -103,7 +102,6 @@ async def show_slot_added(update: Update, context: QuizbotContext, outcome: Slot
             time=clock_text(slot.local_time),
         ),
     )
-    wake_scheduler(context)
 
 
 @renders(SlotUsage)

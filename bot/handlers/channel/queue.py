@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.replies import reply
 from bot.handlers.work import renders, unit_of_work
@@ -118,8 +118,8 @@ async def show_post_gone(update: Update, context: QuizbotContext, outcome: PostG
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The queue's buttons."""
     return [
-        CallbackQueryHandler(unit_of_work(cancel_button), pattern=CancelPostButton.pattern()),
-        CallbackQueryHandler(unit_of_work(later_button), pattern=LaterButton.pattern()),
+        ButtonHandler(CancelPostButton, unit_of_work(cancel_button)),
+        ButtonHandler(LaterButton, unit_of_work(later_button)),
     ]
 
 

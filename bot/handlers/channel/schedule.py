@@ -9,13 +9,13 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.channel_engine.render import RenderedQuiz
 from bot.context import QuizbotContext
 from bot.db.models import ItemKind
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.conversations import END, Flow, StoredConversation, expired_buttons
 from bot.handlers.replies import reply, with_retry
@@ -274,21 +274,19 @@ def schedule_conversation() -> StoredConversation:
     """The /schedule conversation."""
     private = filters.ChatType.PRIVATE
     cancel_handlers: list[BaseHandler[Update, QuizbotContext, object]] = [
-        CallbackQueryHandler(unit_of_work(cancel), pattern=CancelButton.pattern()),
+        ButtonHandler(CancelButton, unit_of_work(cancel)),
         CommandHandler("cancel", unit_of_work(cancel), filters=private),
     ]
     return StoredConversation(
         SCHEDULE,
         entry_points=[CommandHandler("schedule", unit_of_work(schedule_command), filters=private)],
         states={
-            KIND: [CallbackQueryHandler(unit_of_work(kind_button), pattern=KindButton.pattern())],
+            KIND: [ButtonHandler(KindButton, unit_of_work(kind_button))],
             WHEN: [
-                CallbackQueryHandler(unit_of_work(when_button), pattern=WhenButton.pattern()),
+                ButtonHandler(WhenButton, unit_of_work(when_button)),
                 MessageHandler(private & filters.TEXT & ~filters.COMMAND, unit_of_work(when_typed)),
             ],
-            CONFIRM: [
-                CallbackQueryHandler(unit_of_work(confirm_button), pattern=ConfirmButton.pattern())
-            ],
+            CONFIRM: [ButtonHandler(ConfirmButton, unit_of_work(confirm_button))],
         },
         fallbacks=cancel_handlers,
     )

@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.buttons import Button
+from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.replies import reply
 from bot.handlers.work import Decide, renders, unit_of_work
@@ -118,7 +118,7 @@ async def show_refused(update: Update, context: QuizbotContext, outcome: Setting
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The toggles."""
-    return [CallbackQueryHandler(unit_of_work(toggle_button), pattern=ToggleButton.pattern())]
+    return [ButtonHandler(ToggleButton, unit_of_work(toggle_button))]
 
 
 COMMANDS: dict[str, Decide] = {

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.handlers.buttons import ButtonHandler
 from bot.handlers.conversations import (
     END,
     Flow,
@@ -131,11 +132,7 @@ def forget_conversation() -> StoredConversation:
     return StoredConversation(
         FORGET,
         entry_points=[CommandHandler("forget", unit_of_work(forget_command), filters=private)],
-        states={
-            CONFIRM: [
-                CallbackQueryHandler(unit_of_work(forget_answer), pattern=ForgetButton.pattern())
-            ]
-        },
+        states={CONFIRM: [ButtonHandler(ForgetButton, unit_of_work(forget_answer))]},
         fallbacks=[CommandHandler("cancel", unit_of_work(forget_cancelled), filters=private)],
     )
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
 from bot.db.models import Purpose
+from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import TestButton
 from bot.handlers.learning.keyboards import next_quiz_keyboard
 from bot.handlers.learning.polls import send_quiz
@@ -105,7 +106,7 @@ async def show_bad_size(update: Update, context: QuizbotContext, outcome: BadTes
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The test button."""
-    return [CallbackQueryHandler(unit_of_work(exam_button), pattern=TestButton.pattern())]
+    return [ButtonHandler(TestButton, unit_of_work(exam_button))]
 
 
 COMMANDS = {"test": exam_command}

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import InterviewButton, RevealButton
 from bot.handlers.learning.topics import scope_text
 from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
@@ -107,8 +108,8 @@ async def show_no_interviews(
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The interview and reveal buttons."""
     return [
-        CallbackQueryHandler(unit_of_work(interview_button), pattern=InterviewButton.pattern()),
-        CallbackQueryHandler(unit_of_work(reveal_button), pattern=RevealButton.pattern()),
+        ButtonHandler(InterviewButton, unit_of_work(interview_button)),
+        ButtonHandler(RevealButton, unit_of_work(reveal_button)),
     ]
 
 

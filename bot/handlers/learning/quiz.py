@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
 from bot.db.models import Purpose
+from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import QuizButton
 from bot.handlers.learning.keyboards import next_quiz_keyboard
 from bot.handlers.learning.polls import send_quiz
@@ -56,7 +57,7 @@ async def show_no_quizzes(update: Update, context: QuizbotContext, outcome: NoQu
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The quiz buttons."""
-    return [CallbackQueryHandler(unit_of_work(quiz_button), pattern=QuizButton.pattern())]
+    return [ButtonHandler(QuizButton, unit_of_work(quiz_button))]
 
 
 COMMANDS = {"quiz": quiz_command}

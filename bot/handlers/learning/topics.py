@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import InterviewButton, QuizButton, TestButton, TopicMenuButton
 from bot.handlers.learning.keyboards import topics_keyboard
 from bot.handlers.replies import reply
@@ -84,7 +85,7 @@ def scope_text(title: str | None) -> str:
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The topic menu's button (/topics is registered with the other commands)."""
-    return [CallbackQueryHandler(unit_of_work(topic_button), pattern=TopicMenuButton.pattern())]
+    return [ButtonHandler(TopicMenuButton, unit_of_work(topic_button))]
 
 
 COMMANDS = {"topics": topics_command}

@@ -28,6 +28,8 @@ from bot.db.models import (
     Topic,
 )
 from bot.services.channel.outcomes import (
+    NoChannels,
+    NotAdmin,
     PostCancelled,
     PostGone,
     PostMoved,
@@ -42,7 +44,7 @@ from bot.services.channel.outcomes import (
     SlotsShown,
     SlotUsage,
 )
-from bot.services.channel.rights import Admin, acting_channel, administered
+from bot.services.channel.rights import Admin, acting_channel, administered, refusal
 from bot.services.channel.views import ChannelView, QueuedPost, SlotView
 from bot.services.learning.catalog import servable_quizzes
 
@@ -205,33 +207,35 @@ async def show_queue(session: AsyncSession, admin: Admin, limit: int = 20) -> Qu
 
 async def _admins_pending_post(
     session: AsyncSession, admin: Admin, post_id: int
-) -> ScheduledPost | None:
+) -> ScheduledPost | PostGone | NotAdmin | NoChannels:
     """The post if it is pending and in one of the admin's channels."""
-    post = await session.get(ScheduledPost, post_id)
     mine = {channel.id for channel in await administered(session, admin)}
+    if not mine:
+        return await refusal(session)
+    post = await session.get(ScheduledPost, post_id)
     if post is None or post.channel_id not in mine or post.state is not PostState.PENDING:
-        return None
+        return PostGone()
     return post
 
 
 async def cancel(
     session: AsyncSession, admin: Admin, post_id: int, now: datetime
-) -> PostCancelled | PostGone:
+) -> PostCancelled | PostGone | NotAdmin | NoChannels:
     """The queue's cancel button."""
     post = await _admins_pending_post(session, admin, post_id)
-    if post is None:
-        return PostGone()
+    if not isinstance(post, ScheduledPost):
+        return post
     post.state, post.updated_at = PostState.CANCELLED, now
     return PostCancelled(post_id)
 
 
 async def postpone(
     session: AsyncSession, admin: Admin, post_id: int, now: datetime
-) -> PostMoved | PostGone:
+) -> PostMoved | PostGone | NotAdmin | NoChannels:
     """The queue's "later" button: an hour after its time (or after now, if that passed)."""
     post = await _admins_pending_post(session, admin, post_id)
-    if post is None:
-        return PostGone()
+    if not isinstance(post, ScheduledPost):
+        return post
     post.due_at, post.updated_at = max(post.due_at, now) + POSTPONE_STEP, now
     return PostMoved(post_id, post.due_at)
 
@@ -330,6 +334,9 @@ async def add_slot(
     )
     session.add(slot)
     await session.flush()
+    # The coming week is queued at once, so /queue shows it; what is missing is noticed by
+    # the scheduler's next pass.
+    await fill_slot(session, slot, channel, now)
     return SlotAdded(SlotView.of(slot))
 
 
@@ -387,45 +394,51 @@ class Shortage:
     due_at: datetime
 
 
+async def fill_slot(
+    session: AsyncSession, slot: RecurringSlot, channel: ChannelView, now: datetime
+) -> list[Shortage]:
+    """Create the slot's posts up to a week ahead, without repeats; the times left empty."""
+    shortages: list[Shortage] = []
+    start = max(slot.filled_until or now, now)
+    end = now + FILL_HORIZON
+    for due_at in occurrences(slot, start, end):
+        exists = await session.scalar(
+            select(func.count())
+            .select_from(ScheduledPost)
+            .where(ScheduledPost.slot_id == slot.id, ScheduledPost.due_at == due_at)
+        )
+        if exists:
+            continue
+        item_id = await next_unposted(session, channel.id, slot.kind, slot.topic_id)
+        if item_id is None:
+            shortages.append(Shortage(channel.id, slot.id, slot.kind, due_at))
+            continue
+        try:
+            # Another process may fill the same slot time at once: the unique
+            # (slot, time) constraint decides, and the loser simply skips it.
+            async with session.begin_nested():
+                await schedule_post(
+                    session, channel, slot.kind, item_id, due_at, now, slot_id=slot.id
+                )
+        except IntegrityError:
+            continue
+        except ScheduleError as error:
+            # Bank items leave room for a signature; one that still does not fit is
+            # skipped (and logged) rather than stopping every other slot.
+            log.warning("slot %s skipped %s: %s", slot.id, item_id, error)
+            continue
+    if not shortages:
+        # Times left empty are looked at again on the next pass, and noticed.
+        slot.filled_until = end
+    return shortages
+
+
 async def fill_slots(session: AsyncSession, now: datetime) -> list[Shortage]:
-    """Create the posts of every active slot up to a week ahead, without repeats."""
+    """Fill every active slot of the channels where the bot can post."""
     shortages: list[Shortage] = []
     slots = await session.scalars(select(RecurringSlot).where(RecurringSlot.active.is_(True)))
     for slot in slots.all():
         row = await session.get(Channel, slot.channel_id)
-        if row is None or not row.bot_is_admin:
-            continue
-        channel = ChannelView.of(row)
-        start = max(slot.filled_until or now, now)
-        end = now + FILL_HORIZON
-        short = False
-        for due_at in occurrences(slot, start, end):
-            exists = await session.scalar(
-                select(func.count())
-                .select_from(ScheduledPost)
-                .where(ScheduledPost.slot_id == slot.id, ScheduledPost.due_at == due_at)
-            )
-            if exists:
-                continue
-            item_id = await next_unposted(session, channel.id, slot.kind, slot.topic_id)
-            if item_id is None:
-                shortages.append(Shortage(channel.id, slot.id, slot.kind, due_at))
-                short = True
-                continue
-            try:
-                # Another process may fill the same slot time at once: the unique
-                # (slot, time) constraint decides, and the loser simply skips it.
-                async with session.begin_nested():
-                    await schedule_post(
-                        session, channel, slot.kind, item_id, due_at, now, slot_id=slot.id
-                    )
-            except IntegrityError:
-                continue
-            except ScheduleError as error:
-                # Bank items leave room for a signature; one that still does not fit is
-                # skipped (and logged) rather than stopping every other slot.
-                log.warning("slot %s skipped %s: %s", slot.id, item_id, error)
-                continue
-        if not short:
-            slot.filled_until = end
+        if row is not None and row.bot_is_admin:
+            shortages += await fill_slot(session, slot, ChannelView.of(row), now)
     return shortages

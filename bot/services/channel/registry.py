@@ -46,4 +46,5 @@ async def channel_by_chat(session: AsyncSession, chat_id: int) -> ChannelView | 
 
 async def chat_ids(session: AsyncSession) -> dict[int, int]:
     """Every known channel's Telegram chat id by its database id."""
-    return dict((await session.execute(select(Channel.id, Channel.chat_id))).tuples().all())
+    rows = await session.execute(select(Channel.id, Channel.chat_id))
+    return {channel_id: chat_id for channel_id, chat_id in rows}
