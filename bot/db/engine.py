@@ -62,4 +62,5 @@ def create_session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions on the engine; `read_only` ones begin deferred on SQLite (long reads, exports)."""
     bind = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}) if read_only else engine
-    return async_sessionmaker(bind, expire_on_commit=False)
+    # Objects expire at commit: no ORM object may be used outside its transaction.
+    return async_sessionmaker(bind, expire_on_commit=True)
