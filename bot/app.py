@@ -22,6 +22,7 @@ from telegram.ext import (
     PollHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import texts
 from bot.config import Settings
@@ -62,11 +63,17 @@ async def _post_init(application: QuizbotApplication) -> None:
     )
 
 
-def build_application(services: BotServices, token: str) -> QuizbotApplication:
-    """The bot application, talking to the Bot API server named in the settings."""
+def build_application(
+    services: BotServices, token: str, request: BaseRequest | None = None
+) -> QuizbotApplication:
+    """The bot application, talking to the Bot API server named in the settings.
+
+    `request`, when given, carries every Bot API call instead of PTB's HTTP client (tests hand
+    the calls to the fake Bot API in process).
+    """
     settings = services.settings
     context_types = ContextTypes(context=QuizbotContext, bot_data=dict)
-    application: QuizbotApplication = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{settings.telegram_api_url}/bot")
@@ -75,8 +82,10 @@ def build_application(services: BotServices, token: str) -> QuizbotApplication:
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
-        .build()
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: QuizbotApplication = builder.build()
     application.bot_data[SERVICES_KEY] = services
     private = filters.ChatType.PRIVATE
     for name, callback in learner.COMMANDS.items():

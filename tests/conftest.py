@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 
-# The running-bot fixture lives beside its helpers.
-pytest_plugins = ["tests.harness"]
+# The running-bot fixtures (polling and in process) live beside their helpers.
+pytest_plugins = ["tests.harness", "tests.inprocess"]
 
 # The maintenance database on the local server; each test gets a fresh database beside it.
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -85,6 +85,8 @@ class Call:
     params: JSON
     files: dict[str, bytes] = field(default_factory=dict)
     index: int = 0
+    # What Telegram answered ("result" of a successful call), None until then or on failure.
+    result: Any = None
 
 
 @dataclass
@@ -412,6 +414,7 @@ class FakeTelegram:
             result = await handler(params, files)
         except ApiError as error:
             return error.code, _error_body(error.code, error.description)
+        call.result = copy.deepcopy(result)
         return 200, {"ok": True, "result": result}
 
     # --- Bot API methods ---------------------------------------------------------------
