@@ -1,11 +1,23 @@
-"""Shared fixtures: real SQLite files and real PostgreSQL databases, migrated with Alembic."""
+"""Shared fixtures: real SQLite files and real PostgreSQL databases, migrated with Alembic.
+
+Migrating (and syncing a bank) for every test cost most of the suite's set-up time, so each
+kind of database is built once per session as a template and copied for each test: an SQLite
+file copied with shutil, a PostgreSQL database created with `CREATE DATABASE ... TEMPLATE`.
+The copies are the same databases the migrations and the sync produce; the migration tests
+still start from truly empty databases (`database_url`).
+
+The backend is the `backend` fixture's parameter; restrict a test to one backend with
+`@pytest.mark.parametrize("backend", ["postgres"], indirect=True)`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -13,8 +25,12 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.bank.loader import load_bank
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.services.content_sync import sync_bank
+from tests.banks import learner_bank_data, write_bank
 
 # The running-bot fixtures (polling and in process) live beside their helpers.
 pytest_plugins = ["tests.harness", "tests.inprocess"]
@@ -23,6 +39,13 @@ pytest_plugins = ["tests.harness", "tests.inprocess"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+
+# What each template holds beyond the newest schema: the bank synced into it, if any.
+BANKS: dict[str, Callable[[Path], Path] | None] = {
+    "migrated": None,
+    "sample": lambda folder: write_bank(folder / "sample-bank", learner_bank_data()),
+    "real": lambda _folder: DEFAULT_CONTENT_DIR,
+}
 
 
 async def _admin(statement: str) -> None:
@@ -33,36 +56,148 @@ async def _admin(statement: str) -> None:
         await connection.close()
 
 
+def _postgres_url(name: str) -> str:
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def _sync(database_url: str, root: Path) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            await sync_bank(session, load_bank(root))
+    finally:
+        await engine.dispose()  # no connection may stay open on a template
+
+
+def _fill(database_url: str, kind: str, folder: Path) -> None:
+    """Migrate an empty database to the newest revision and sync the kind's bank into it."""
+    migrate.upgrade(database_url)
+    bank = BANKS[kind]
+    if bank is not None:
+        asyncio.run(_sync(database_url, bank(folder)))
+
+
+class DatabaseTemplates:
+    """Databases built once per session on first use, by backend and kind."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.session = uuid.uuid4().hex[:8]
+        self._sqlite: dict[str, Path] = {}
+        self._postgres: dict[str, str] = {}
+
+    def sqlite(self, kind: str) -> Path:
+        """The template file of `kind`: one self-contained file, no -wal or -shm beside it."""
+        if kind not in self._sqlite:
+            path = self.folder / f"{kind}.db"
+            _fill(_sqlite_url(path), kind, self.folder)
+            # Every engine is disposed; folding the WAL into the file and leaving WAL mode
+            # makes the file alone the whole database, safe to copy (the bot's engine turns
+            # WAL back on when it connects).
+            connection = sqlite3.connect(path)
+            try:
+                connection.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                connection.close()
+            assert not path.with_name(f"{path.name}-wal").exists()
+            self._sqlite[kind] = path
+        return self._sqlite[kind]
+
+    def postgres(self, kind: str) -> str:
+        """The name of the template database of `kind` on the local server."""
+        if kind not in self._postgres:
+            name = f"quizbot_template_{self.session}_{kind}"
+            asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+            self._postgres[kind] = name  # dropped at the end even if filling fails
+            _fill(_postgres_url(name), kind, self.folder)
+        return self._postgres[kind]
+
+    def drop(self) -> None:
+        """Drop the PostgreSQL templates (the SQLite ones go with pytest's temporary folder)."""
+        for name in self._postgres.values():
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplates]:
+    """The session's template databases."""
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+    try:
+        yield templates
+    finally:
+        templates.drop()
+
+
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    name = f"quizbot_test_{uuid.uuid4().hex[:12]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"{clause}'))
+    try:
+        yield _postgres_url(name)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _copy(kind: str, backend: str, templates: DatabaseTemplates, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "quizbot.db"
+        shutil.copyfile(templates.sqlite(kind), path)
+        yield _sqlite_url(path)
+    else:
+        yield from _postgres_database(templates.postgres(kind))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend under test: each one the product supports."""
+    return str(request.param)
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """URL of a new, empty PostgreSQL database, dropped afterwards."""
-    name = f"quizbot_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from _postgres_database()
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """URL of a new SQLite file."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'quizbot.db'}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """An empty database on each backend the product supports."""
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
-    return str(request.getfixturevalue(fixture))
+    return _sqlite_url(tmp_path / "quizbot.db")
 
 
 @pytest.fixture
-def migrated_url(database_url: str) -> str:
-    """A database migrated to the newest revision."""
-    migrate.upgrade(database_url)
-    return database_url
+def database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """An empty database on each backend the product supports."""
+    return str(request.getfixturevalue(f"{backend}_url"))
+
+
+@pytest.fixture
+def migrated_url(
+    backend: str, database_templates: DatabaseTemplates, tmp_path: Path
+) -> Iterator[str]:
+    """A database migrated to the newest revision (and nothing in it)."""
+    yield from _copy("migrated", backend, database_templates, tmp_path)
+
+
+@pytest.fixture
+def sample_bank_url(
+    backend: str, database_templates: DatabaseTemplates, tmp_path: Path
+) -> Iterator[str]:
+    """A migrated database with the learner sample bank (`learner_bank_data`) synced."""
+    yield from _copy("sample", backend, database_templates, tmp_path)
+
+
+@pytest.fixture
+def real_bank_url(
+    backend: str, database_templates: DatabaseTemplates, tmp_path: Path
+) -> Iterator[str]:
+    """A migrated database with the real bank (`content/`) synced."""
+    yield from _copy("real", backend, database_templates, tmp_path)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ async def demo_harness(harness: Harness) -> AsyncIterator[Harness]:
         await runner.close()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
     harness = demo_harness
     menu = await harness.say(LEILA, "/demo")
@@ -40,7 +40,7 @@ async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
     assert button_data(edited, "✓ 8") == "dv:letters|hidden=8"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: Harness) -> None:
     harness = demo_harness
     since = harness.api.mark()
@@ -60,7 +60,7 @@ async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: 
     assert again.files["photo"] == photo.files["photo"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> None:
     harness = demo_harness
     unknown = await harness.say(LEILA, "/demo astrology")
@@ -73,7 +73,7 @@ async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> N
     assert "باید یکی از این‌ها باشه" in error.params["text"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_deep_link_and_quiz_button_open_the_demo_panel(demo_harness: Harness) -> None:
     harness = demo_harness
     panel = await harness.say(LEILA, "/start demo_letters", where=lambda p: "🔬" in p["text"])

@@ -6,7 +6,6 @@ tests read the bot's answers directly instead of waiting for them.
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import LearnerAnswer
 from tests.fakebot import Call, FakeUser
-from tests.inprocess import InProcessBot, button_data, in_process_bot, of, one, sync_content
+from tests.inprocess import InProcessBot, button_data, in_process_bot, of, one
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
 SARA = FakeUser(22_222_222, "Sara", "sara_ml")
@@ -74,12 +73,11 @@ async def test_a_test_session_numbers_its_quizzes_and_ends_with_a_score_card(
 
 
 @pytest.fixture
-async def channel(tmp_path: Path, migrated_url: str) -> AsyncIterator[InProcessBot]:
+async def channel(real_bank_url: str) -> AsyncIterator[InProcessBot]:
     """The real bank, a channel where the bot and ADMIN are admins, the admin greeted."""
     async with in_process_bot(
-        migrated_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
+        real_bank_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
     ) as bot:
-        await sync_content(bot)
         bot.api.chats[CHANNEL["id"]] = CHANNEL
         bot.api.set_admins(CHANNEL["id"], [ADMIN])
         added = await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
