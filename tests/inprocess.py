@@ -85,6 +85,11 @@ class InProcessBot:
         """`by` changes the bot's membership in `chat` (e.g. "left" -> "administrator")."""
         return await self.process(self.api.my_chat_member_update(chat, by, old, new, can_post))
 
+    async def sync_content(self) -> None:
+        """Write the content folder into the database (after a test edits the files)."""
+        async with self.services.sessions.begin() as session:
+            await sync_bank(session, load_bank(self.content_dir))
+
     async def tick(self) -> int:
         """One scheduler pass, as the job would run it; the number of posts sent."""
         return await publish_due(self.app.bot, self.services)
@@ -175,12 +180,6 @@ async def in_process_bot(
             yield InProcessBot(api, app, services, clock, content_dir)
     finally:
         await engine.dispose()
-
-
-async def sync_content(bot: InProcessBot) -> None:
-    """Write the bot's content folder into its database, as `quizbot run` does at start."""
-    async with bot.services.sessions.begin() as session:
-        await sync_bank(session, load_bank(bot.content_dir))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import LearnerAnswer
+from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, of, one
 
@@ -70,6 +71,21 @@ async def test_a_test_session_numbers_its_quizzes_and_ends_with_a_score_card(
         "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
         "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
     )
+
+
+async def test_the_button_of_an_item_retired_meanwhile_says_it_is_gone(
+    inproc: InProcessBot,
+) -> None:
+    question = one(await inproc.send_text(ALI, "/interview cnn"), "sendMessage")
+    data = learner_bank_data()
+    data["interview_questions"] = [
+        q for q in data["interview_questions"] if q["id"] != "int-pooling"
+    ]
+    write_bank(inproc.content_dir, data)
+    await inproc.sync_content()
+    pressed = await inproc.press(ALI, inproc.message_of(question), button_data(question, "پاسخ"))
+    assert one(pressed, "answerCallbackQuery").params["text"] == "این مورد دیگه در دسترس نیست."
+    assert of(pressed, "editMessageText") == []
 
 
 @pytest.fixture
