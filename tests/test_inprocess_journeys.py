@@ -4,6 +4,7 @@ Each helper returns once the bot has handled the update, with the calls it made,
 tests read the bot's answers directly instead of waiting for them.
 """
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -29,6 +30,20 @@ ADMIN = FakeUser(77_777_777, "Admin")
 async def count_answers(bot: InProcessBot) -> int:
     async with bot.services.sessions() as session:
         return await session.scalar(select(func.count()).select_from(LearnerAnswer)) or 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL needs a socket
+async def test_the_bot_in_process_opens_no_socket(
+    inproc: InProcessBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    started = await inproc.send_text(ALI, "/start")
+    assert "کوییزبات" in one(started, "sendMessage").params["text"]
+    assert one(await inproc.send_text(ALI, "/quiz"), "sendPoll").params["type"] == "quiz"
 
 
 async def test_a_quiz_answer_needs_no_reply_and_next_stays_in_the_topic(
