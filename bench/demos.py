@@ -1,6 +1,9 @@
 """Wall time of every demo at its defaults, and batched training against a per-model loop.
 
-    .venv/bin/python bench/demos.py [--models 30] [--steps 300]
+    .venv/bin/python bench/demos.py [--models 30] [--steps 300] [--size full|smoke]
+
+`--size smoke` runs every demo once at the smallest parameters it accepts: it shows the script
+works (the tests use it) and its figures mean nothing.
 
 On a GPU host set DEMO_DEVICE=cuda (or leave the default, auto) and run the same command.
 The last line is JSON.
@@ -25,6 +28,15 @@ from nn_demos.device import demo_device
 from nn_demos.optim import BatchedOptimizer, Rule
 
 SIZES = [1, 64, 64, 1]
+
+# The smallest run each demo accepts (one seed, the fewest steps and samples).
+SMOKE_PARAMS: dict[str, dict[str, str]] = {
+    "activations": {"seeds": "1", "steps": "50"},
+    "dropout": {"seeds": "1", "steps": "200"},
+    "gradients": {"seeds": "1"},
+    "letters": {"samples": "40", "seeds": "1", "steps": "20"},
+    "optimizers": {"seeds": "1", "steps": "50"},
+}
 
 
 def batched_training(models: int, steps: int, device: torch.device) -> float:
@@ -70,15 +82,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--models", type=int, default=30)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--size", choices=("full", "smoke"), default="full")
     arguments = parser.parse_args()
+    smoke = arguments.size == "smoke"
     device = demo_device()
     results: dict[str, float | str] = {"device": device.type}
     for name in nn_demos.DEMOS:
-        nn_demos.run_demo(name)  # warm-up: first optimizer steps and font loading cost extra
+        params = SMOKE_PARAMS.get(name, {}) if smoke else {}
+        if not smoke:
+            nn_demos.run_demo(name)  # warm-up: first optimizer steps and font loading cost extra
         began = time.perf_counter()
-        nn_demos.run_demo(name)
+        nn_demos.run_demo(name, params)
         results[f"{name}_s"] = round(time.perf_counter() - began, 2)
-        print(f"{name}: {results[f'{name}_s']} s at its defaults")
+        print(f"{name}: {results[f'{name}_s']} s at {'its smallest' if smoke else 'its defaults'}")
     batched_training(2, 5, device)
     looped_training(2, 5, device)
     batched = batched_training(arguments.models, arguments.steps, device)

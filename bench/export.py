@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.bank.loader import load_bank
+from bot.bank.loader import Bank, load_bank
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
@@ -34,20 +34,19 @@ LEARNERS = 20_000
 BATCH = 50_000
 
 
-async def _sync(url: str) -> list[tuple[str, int, int]]:
+async def _sync(url: str, bank: Bank) -> None:
     engine = create_engine(url)
     async with create_session_factory(engine).begin() as session:
-        await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
+        await sync_bank(session, bank)
     await engine.dispose()
-    bank = load_bank(DEFAULT_CONTENT_DIR)
-    return [(q.item.id, len(q.item.options), q.item.correct_indexes[0]) for q in bank.quizzes]
 
 
-def fill(path: Path, answers: int) -> None:
+def fill(path: Path, answers: int, bank: Bank) -> None:
     """A database with `answers` first and repeated answers spread over 60 days."""
     url = f"sqlite+aiosqlite:///{path}"
     migrate.upgrade(url)
-    quizzes = asyncio.run(_sync(url))
+    asyncio.run(_sync(url, bank))
+    quizzes = [(q.item.id, len(q.item.options), q.item.correct_indexes[0]) for q in bank.quizzes]
     rng = random.Random(7)
     start = datetime(2026, 9, 1, tzinfo=UTC)
     connection = sqlite3.connect(path)
@@ -121,11 +120,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     arguments = parser.parse_args()
     results: dict[str, object] = {}
+    bank = load_bank(DEFAULT_CONTENT_DIR)  # parsed once for both databases
     with tempfile.TemporaryDirectory() as folder:
         for label, count in (("small", arguments.small), ("full", arguments.answers)):
             path = Path(folder) / f"{label}.db"
             began = time.perf_counter()
-            fill(path, count)
+            fill(path, count, bank)
             print(f"filled {count} answers in {time.perf_counter() - began:.1f} s")
             figures = measure(path)
             for fmt, numbers in figures.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,20 +168,29 @@ class Harness:
         raise AssertionError("no such message")
 
 
-@pytest.fixture
-async def harness(tmp_path: Path, migrated_url: str) -> AsyncIterator[Harness]:
-    """A running bot on each database backend, with the learner sample bank synced."""
+@asynccontextmanager
+async def running_harness(
+    database_url: str, content_dir: Path, **options: Any
+) -> AsyncIterator[Harness]:
+    """A bot polling its own fake Bot API server on `database_url` (content as it is there)."""
     api = FakeBotApi(TOKEN)
     await api.start()
-    content = write_bank(tmp_path / "content", learner_bank_data())
-    harness = Harness(api, migrated_url, content)
-    await harness.start()
-    await harness.sync_content()
+    harness = Harness(api, database_url, content_dir, **options)
     try:
+        await harness.start()
         yield harness
     finally:
         await harness.stop()
         await api.stop()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, sample_bank_url: str) -> AsyncIterator[Harness]:
+    """A running bot on each database backend, with the learner sample bank synced."""
+    # The database comes with the bank synced; the files are written for tests that edit them.
+    content = write_bank(tmp_path / "content", learner_bank_data())
+    async with running_harness(sample_bank_url, content) as harness:
+        yield harness
 
 
 async def answer_then(

@@ -30,7 +30,11 @@ def test_updates_benchmark_prints_its_ratios() -> None:
 
 def test_demos_benchmark_prints_its_ratios() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "demos.py"), "--models", "3", "--steps", "5"],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "demos.py"),
+            *("--models", "3", "--steps", "5", "--size", "smoke"),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
-from tests.harness import HASH_KEY, Harness, button_data, eventually
+from tests.harness import HASH_KEY, Harness, button_data, eventually, running_harness
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
@@ -29,18 +29,17 @@ STRANGER = FakeUser(88_888_888, "Stranger")
 
 
 @pytest.fixture
-async def channel(harness: Harness) -> AsyncIterator[Harness]:
+async def channel(real_bank_url: str) -> AsyncIterator[Harness]:
     """The real bank, a channel where the bot and ADMIN are admins."""
-    harness.content_dir = DEFAULT_CONTENT_DIR
-    harness.admin_ids = frozenset({ADMIN.id})
-    await harness.restart()
-    await harness.sync_content()
-    harness.api.chats[CHANNEL["id"]] = CHANNEL
-    harness.api.set_admins(CHANNEL["id"], [ADMIN])
-    since = harness.api.mark()
-    await harness.api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
-    await harness.api.wait_for("sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since)
-    return harness
+    async with running_harness(
+        real_bank_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
+    ) as harness:
+        harness.api.chats[CHANNEL["id"]] = CHANNEL
+        harness.api.set_admins(CHANNEL["id"], [ADMIN])
+        since = harness.api.mark()
+        await harness.api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        await harness.api.wait_for("sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since)
+        yield harness
 
 
 async def published(harness: Harness, poll_id: str) -> None:
@@ -271,7 +270,7 @@ async def test_results_show_what_the_channel_voted(channel: Harness) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_two_bot_processes_on_postgres_never_post_twice(channel: Harness) -> None:
     ids = await schedule_lessons(channel, [timedelta(minutes=m) for m in range(1, 13)])
     assert channel.runtime is not None

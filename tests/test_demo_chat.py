@@ -27,7 +27,7 @@ async def demo_harness(harness: Harness) -> AsyncIterator[Harness]:
         await runner.close()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
     harness = demo_harness
     menu = await harness.say(LEILA, "/demo")
@@ -47,7 +47,7 @@ async def test_demo_menu_panel_and_run(demo_harness: Harness) -> None:
     assert "hidden=8" in again.params["text"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: Harness) -> None:
     harness = demo_harness
     since = harness.api.mark()
@@ -67,7 +67,7 @@ async def test_demo_command_runs_with_progress_and_sends_the_plot(demo_harness: 
     assert again.files["photo"] == photo.files["photo"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_a_long_caption_is_cut_to_telegrams_limit_in_utf16_units(
     demo_harness: Harness,
 ) -> None:
@@ -98,7 +98,7 @@ async def test_a_long_caption_is_cut_to_telegrams_limit_in_utf16_units(
     assert "…\n\nتکرار: /demo letters" in caption  # cut short; the repeat line whole
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> None:
     harness = demo_harness
     unknown = await harness.say(LEILA, "/demo astrology")
@@ -111,7 +111,7 @@ async def test_bad_demo_requests_get_persian_answers(demo_harness: Harness) -> N
     assert error.params["text"] == "«نرخ یادگیری یکسان» باید بین ۰٫۰۰۰۱ و ۱ باشه."
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_deep_link_and_quiz_button_open_the_demo_panel(demo_harness: Harness) -> None:
     harness = demo_harness
     panel = await harness.say(LEILA, "/start demo_letters", where=lambda p: "🔬" in p["text"])

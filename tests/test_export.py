@@ -116,7 +116,7 @@ async def test_all_formats_agree(session_factory: Sessions) -> None:
     assert set(workbook.sheetnames) == {title for title, _ in texts.EXPORT_VIEWS.values()}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_cli_export_writes_every_format(
     session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,7 +165,7 @@ async def test_cli_export_writes_every_format(
     assert unknown.exit_code == 1
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_charts_are_written_as_png(
     session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,30 +1,47 @@
-"""The fake Bot API answers the real PTB Bot with objects PTB 22.8 accepts."""
+"""The fake Bot API answers the real PTB Bot with objects PTB 22.8 accepts, over either transport.
+
+Every test runs twice: PTB's own HTTP client against the aiohttp server, and PTB's Bot with the
+in-process request calling the same core. Both must answer alike.
+"""
 
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Poll
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Poll,
+    ReplyKeyboardMarkup,
+)
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TimedOut
 
-from tests.fakebot import FakeBotApi, FakeUser
-from tests.harness import TOKEN
+from tests.fakebot import FakeBotApi, FakeTelegram, FakeUser, InProcessRequest
+from tests.harness import TOKEN, eventually
 
 CHANNEL = {"id": -100_777, "type": "channel", "title": "کانال دیتا", "username": "data_fa"}
 ADMIN = FakeUser(55_555, "Admin")
 
 
-@pytest.fixture
-async def api_and_bot() -> AsyncIterator[tuple[FakeBotApi, Bot]]:
-    api = FakeBotApi(TOKEN)
-    url = await api.start()
+@pytest.fixture(params=["http", "in-process"])
+async def api_and_bot(request: pytest.FixtureRequest) -> AsyncIterator[tuple[FakeTelegram, Bot]]:
+    if request.param == "http":
+        server = FakeBotApi(TOKEN)
+        url = await server.start()
+        api: FakeTelegram = server
+        bot = Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")
+    else:
+        api = FakeTelegram(TOKEN)
+        bot = Bot(TOKEN, request=InProcessRequest(api), get_updates_request=InProcessRequest(api))
     api.chats[CHANNEL["id"]] = CHANNEL
-    bot = Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")
     async with bot:
         yield api, bot
-    await api.stop()
+    if isinstance(api, FakeBotApi):
+        await api.stop()
 
 
-async def test_identity_chats_and_admins(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_identity_chats_and_admins(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     me = await bot.get_me()
     assert me.username == "quizbot_test_bot"
@@ -39,7 +56,7 @@ async def test_identity_chats_and_admins(api_and_bot: tuple[FakeBotApi, Bot]) ->
         await bot.get_chat(-1)
 
 
-async def test_polls_in_a_channel(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_polls_in_a_channel(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     _api, bot = api_and_bot
     message = await bot.send_poll(
         CHANNEL["id"],
@@ -60,7 +77,7 @@ async def test_polls_in_a_channel(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
         await bot.delete_message(CHANNEL["id"], message.message_id)
 
 
-async def test_uploads_are_multipart(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_uploads_are_multipart(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
     photo = await bot.send_photo(ADMIN.id, png, caption="نمودار")
@@ -71,7 +88,7 @@ async def test_uploads_are_multipart(api_and_bot: tuple[FakeBotApi, Bot]) -> Non
     assert api.calls_of("sendPhoto")[0].files["photo"] == png
 
 
-async def test_edits_and_keyboards(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_edits_and_keyboards(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     _, bot = api_and_bot
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("دکمه", callback_data="x:y")]])
     sent = await bot.send_message(ADMIN.id, "متن", reply_markup=keyboard)
@@ -84,7 +101,7 @@ async def test_edits_and_keyboards(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
     assert await bot.answer_callback_query("1", text="باشه")
 
 
-async def test_one_shot_failures(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_one_shot_failures(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     api.fail_next("sendMessage", 429, retry_after=3)
     with pytest.raises(RetryAfter):
@@ -95,7 +112,7 @@ async def test_one_shot_failures(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
     assert (await bot.send_message(ADMIN.id, "x")).text == "x"  # each failure happens once
 
 
-async def test_injected_updates_arrive_with_offsets(api_and_bot: tuple[FakeBotApi, Bot]) -> None:
+async def test_injected_updates_arrive_with_offsets(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     message = await bot.send_poll(CHANNEL["id"], "کدوم؟", ["الف", "ب"], is_anonymous=True)
     assert message.poll is not None
@@ -109,3 +126,73 @@ async def test_injected_updates_arrive_with_offsets(api_and_bot: tuple[FakeBotAp
     assert updates[2].my_chat_member.new_chat_member.status == "administrator"
     rest = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
     assert rest == ()
+
+
+async def test_parameters_arrive_decoded_and_texts_stay_texts(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    await bot.send_poll(ADMIN.id, "448", ["1", "2"], type=Poll.QUIZ, correct_option_ids=[1])
+    params = api.calls_of("sendPoll")[0].params
+    assert params["question"] == "448"  # a text parameter, never read as JSON
+    assert params["chat_id"] == ADMIN.id
+    assert params["correct_option_ids"] == [1]
+    assert params["options"] == [{"text": "1"}, {"text": "2"}]
+
+
+async def test_only_inline_keyboards_stay_on_the_message(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    menu = ReplyKeyboardMarkup([[KeyboardButton("🎯 کوییز")]])
+    sent = await bot.send_message(ADMIN.id, "منو", reply_markup=menu)
+    assert sent.reply_markup is None
+    assert api.calls_of("sendMessage")[0].params["reply_markup"]["keyboard"][0][0]["text"] == (
+        "🎯 کوییز"
+    )
+
+
+async def test_telegram_limits_and_refusals_are_worded_as_telegram_words_them(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    _, bot = api_and_bot
+    assert (await bot.send_message(ADMIN.id, "😀" * 2048)).text == "😀" * 2048  # 4096 in UTF-16
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty or too long"):
+        await bot.send_message(ADMIN.id, "😀" * 2048 + "x")
+    sent = await bot.send_message(ADMIN.id, "متن")
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("متن", ADMIN.id, sent.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("متن", ADMIN.id, sent.message_id + 100)
+    with pytest.raises(BadRequest, match="correct_option_ids"):
+        await bot.send_poll(ADMIN.id, "?", ["a", "b"], type=Poll.QUIZ)
+
+
+async def test_another_token_is_unauthorized(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
+    api, bot = api_and_bot
+    in_process = isinstance(bot.request, InProcessRequest)
+    stranger = Bot(
+        "987654321:BBE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg",
+        base_url=bot.base_url.removesuffix(TOKEN),
+        request=InProcessRequest(api) if in_process else None,
+    )
+    since = api.mark()
+    with pytest.raises(InvalidToken):
+        async with stranger:  # initialising asks getMe
+            pass
+    assert api.calls[since:] == []
+
+
+async def test_a_slow_answer_past_the_read_timeout_times_out_but_still_happens(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    api.fail_next("sendMessage", 200, delay=0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(ADMIN.id, "دیر", read_timeout=0.1)
+
+    # Like Telegram, the server finishes what it was asked even though the client gave up.
+    async def delivered() -> bool:
+        return any(message.get("text") == "دیر" for message in api.messages.values())
+
+    await eventually(delivered)

@@ -1,5 +1,7 @@
-"""A fake Telegram Bot API served over real HTTP on 127.0.0.1, for end-to-end tests."""
+"""A fake Telegram Bot API: one transport-free core, reached over HTTP or in process."""
 
-from tests.fakebot.server import Call, FakeBotApi, FakeUser
+from tests.fakebot.core import Call, FakeTelegram, FakeUser
+from tests.fakebot.server import FakeBotApi
+from tests.fakebot.transport import InProcessRequest
 
-__all__ = ["Call", "FakeBotApi", "FakeUser"]
+__all__ = ["Call", "FakeBotApi", "FakeTelegram", "FakeUser", "InProcessRequest"]

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from nn_demos.catalogue import DemoParamError, DemoSpec, ParamValue
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DemoCooldown, DemoResult
 from nn_demos import catalogue
+from nn_demos.catalogue import DemoParamError, DemoSpec, ParamValue
 
 _ASSIGNMENT = re.compile(r"^([a-z_]+)=(\S+)$")
 
