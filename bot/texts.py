@@ -5,7 +5,6 @@ Templates use str.format fields; numbers passed in are already in Persian digits
 
 from __future__ import annotations
 
-BOT_NAME = "کوییزبات"
 
 WELCOME = (
     "سلام! 👋 من کوییزبات هستم، همراه تمرین یادگیری عمیق.\n\n"
@@ -104,7 +103,6 @@ TOPIC_TEST_BUTTON = "📝 آزمون {size}تایی"
 TOPIC_INTERVIEW_BUTTON = "💡 سوال مصاحبه"
 
 TEST_START = "📝 آزمون {size} سوالی {scope} شروع شد. موفق باشی!"
-TEST_PROGRESS = "سوال {index} از {size}"
 TEST_NOT_ENOUGH = "برای {scope} فقط {count} کوییز دارم؛ آزمون با همین تعداد برگزار می‌شه."
 SCORE_CARD = (
     "🏁 کارنامهٔ آزمون\n\nدرست: {correct} از {size} ({percent})\nزمان: {duration}\n{weakest}"
@@ -193,7 +191,6 @@ KIND_TITLES = {"quiz": "کوییز", "interview": "سوال مصاحبه", "less
 SCHEDULE_KIND = (
     "چی زمان‌بندی کنیم؟ (یا بنویسید /schedule quiz cnn برای یک موضوع، یا /schedule quiz شناسه)"
 )
-SCHEDULE_TOPIC_EMPTY = "همهٔ موارد این موضوع قبلاً منتشر یا زمان‌بندی شدن."
 SCHEDULE_NEXT_BUTTON = "بعدی از بانک ({kind})"
 SCHEDULE_WHEN = (
     "کی منتشر بشه؟ یکی از این‌ها رو بزنید یا تاریخ و ساعت رو بنویسید (مثلاً ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰)."
@@ -329,7 +326,14 @@ EXPORT_VIEWS = {
         },
     ),
 }
+# --- statistics charts (quizbot stats charts) ---
+CHART_QUIZ_TITLE = "کوییز شماره {number}: {question}"
+CHART_VOTERS = "({voters} رأی)"
+CHART_TOPIC_LABEL = "{title} ({learners} نفر)"
+CHART_TOPIC_ACCURACY = "دقت پاسخ‌های نخست در هر موضوع"
+CHART_DAY_AXIS = "روز (ماه-روز میلادی)"
+CHART_ANSWERS_AXIS = "تعداد پاسخ"
+CHART_PARTICIPATION = "مشارکت در طول زمان"
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"
-EXPORT_SCOPE_ALL = "همهٔ کانال‌ها"
 EXPORT_USAGE = "این‌طوری بنویسید: /export csv یا /export xlsx یا /export json"
 YES_NO = {True: "بله", False: "خیر"}

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from bot import texts
 from bot.bank.normalize import to_persian_digits
 from bot.services.reporting.statistics import ChannelQuizStats, TopicStats
 
@@ -67,7 +68,8 @@ def quiz_options_chart(quiz: ChannelQuizStats, question: str, options: Sequence[
             ax.text(share + 0.01, y, _percent_axis(share, 0), va="center")
         number = to_persian_digits(str(quiz.number)) if quiz.number else ""
         voters = to_persian_digits(str(quiz.voters))
-        ax.set_title(_wrap(f"کوییز شماره {number}: {question}", 60) + f"\n({voters} رأی)")
+        title = texts.CHART_QUIZ_TITLE.format(number=number, question=question)
+        ax.set_title(_wrap(title, 60) + "\n" + texts.CHART_VOTERS.format(voters=voters))
         return _png(fig)
 
 
@@ -79,13 +81,19 @@ def topic_accuracy_chart(topics: Sequence[TopicStats]) -> bytes:
         ax.barh(positions, [t.accuracy for t in topics], color="#1565c0")
         # Counts sit in the labels: digits beside other digits confuse right-to-left layout.
         ax.set_yticks(
-            positions, [f"{t.title} ({to_persian_digits(str(t.learners))} نفر)" for t in topics]
+            positions,
+            [
+                texts.CHART_TOPIC_LABEL.format(
+                    title=t.title, learners=to_persian_digits(str(t.learners))
+                )
+                for t in topics
+            ],
         )
         ax.xaxis.set_major_formatter(FuncFormatter(_percent_axis))
         ax.set_xlim(0, 1)
         for y, topic in zip(positions, topics, strict=True):
             ax.text(topic.accuracy + 0.01, y, _percent_axis(topic.accuracy, 0), va="center")
-        ax.set_title("دقت پاسخ‌های نخست در هر موضوع")
+        ax.set_title(texts.CHART_TOPIC_ACCURACY)
         return _png(fig)
 
 
@@ -99,7 +107,7 @@ def participation_chart(days: Sequence[tuple[str, int]]) -> bytes:
             range(0, len(days), step), [to_persian_digits(day[5:]) for day, _ in days][::step]
         )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: to_persian_digits(str(int(v)))))
-        ax.set_xlabel("روز (ماه-روز میلادی)")
-        ax.set_ylabel("تعداد پاسخ")
-        ax.set_title("مشارکت در طول زمان")
+        ax.set_xlabel(texts.CHART_DAY_AXIS)
+        ax.set_ylabel(texts.CHART_ANSWERS_AXIS)
+        ax.set_title(texts.CHART_PARTICIPATION)
         return _png(fig)
