@@ -5,7 +5,6 @@ Templates use str.format fields; numbers passed in are already in Persian digits
 
 from __future__ import annotations
 
-
 WELCOME = (
     "سلام! 👋 من کوییزبات هستم، همراه تمرین یادگیری عمیق.\n\n"
     "اینجا می‌تونی:\n"

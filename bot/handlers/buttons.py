@@ -77,6 +77,12 @@ class Button:
         return re.compile("^" + ":".join([re.escape(cls.prefix), *fields]) + "$")
 
     @classmethod
+    def pressed(cls, update: Update) -> Self | None:
+        """The button of this class the update's press carries, if it is one."""
+        query = update.callback_query
+        return None if query is None else cls.decode(query.data)
+
+    @classmethod
     def decode(cls, data: str | None) -> Self | None:
         """The button behind callback data, or None when it is not one of this class."""
         match = cls.pattern().match(data or "")

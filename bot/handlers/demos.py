@@ -127,13 +127,13 @@ async def panel_for_link(
 
 async def panel_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A demo's button (in the menu or under a quiz)."""
-    button = DemoPanelButton.decode(update.callback_query.data if update.callback_query else None)
+    button = DemoPanelButton.pressed(update)
     return None if button is None else await panel_for_link(update, context, session, button.demo)
 
 
 async def value_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A parameter's value button on the panel."""
-    button = DemoValueButton.decode(update.callback_query.data if update.callback_query else None)
+    button = DemoValueButton.pressed(update)
     if button is None:
         return None
     panel = demos.choose(button.demo, _chosen(context, button.demo), button.param, button.value)
@@ -143,7 +143,7 @@ async def value_button(update: Update, context: QuizbotContext, session: AsyncSe
 
 async def run_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """The panel's run button."""
-    button = DemoRunButton.decode(update.callback_query.data if update.callback_query else None)
+    button = DemoRunButton.pressed(update)
     if button is None:
         return None
     return await _request(update, context, session, button.demo, _chosen(context, button.demo))

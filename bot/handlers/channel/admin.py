@@ -42,7 +42,7 @@ async def channels_command(
 
 async def channel_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A channel's button: work on it from now on."""
-    button = ChannelButton.decode(update.callback_query.data if update.callback_query else None)
+    button = ChannelButton.pressed(update)
     if button is None:
         return None
     runtime = context.runtime

@@ -47,7 +47,7 @@ async def queue_command(update: Update, context: QuizbotContext, session: AsyncS
 
 async def cancel_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """Cancel one post."""
-    button = CancelPostButton.decode(update.callback_query.data if update.callback_query else None)
+    button = CancelPostButton.pressed(update)
     if button is None:
         return None
     admin = admin_of(update, context)
@@ -56,7 +56,7 @@ async def cancel_button(update: Update, context: QuizbotContext, session: AsyncS
 
 async def later_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """Move one post an hour later."""
-    button = LaterButton.decode(update.callback_query.data if update.callback_query else None)
+    button = LaterButton.pressed(update)
     if button is None:
         return None
     admin = admin_of(update, context)

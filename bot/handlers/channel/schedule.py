@@ -104,7 +104,7 @@ async def schedule_command(
 
 async def kind_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """The kind of post."""
-    button = KindButton.decode(update.callback_query.data if update.callback_query else None)
+    button = KindButton.pressed(update)
     if button is None or button.kind not in {kind.value for kind in ItemKind}:
         return None
     runtime = context.runtime
@@ -122,7 +122,7 @@ async def kind_button(update: Update, context: QuizbotContext, session: AsyncSes
 
 async def when_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A quick pick of the time."""
-    button = WhenButton.decode(update.callback_query.data if update.callback_query else None)
+    button = WhenButton.pressed(update)
     if button is None:
         return None
     due = datetime.fromtimestamp(button.minute * 60, UTC)

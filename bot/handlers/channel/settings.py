@@ -49,7 +49,7 @@ def _setter(setting: Setting) -> Decide:
 
 async def toggle_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A toggle under the settings."""
-    button = ToggleButton.decode(update.callback_query.data if update.callback_query else None)
+    button = ToggleButton.pressed(update)
     if button is None or button.which not in {toggle.value for toggle in settings.Toggle}:
         return None
     which = settings.Toggle(button.which)

@@ -83,7 +83,7 @@ async def forget_command(update: Update, context: QuizbotContext, session: Async
 
 async def forget_answer(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """The confirmation buttons: "yes" deletes everything stored for the learner."""
-    button = ForgetButton.decode(update.callback_query.data if update.callback_query else None)
+    button = ForgetButton.pressed(update)
     if button is None or button.choice != "yes":
         return Step(FORGET, ForgetCancelled(), END)
     learner = context.runtime.person(user_id_of(update))

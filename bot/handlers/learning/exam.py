@@ -34,7 +34,7 @@ async def exam_command(update: Update, context: QuizbotContext, session: AsyncSe
 
 async def exam_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A topic menu's "test" button."""
-    button = TestButton.decode(update.callback_query.data if update.callback_query else None)
+    button = TestButton.pressed(update)
     if button is None:
         return None
     runtime = context.runtime

@@ -32,7 +32,7 @@ async def interview_button(
     update: Update, context: QuizbotContext, session: AsyncSession
 ) -> object:
     """A topic menu's "interview question" button."""
-    button = InterviewButton.decode(update.callback_query.data if update.callback_query else None)
+    button = InterviewButton.pressed(update)
     if button is None:
         return None
     learner = context.runtime.person(user_id_of(update))
@@ -41,7 +41,7 @@ async def interview_button(
 
 async def reveal_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """The "show the answer" button."""
-    button = RevealButton.decode(update.callback_query.data if update.callback_query else None)
+    button = RevealButton.pressed(update)
     return None if button is None else await practice.reveal_answer(session, button.question)
 
 

@@ -30,7 +30,7 @@ async def quiz_command(update: Update, context: QuizbotContext, session: AsyncSe
 
 async def quiz_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A "quiz" or "next quiz" button."""
-    button = QuizButton.decode(update.callback_query.data if update.callback_query else None)
+    button = QuizButton.pressed(update)
     if button is None:
         return None
     learner = context.runtime.person(user_id_of(update))

@@ -27,7 +27,7 @@ async def topics_command(update: Update, context: QuizbotContext, session: Async
 
 async def topic_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A topic button: what can be done with it."""
-    button = TopicMenuButton.decode(update.callback_query.data if update.callback_query else None)
+    button = TopicMenuButton.pressed(update)
     return None if button is None else await practice.topic_menu(session, button.topic)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,54 +28,77 @@ from bot.services.learning.picking import pick_interview, pick_quiz
 from bot.services.learning.views import TopicRef
 
 _COUNT = re.compile(r"^[0-9]+$")
+Served = TypeVar("Served")
+# What serves a learner from a topic (None: the whole bank).
+Serve = Callable[[TopicRef | None], Awaitable[Served]]
 
 
-async def _topic_named(session: AsyncSession, text: str) -> TopicRef | UnknownTopic | None:
-    """The topic the learner typed (None for no topic: the whole bank), or UnknownTopic."""
+async def _in_named_topic(
+    session: AsyncSession,
+    text: str,
+    serve: Callable[[TopicRef | None], Awaitable[Served]],
+) -> Served | UnknownTopic:
+    """Serve from the topic the learner typed (id or Persian title; none: the whole bank)."""
     text = text.strip()
     if not text:
-        return None
+        return await serve(None)
     topic = await catalog.find_topic(session, text)
     if topic is None:
         return UnknownTopic(text, await catalog.topic_summaries(session))
-    return topic
+    return await serve(topic)
 
 
-async def _topic_pressed(session: AsyncSession, topic_id: str | None) -> TopicRef | Gone | None:
-    """The topic a button names (None: the whole bank), or Gone when it was retired."""
+async def _in_pressed_topic(
+    session: AsyncSession,
+    topic_id: str | None,
+    serve: Callable[[TopicRef | None], Awaitable[Served]],
+) -> Served | Gone:
+    """Serve from the topic a button names (None: the whole bank); Gone when it is retired."""
     if topic_id is None:
-        return None
+        return await serve(None)
     topic = await catalog.topic_by_id(session, topic_id)
-    return Gone() if topic is None else topic
+    return Gone() if topic is None else await serve(topic)
 
 
-async def _quiz_in(
-    session: AsyncSession, learner: str, topic: TopicRef | None
-) -> NextQuiz | NoQuizzes:
-    pick = await pick_quiz(session, learner, topic.id if topic else None)
-    if pick is None:
-        return NoQuizzes()
-    return NextQuiz(pick.quiz, topic, pick.repeated)
+def _quizzes(session: AsyncSession, learner: str) -> Serve[NextQuiz | NoQuizzes]:
+    async def serve(topic: TopicRef | None) -> NextQuiz | NoQuizzes:
+        pick = await pick_quiz(session, learner, topic.id if topic else None)
+        return NoQuizzes() if pick is None else NextQuiz(pick.quiz, topic, pick.repeated)
+
+    return serve
+
+
+def _interviews(session: AsyncSession, learner: str) -> Serve[NextInterview | NoInterviews]:
+    async def serve(topic: TopicRef | None) -> NextInterview | NoInterviews:
+        pick = await pick_interview(session, learner, topic.id if topic else None)
+        if pick is None:
+            return NoInterviews()
+        return NextInterview(pick.question, topic, pick.repeated)
+
+    return serve
+
+
+def _tests(
+    session: AsyncSession, learner: str, size: int, now: datetime
+) -> Serve[TestStarted | NoQuizzes]:
+    async def serve(topic: TopicRef | None) -> TestStarted | NoQuizzes:
+        return await exams.start(session, learner, topic, size, now)
+
+    return serve
 
 
 async def quiz_by_name(
     session: AsyncSession, learner: str, topic_text: str
 ) -> NextQuiz | NoQuizzes | UnknownTopic:
     """/quiz [topic]: an unseen quiz of the typed topic (id or Persian title) or of the bank."""
-    topic = await _topic_named(session, topic_text)
-    if isinstance(topic, UnknownTopic):
-        return topic
-    return await _quiz_in(session, learner, topic)
+    return await _in_named_topic(session, topic_text, _quizzes(session, learner))
 
 
 async def quiz_by_button(
     session: AsyncSession, learner: str, topic_id: str | None
 ) -> NextQuiz | NoQuizzes | Gone:
     """A "quiz" or "next quiz" button: an unseen quiz of its topic."""
-    topic = await _topic_pressed(session, topic_id)
-    if isinstance(topic, Gone):
-        return topic
-    return await _quiz_in(session, learner, topic)
+    return await _in_pressed_topic(session, topic_id, _quizzes(session, learner))
 
 
 def _split_size(words: Sequence[str]) -> tuple[str, int | None]:
@@ -91,49 +115,30 @@ async def start_test_by_words(
     topic_text, size = _split_size(words)
     if size is not None and not exams.MIN_SIZE <= size <= exams.MAX_SIZE:
         return BadTestSize(exams.MIN_SIZE, exams.MAX_SIZE)
-    topic = await _topic_named(session, topic_text)
-    if isinstance(topic, UnknownTopic):
-        return topic
-    return await exams.start(session, learner, topic, size or exams.DEFAULT_SIZE, now)
+    serve = _tests(session, learner, size or exams.DEFAULT_SIZE, now)
+    return await _in_named_topic(session, topic_text, serve)
 
 
 async def start_test_by_button(
     session: AsyncSession, learner: str, topic_id: str | None, now: datetime
 ) -> TestStarted | NoQuizzes | Gone:
     """A topic menu's "test" button: a test of the default size on that topic."""
-    topic = await _topic_pressed(session, topic_id)
-    if isinstance(topic, Gone):
-        return topic
-    return await exams.start(session, learner, topic, exams.DEFAULT_SIZE, now)
-
-
-async def _interview_in(
-    session: AsyncSession, learner: str, topic: TopicRef | None
-) -> NextInterview | NoInterviews:
-    pick = await pick_interview(session, learner, topic.id if topic else None)
-    if pick is None:
-        return NoInterviews()
-    return NextInterview(pick.question, topic, pick.repeated)
+    serve = _tests(session, learner, exams.DEFAULT_SIZE, now)
+    return await _in_pressed_topic(session, topic_id, serve)
 
 
 async def interview_by_name(
     session: AsyncSession, learner: str, topic_text: str
 ) -> NextInterview | NoInterviews | UnknownTopic:
     """/interview [topic]: an unseen interview question of the topic or of the bank."""
-    topic = await _topic_named(session, topic_text)
-    if isinstance(topic, UnknownTopic):
-        return topic
-    return await _interview_in(session, learner, topic)
+    return await _in_named_topic(session, topic_text, _interviews(session, learner))
 
 
 async def interview_by_button(
     session: AsyncSession, learner: str, topic_id: str | None
 ) -> NextInterview | NoInterviews | Gone:
     """A topic menu's "interview" button."""
-    topic = await _topic_pressed(session, topic_id)
-    if isinstance(topic, Gone):
-        return topic
-    return await _interview_in(session, learner, topic)
+    return await _in_pressed_topic(session, topic_id, _interviews(session, learner))
 
 
 async def reveal_answer(session: AsyncSession, question_id: str) -> InterviewAnswer | Gone:
