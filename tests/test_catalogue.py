@@ -10,9 +10,8 @@ import pytest
 import bot.app  # noqa: F401 - importing the app registers every renderer
 from bot import texts
 from bot.handlers.work import renderer_of
-from bot.services.channel import drafting
+from bot.services.channel import drafting, results
 from bot.services.channel import outcomes as channel_outcomes
-from bot.services.channel import results
 from bot.services.learning import demos
 from bot.services.learning import outcomes as learning_outcomes
 from bot.services.reporting import export

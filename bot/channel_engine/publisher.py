@@ -83,5 +83,7 @@ async def deliver_notices(
         pending = await notices.pending(session)
     for notice in pending:
         told = await notifier.notify(notice)
+        if told is None:
+            continue  # no one to tell yet: nothing was tried
         async with sessions.begin() as session:
             await notices.settle(session, notice.id, told, clock())

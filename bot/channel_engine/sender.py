@@ -50,6 +50,9 @@ class ChannelSender(Protocol):
 class AdminNotifier(Protocol):
     """Tells the people responsible for a channel about a notice."""
 
-    async def notify(self, notice: NoticeView) -> bool:
-        """True once someone was told; False when no one could be (kept for a later try)."""
+    async def notify(self, notice: NoticeView) -> bool | None:
+        """True once someone was told, False when every try failed, None with no one to tell.
+
+        A notice not yet told stays pending for a later pass (and for recipients added later).
+        """
         ...

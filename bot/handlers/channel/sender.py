@@ -14,7 +14,7 @@ from bot.channel_engine.render import RenderedQuiz
 from bot.channel_engine.sender import DeliveryError, Sent
 from bot.config import Settings
 from bot.db.models import NoticeKind
-from bot.persian import jalali_datetime
+from bot.persian import fa_number, jalali_datetime
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,14 @@ def notice_text(notice: NoticeView, settings: Settings) -> str:
     }[notice.kind]
     # A failure's detail is a problem code of ours or Telegram's own description.
     detail = texts.NOTICE_PROBLEMS.get(notice.detail, notice.detail)
+    post_id = notice.post_id or 0
+    # The number in prose in Persian digits; in the command to type, as Telegram takes it.
     return template.format(
-        id=notice.post_id, channel=notice.channel_title, when=when, detail=detail
+        number=fa_number(post_id),
+        id=post_id,
+        channel=notice.channel_title,
+        when=when,
+        detail=detail,
     )
 
 
@@ -91,12 +97,15 @@ class TelegramNotifier:
         self.bot = bot
         self.settings = settings
 
-    async def notify(self, notice: NoticeView) -> bool:
-        """True once at least one of them was told."""
+    async def notify(self, notice: NoticeView) -> bool | None:
+        """True once at least one of them was told; None when none is configured."""
         text = notice_text(notice, self.settings)
         targets = [self.settings.admin_chat_id, *sorted(self.settings.admin_ids)]
+        chat_ids = list(dict.fromkeys(target for target in targets if target is not None))
+        if not chat_ids:
+            return None
         told = False
-        for chat_id in dict.fromkeys(target for target in targets if target is not None):
+        for chat_id in chat_ids:
             try:
                 await self.bot.send_message(chat_id, text)
                 told = True
