@@ -210,3 +210,13 @@ async def test_the_same_shortage_is_noticed_once(sessions: Sessions) -> None:
                 item_kind=ItemKind.QUIZ,
             )  # fmt: skip
         assert await session.scalar(select(func.count()).select_from(AdminNotice)) == 1
+
+
+async def test_ids_too_long_for_a_row_are_usage_errors_not_crashes(sessions: Sessions) -> None:
+    huge = "9" * 30
+    async with sessions.begin() as session:
+        assert await planning.post_now(session, ALICE, [huge], NOW) == PostNowUsage()
+        assert await planning.remove_slot(session, ALICE, [huge]) == planning.SlotUsage()
+        assert await settings.change(session, ALICE, Setting.QUIZ_NUMBER, [huge]) == (
+            SettingRefused(Setting.QUIZ_NUMBER)
+        )

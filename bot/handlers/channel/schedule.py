@@ -35,6 +35,8 @@ from bot.services.channel.drafting import (
 
 SCHEDULE = Flow("schedule")
 KIND, WHEN, CONFIRM = "kind", "when", "confirm"
+# Quick picks are minutes since 1970 (UTC); none lies past the year 9999.
+MAX_MINUTE = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp()) // 60
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,8 @@ async def kind_button(update: Update, context: QuizbotContext, session: AsyncSes
 async def when_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A quick pick of the time."""
     button = WhenButton.pressed(update)
-    if button is None:
-        return None
+    if button is None or not 0 < button.minute < MAX_MINUTE:
+        return None  # not a time this bot offered
     due = datetime.fromtimestamp(button.minute * 60, UTC)
     return await _choose_time(update, context, session, due)
 

@@ -74,6 +74,18 @@ WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
+# Row ids fit a signed 64-bit integer; a longer number typed is no id of ours.
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(words: Sequence[str]) -> int | None:
+    """The one id typed (Latin or Persian digits), if it can be a row's id."""
+    if len(words) != 1 or not to_latin_digits(words[0]).isdigit():
+        return None
+    value = int(to_latin_digits(words[0]))
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 class ScheduleError(ValueError):
     """A post cannot be scheduled: the problem, and the item and limit concerned."""
 
@@ -268,9 +280,10 @@ async def post_now(
             )
         except ScheduleError as error:
             return error.refused
-    if len(words) != 1 or not to_latin_digits(words[0]).isdigit():
+    number = row_id(words)
+    if number is None:
         return PostNowUsage()
-    post = await session.get(ScheduledPost, int(to_latin_digits(words[0])))
+    post = await session.get(ScheduledPost, number)
     mine = {c.id for c in await administered(session, admin)}
     if post is None or post.channel_id not in mine or post.state in _FINAL_OR_BUSY:
         return PostNowUsage()
@@ -360,9 +373,10 @@ async def remove_slot(
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
-    if len(words) != 1 or not to_latin_digits(words[0]).isdigit():
+    number = row_id(words)
+    if number is None:
         return SlotUsage()
-    slot = await session.get(RecurringSlot, int(to_latin_digits(words[0])))
+    slot = await session.get(RecurringSlot, number)
     if slot is None or slot.channel_id != channel.id or not slot.active:
         return PostGone()
     slot.active = False
