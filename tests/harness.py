@@ -18,7 +18,6 @@ from bot.app import ALLOWED_UPDATES, QuizbotApplication, build_application
 from bot.bank.loader import load_bank
 from bot.config import Settings
 from bot.db.engine import create_engine
-from bot.db.models import LearnerAnswer, Publication
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
 from bot.runtime import Runtime
@@ -129,6 +128,14 @@ class Harness:
             since=since,
         )
 
+    async def caught_up(self, user: FakeUser) -> Call:
+        """Wait until the bot has handled everything `user` sent so far; its answer to /help.
+
+        The application handles updates one at a time, in the order Telegram sent them, so
+        once it has answered a /help sent now, every earlier update is done with.
+        """
+        return await self.say(user, "/help")
+
     async def poll_for(self, user: FakeUser, text: str) -> tuple[str, Call]:
         """Send `text` and wait for the quiz poll it brings; return the poll id and call."""
         call = await self.say(user, text, expect="sendPoll")
@@ -144,6 +151,12 @@ class Harness:
 
     def correct_of(self, poll_id: str) -> list[int]:
         return list(self.api.polls[poll_id]["correct_option_ids"])
+
+    async def count(self, model: type) -> int:
+        """How many rows of `model` the database holds."""
+        assert self.runtime is not None
+        async with self.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(model)) or 0
 
     async def tick(self) -> int:
         """One scheduler pass, as the job would run it."""
@@ -205,22 +218,9 @@ async def answer_then(
 
 
 async def answer(harness: Harness, user: FakeUser, poll_id: str, options: list[int]) -> None:
-    """Vote in a single-quiz poll and wait until the bot has stored the answer."""
+    """Vote in a single-quiz poll (which brings no reply) and wait until the bot handled it."""
     await harness.api.answer_poll(user, poll_id, options)
-    assert harness.runtime is not None
-    sessions = harness.runtime.sessions
-
-    async def stored() -> bool:
-        async with sessions() as session:
-            found = await session.scalar(
-                select(func.count())
-                .select_from(LearnerAnswer)
-                .join(Publication, Publication.id == LearnerAnswer.publication_id)
-                .where(Publication.poll_id == poll_id)
-            )
-        return bool(found)
-
-    await eventually(stored)
+    await harness.caught_up(user)
 
 
 def wrong_option(harness: Harness, poll_id: str) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from telegram import Update
 
 from bot.app import QuizbotApplication, build_application
@@ -39,7 +40,7 @@ from tests.fakebot.core import JSON
 from tests.fakebot.transport import BASE_URL
 from tests.harness import HASH_KEY, TOKEN, Clock, button_data
 
-__all__ = ["InProcessBot", "button_data", "in_process_bot", "of", "one"]
+__all__ = ["InProcessBot", "button_data", "in_process_bot", "methods", "of", "one"]
 
 
 @dataclass
@@ -51,6 +52,13 @@ class InProcessBot:
     runtime: Runtime
     clock: Clock
     content_dir: Path
+    config: Settings
+
+    async def restart(self) -> None:
+        """Stop this bot process and start a new one on the same database and fake Telegram."""
+        await _close(self.app, self.runtime)
+        runner = self.runtime.demo_runner
+        self.app, self.runtime = await _open(self.config, self.api, self.clock, runner)
 
     # --- users act; each helper returns the calls the bot made while handling it -----
 
@@ -126,6 +134,13 @@ class InProcessBot:
         """The message that carries a poll."""
         return self.api.messages[self.api.polls[poll_id]["_where"]]
 
+    # --- reading what the bot stored ---------------------------------------------------
+
+    async def count(self, model: type) -> int:
+        """How many rows of `model` the database holds."""
+        async with self.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(model)) or 0
+
 
 def of(calls: list[Call], method: str, chat_id: int | None = None) -> list[Call]:
     """The calls of `method` (to `chat_id`, when given), in order."""
@@ -136,12 +151,41 @@ def of(calls: list[Call], method: str, chat_id: int | None = None) -> list[Call]
     ]
 
 
+def methods(calls: list[Call]) -> list[str]:
+    """The methods of the calls, in order: what the bot did for an update, at a glance."""
+    return [call.method for call in calls]
+
+
 def one(calls: list[Call], method: str, chat_id: int | None = None) -> Call:
     """The single call of `method` (to `chat_id`, when given); fails when there are others."""
     found = of(calls, method, chat_id)
     made = [(call.method, call.params.get("chat_id")) for call in calls]
     assert len(found) == 1, f"expected one {method}, got {len(found)}; calls: {made}"
     return found[0]
+
+
+async def _open(
+    config: Settings, api: FakeTelegram, clock: Clock, demo_runner: DemoRunner | None
+) -> tuple[QuizbotApplication, Runtime]:
+    """A bot process: its engine, runtime and initialised application (commands registered)."""
+    engine = create_engine(config.database_url)
+    runtime = Runtime(config, engine, HASH_KEY, clock=clock, demo_runner=demo_runner)
+    app = build_application(runtime, TOKEN, request=InProcessRequest(api))
+    try:
+        await app.initialize()  # getMe; the Updater and the job queue never run
+        assert app.post_init is not None
+        await app.post_init(app)  # what run_polling does first: register the commands
+    except BaseException:
+        await engine.dispose()
+        raise
+    return app, runtime
+
+
+async def _close(app: QuizbotApplication, runtime: Runtime) -> None:
+    try:
+        await app.shutdown()
+    finally:
+        await runtime.engine.dispose()
 
 
 @asynccontextmanager
@@ -172,16 +216,12 @@ async def in_process_bot(
         demo_cooldown_seconds=demo_cooldown.total_seconds(),
         **settings,
     )
-    engine = create_engine(database_url)
-    runtime = Runtime(config, engine, HASH_KEY, clock=clock, demo_runner=demo_runner)
-    app = build_application(runtime, TOKEN, request=InProcessRequest(api))
+    app, runtime = await _open(config, api, clock, demo_runner)
+    bot = InProcessBot(api, app, runtime, clock, content_dir, config)
     try:
-        async with app:  # initialize (getMe) ... shutdown; the Updater and job queue never run
-            assert app.post_init is not None
-            await app.post_init(app)  # what run_polling does first: register the commands
-            yield InProcessBot(api, app, runtime, clock, content_dir)
+        yield bot
     finally:
-        await engine.dispose()
+        await _close(bot.app, bot.runtime)
 
 
 @pytest.fixture

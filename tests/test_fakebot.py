@@ -1,9 +1,11 @@
 """The fake Bot API answers the real PTB Bot with objects PTB 22.8 accepts, over either transport.
 
 Every test runs twice: PTB's own HTTP client against the aiohttp server, and PTB's Bot with the
-in-process request calling the same core. Both must answer alike.
+in-process request calling the same core. Both must answer alike. The last test checks that the
+whole bot in process really stays off the network.
 """
 
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -19,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Time
 
 from tests.fakebot import FakeBotApi, FakeTelegram, FakeUser, InProcessRequest
 from tests.harness import TOKEN, eventually
+from tests.inprocess import InProcessBot, one
 
 CHANNEL = {"id": -100_777, "type": "channel", "title": "کانال دیتا", "username": "data_fa"}
 ADMIN = FakeUser(55_555, "Admin")
@@ -128,6 +131,20 @@ async def test_injected_updates_arrive_with_offsets(api_and_bot: tuple[FakeTeleg
     assert rest == ()
 
 
+async def test_only_the_update_types_the_bot_asked_for_are_delivered(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    message = await bot.send_poll(CHANNEL["id"], "کدوم؟", ["الف", "ب"], is_anonymous=True)
+    assert message.poll is not None
+    assert await bot.get_updates(timeout=0, allowed_updates=["message", "my_chat_member"]) == ()
+    await api.poll_results(message.poll.id, [3, 1])  # a poll update: not asked for
+    await api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+    (update,) = await bot.get_updates(timeout=1)  # the list stays as last given
+    assert update.my_chat_member is not None
+    assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
+
+
 async def test_parameters_arrive_decoded_and_texts_stay_texts(
     api_and_bot: tuple[FakeTelegram, Bot],
 ) -> None:
@@ -196,3 +213,18 @@ async def test_a_slow_answer_past_the_read_timeout_times_out_but_still_happens(
         return any(message.get("text") == "دیر" for message in api.messages.values())
 
     await eventually(delivered)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL needs a socket
+async def test_the_bot_in_process_opens_no_socket(
+    inproc: InProcessBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    started = await inproc.send_text(FakeUser(11_111_111, "Ali"), "/start")
+    assert "کوییزبات" in one(started, "sendMessage").params["text"]
+    quiz = await inproc.send_text(FakeUser(11_111_111, "Ali"), "/quiz")
+    assert one(quiz, "sendPoll").params["type"] == "quiz"

@@ -22,6 +22,9 @@ from typing import Any
 
 JSON = dict[str, Any]
 
+# What Telegram leaves out when a bot names no update types (or an empty list).
+_NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}
+
 # Parameters whose text must never be read as JSON ("448" is a question, not a number).
 _TEXT_PARAMETERS = {
     "text",
@@ -433,14 +436,29 @@ class FakeTelegram:
             self.allowed_updates = list(params["allowed_updates"])
         # An offset confirms every update before it: Telegram forgets them.
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
+        if not self._deliverable() and timeout > 0:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates) or self._released),
+                        self._changed.wait_for(lambda: bool(self._deliverable()) or self._released),
                         timeout,
                     )
-        return self._updates[:limit]
+        return self._deliverable()[:limit]
+
+    def _deliverable(self) -> list[JSON]:
+        """The queued updates of the types the bot asked for; Telegram drops the others.
+
+        (Telegram may still deliver unwanted updates made before the list changed; the bots
+        here name their list before any update arrives.)
+        """
+        self._updates = [u for u in self._updates if self._wanted(u)]
+        return self._updates
+
+    def _wanted(self, update: JSON) -> bool:
+        kind = next(key for key in update if key != "update_id")
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in _NOT_BY_DEFAULT
 
     async def _api_setMyCommands(self, params: JSON, files: dict[str, bytes]) -> bool:
         self.commands = list(params.get("commands", []))

@@ -1,0 +1,300 @@
+"""Channel admins in private chat and the posts that follow, handled in process.
+
+The bot learns its channel from a my_chat_member update, admins set it up and schedule posts
+by command and button, and each scheduler pass (what the job and /postnow run) is called by
+hand with the clock set where the test needs it. Each helper returns the calls the bot made,
+so the tests see exactly what went to the admin and what went to the channel.
+"""
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import admin_commands
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.db.models import ItemKind, PostState, RecurringSlot, ScheduledPost
+from bot.services.channel import planning
+from bot.services.channel.registry import channel_by_chat
+from tests.fakebot import Call, FakeUser
+from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, of, one
+
+CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
+ADMIN = FakeUser(77_777_777, "Admin")
+STRANGER = FakeUser(88_888_888, "Stranger")
+NOT_ADMIN = "این بخش مخصوص ادمین‌های کاناله"
+
+# For behaviour that rests on no SQL the two backends treat differently.
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+async def channel(real_bank_url: str) -> AsyncIterator[InProcessBot]:
+    """The real bank, a channel where the bot and ADMIN are admins, the bot told so."""
+    async with in_process_bot(
+        real_bank_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
+    ) as bot:
+        bot.api.chats[CHANNEL["id"]] = CHANNEL
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        yield bot
+
+
+def channel_posts(calls: list[Call]) -> list[Call]:
+    """The polls and messages that went to the channel."""
+    return [call for call in calls if call.params.get("chat_id") == CHANNEL["id"]]
+
+
+async def reply(bot: InProcessBot, user: FakeUser, text: str) -> str:
+    """The text of the one message, and nothing else, the bot answers `text` with."""
+    calls = await bot.send_text(user, text)
+    assert methods(calls) == ["sendMessage"], methods(calls)
+    return str(calls[0].params["text"])
+
+
+async def schedule_lessons(bot: InProcessBot, offsets: list[timedelta]) -> list[int]:
+    """Queue lessons for the channel at now + each offset; their post ids."""
+    now = bot.clock.now
+    async with bot.runtime.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        return [
+            await planning.schedule_post(session, row, ItemKind.LESSON, None, now + offset, now)
+            for offset in offsets
+        ]
+
+
+async def postnow(bot: InProcessBot, words: str) -> Call:
+    """/postnow …, then the scheduler pass it asks for; the one post that went out."""
+    queued = await bot.send_text(ADMIN, f"/postnow {words}")
+    assert methods(queued) == ["sendMessage"]
+    assert channel_posts(queued) == []  # nothing is sent before the pass
+    (post,) = channel_posts(await bot.scheduler_pass())
+    return post
+
+
+# --- the channel and who may work on it ---------------------------------------------------
+
+
+@sqlite_only
+async def test_a_channel_that_adds_the_bot_reads_its_admins_and_greets_the_one_who_added_it(
+    real_bank_url: str,
+) -> None:
+    async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        added = await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        assert methods(added) == ["getChatAdministrators", "sendMessage"]
+        greeting = one(added, "sendMessage", ADMIN.id).params["text"]
+        assert greeting.startswith("✅ کانال «دیتاساینس فارسی» ثبت شد.")
+        assert "شمارهٔ کوییز بعدی: ۱" in await reply(bot, ADMIN, "/settings")
+
+
+@sqlite_only
+async def test_non_admins_are_refused_on_every_admin_path(channel: InProcessBot) -> None:
+    since = channel.api.mark()
+    for command in [*admin_commands(), "schedule", "export"]:
+        assert (await reply(channel, STRANGER, f"/{command}")).startswith(NOT_ADMIN), command
+    menu = one(await channel.send_text(STRANGER, "/topics"), "sendMessage")
+    for data in ("qc:1", "st:1:silent", "ch:1", "ql:1"):
+        pressed = await channel.press(STRANGER, channel.message_of(menu), data)
+        assert methods(pressed) == ["answerCallbackQuery"], data
+        assert pressed[0].params["text"].startswith(NOT_ADMIN), data
+    assert channel_posts(channel.api.calls[since:]) == []
+    assert await channel.scheduler_pass() == []  # and nothing was queued
+
+
+# --- posting now, numbering and signatures -----------------------------------------------
+
+
+async def test_postnow_numbers_channel_quizzes_from_the_setting(channel: InProcessBot) -> None:
+    assert await reply(channel, ADMIN, "/quiznumber 96") == "ذخیره شد."
+    await reply(channel, ADMIN, "/signature @data_fa | دیتاساینس فارسی")
+    await reply(channel, ADMIN, "/hashtags #Deep_Learning")
+    first = await postnow(channel, "quiz")
+    assert first.method == "sendPoll"
+    assert first.params["question"].startswith("❓کوییز شماره ۹۶: ")
+    assert first.params["is_anonymous"] is True
+    interview = await postnow(channel, "interview")
+    assert interview.method == "sendMessage"
+    text = interview.params["text"]
+    assert text.startswith("💡سوال مصاحبه: ")
+    assert "\n🔵 " in text
+    assert text.endswith("#Deep_Learning\n@data_fa | دیتاساینس فارسی")
+    second = await postnow(channel, "quiz")
+    assert second.params["question"].startswith("❓کوییز شماره ۹۷: ")
+    assert second.params["question"] != first.params["question"].replace("۹۶", "۹۷")
+
+
+# --- /schedule ----------------------------------------------------------------------------
+
+
+async def test_schedule_in_chat_previews_then_posts_once_on_time(channel: InProcessBot) -> None:
+    kinds = one(await channel.send_text(ADMIN, "/schedule"), "sendMessage")
+    picked = await channel.press(ADMIN, channel.message_of(kinds), button_data(kinds, "کوییز"))
+    assert methods(picked) == ["sendMessage", "answerCallbackQuery"]
+    when = picked[0]
+    timed = await channel.press(ADMIN, channel.message_of(when), button_data(when, "امروز ۱۸"))
+    # The post exactly as it will appear, then what to confirm.
+    assert methods(timed) == ["sendPoll", "sendMessage", "answerCallbackQuery"]
+    preview, confirm = timed[0], timed[1]
+    assert preview.params["chat_id"] == ADMIN.id
+    assert preview.params["question"].startswith("❓کوییز شماره ۱: ")
+    assert "تأیید" in confirm.params["text"]
+    assert "۱۸:۰۰" in confirm.params["text"]
+    done = await channel.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    assert methods(done) == ["sendMessage", "answerCallbackQuery"]
+    assert "زمان‌بندی شد" in done[0].params["text"]
+    assert "۱۸:۰۰" in done[0].params["text"]
+    assert "۱۸:۰۰" in await reply(channel, ADMIN, "/queue")
+
+    assert await channel.scheduler_pass() == []  # not due yet (the clock says 11:30 in Tehran)
+    channel.clock.now = datetime(2026, 11, 26, 14, 31, tzinfo=UTC)  # 18:01 Tehran
+    (post,) = await channel.scheduler_pass()
+    assert post.method == "sendPoll"
+    assert post.params["chat_id"] == CHANNEL["id"]
+    assert post.params["question"] == preview.params["question"]
+    assert await channel.scheduler_pass() == []  # never twice
+
+
+async def test_schedule_by_topic_previews_a_post_of_that_topic(channel: InProcessBot) -> None:
+    when = one(await channel.send_text(ADMIN, "/schedule lesson cnn"), "sendMessage")
+    timed = await channel.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))
+    assert methods(timed) == ["sendMessage", "sendMessage", "answerCallbackQuery"]
+    assert timed[0].params["chat_id"] == ADMIN.id
+    assert "#CNN" in timed[0].params["text"]
+
+
+async def test_a_post_that_could_not_carry_the_signature_is_refused_when_scheduled(
+    channel: InProcessBot,
+) -> None:
+    await reply(channel, ADMIN, "/signature " + "امضا " * 900)
+    when = one(await channel.send_text(ADMIN, "/schedule lesson cnn"), "sendMessage")
+    assert "کی منتشر" in when.params["text"]
+    refused = await channel.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))
+    assert methods(refused) == ["sendMessage", "answerCallbackQuery"]  # no preview
+    assert "کاراکتر می‌شه" in refused[0].params["text"]
+
+
+async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: InProcessBot) -> None:
+    when = one(await channel.send_text(ADMIN, "/schedule interview"), "sendMessage")
+    assert "کی منتشر" in when.params["text"]
+    assert (await reply(channel, ADMIN, "فردا عصر")).startswith("تاریخ و ساعت رو نفهمیدم")
+    typed = await channel.send_text(ADMIN, "۱۴۰۵/۰۹/۱۰ ۱۸:۳۰")
+    assert methods(typed) == ["sendMessage", "sendMessage"]  # the preview, then what to confirm
+    confirm = typed[1]
+    assert "سه‌شنبه ۱۴۰۵/۰۹/۱۰ ساعت ۱۸:۳۰" in confirm.params["text"]
+    done = await channel.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    assert "زمان‌بندی شد" in one(done, "sendMessage").params["text"]
+    async with channel.runtime.sessions() as session:
+        post = (await session.scalars(select(ScheduledPost))).one()
+    assert post.due_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
+
+
+# --- slots and the queue over time --------------------------------------------------------
+
+
+async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) -> None:
+    assert (await reply(channel, ADMIN, "/slot quiz daily 18:00")).startswith("🔁 زمان ثابت")
+    posts = []
+    start = datetime(2026, 11, 26, 14, 35, tzinfo=UTC)  # 18:05 in Tehran
+    for day in range(7):
+        channel.clock.now = start + timedelta(days=day)
+        posts += channel_posts(await channel.scheduler_pass())
+    questions = [post.params["question"] for post in posts]
+    assert [q.split(":")[0] for q in questions] == [f"❓کوییز شماره {n}" for n in "۱۲۳۴۵۶۷"]
+    assert len({q.split(": ", 1)[1] for q in questions}) == 7  # no quiz twice
+
+
+async def test_a_slot_running_out_is_announced_once_in_advance(channel: InProcessBot) -> None:
+    async with channel.runtime.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        # The cnn topic has three lessons: a daily lesson slot runs out on the fourth day.
+        session.add(
+            RecurringSlot(
+                channel_id=row.id,
+                kind=ItemKind.LESSON,
+                weekdays=planning.weekday_mask(range(1, 8)),
+                local_time=time(10, 0),
+                timezone="Asia/Tehran",
+                topic_id="cnn",
+                created_at=channel.clock.now,
+            )
+        )
+    first = await channel.scheduler_pass()
+    warnings = [c.params["text"] for c in of(first, "sendMessage", ADMIN.id)]
+    # Today's 10:00 has passed; Friday to Sunday take the three lessons; the four days after
+    # them have none: each is told once, days before it comes.
+    assert len(warnings) == 4
+    assert all("باقی نمونده" in text for text in warnings)
+    assert "دوشنبه ۱۴۰۵/۰۹/۰۹ ساعت ۱۰:۰۰" in warnings[0]
+    assert "پنج‌شنبه ۱۴۰۵/۰۹/۱۲ ساعت ۱۰:۰۰" in warnings[3]
+    assert of(await channel.scheduler_pass(), "sendMessage", ADMIN.id) == []
+
+
+async def test_a_restart_in_the_middle_of_the_queue_posts_each_post_once(
+    channel: InProcessBot,
+) -> None:
+    await schedule_lessons(channel, [timedelta(hours=h) for h in (1, 2, 3)])
+    since = channel.api.mark()
+    channel.clock.advance(hours=1, minutes=1)
+    assert await channel.tick() == 1
+    await channel.restart()
+    for _ in range(2):
+        channel.clock.advance(hours=1)
+        assert await channel.tick() == 1
+    assert await channel.tick() == 0
+    texts = [post.params["text"] for post in channel_posts(channel.api.calls[since:])]
+    assert len(texts) == 3
+    assert len(set(texts)) == 3
+
+
+async def test_posts_due_while_down_go_out_late_or_are_reported_missed(
+    channel: InProcessBot,
+) -> None:
+    missed_id, late_id = await schedule_lessons(
+        channel, [timedelta(minutes=5), timedelta(minutes=100)]
+    )
+    channel.clock.advance(minutes=130)  # grace is 60 minutes: one is 30 late, one 125
+    calls = await channel.scheduler_pass()
+    assert len(channel_posts(calls)) == 1
+    async with channel.runtime.sessions() as session:
+        states = {p.id: p.state for p in (await session.scalars(select(ScheduledPost))).all()}
+    assert states == {late_id: PostState.SENT, missed_id: PostState.MISSED}
+    notice = one(calls, "sendMessage", ADMIN.id).params["text"]
+    assert "منتشر نشد" in notice
+    assert f"/postnow {missed_id}" in notice
+
+
+# --- what the channel voted ---------------------------------------------------------------
+
+
+async def test_results_show_what_the_channel_voted(channel: InProcessBot) -> None:
+    poll_id = channel.poll_id_of(await postnow(channel, "quiz fnd-linear-params-mnist"))
+    assert await channel.poll_results(poll_id, [21, 63, 11, 5]) == []
+    assert await channel.poll_results(poll_id, [42, 126, 22, 10]) == []  # the latest counts
+    text = await reply(channel, ADMIN, "/results")
+    assert "❓کوییز شماره ۱: " in text
+    # Each option with its share, the right one marked: the seed channel's own shares.
+    options = [line for line in text.splitlines() if line.startswith("• ")]
+    assert [line.rsplit(": ", 1)[1] for line in options] == ["۲۱٪", "۶۳٪ ✅", "۱۱٪", "۵٪"]
+    assert options[1].startswith(f"• {channel.api.polls[poll_id]['options'][1]['text'][:30]}")
+    assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
+
+
+async def test_export_json_carries_the_channels_vote_shares(channel: InProcessBot) -> None:
+    poll_id = channel.poll_id_of(await postnow(channel, "quiz fnd-linear-params-mnist"))
+    await channel.poll_results(poll_id, [21, 63, 11, 5])
+    calls = await channel.send_text(ADMIN, "/export json")
+    assert methods(calls) == ["sendDocument"]
+    data = json.loads(calls[0].files["document"])
+    assert data["views"]["channel_options"][1]["share"] == 0.63
+    assert "آمار «دیتاساینس فارسی»" in calls[0].params["caption"]
+
+
+async def test_export_without_a_format_sends_an_excel_workbook(channel: InProcessBot) -> None:
+    calls = await channel.send_text(ADMIN, "/export")
+    assert methods(calls) == ["sendDocument"]
+    assert calls[0].files["document"].startswith(b"PK")  # a zip container: the workbook

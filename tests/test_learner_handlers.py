@@ -1,0 +1,477 @@
+"""Learner commands, buttons and answers, handled in process: exactly what the bot sends back.
+
+Each helper hands one update to the real application and returns the Bot API calls it made
+while handling it, so each test checks the whole answer to an update (and that nothing else
+was sent). Tests whose behaviour does not rest on SQL that differs between the backends run
+on SQLite only; the rest (dates, durations, streaks, the unique answer) run on both.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Audience, LearnerAnswer, Publication, ReviewCard, TestSession
+from bot.persian import jalali_date
+from tests.banks import learner_bank_data, write_bank
+from tests.fakebot import FakeUser
+from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
+
+ALI = FakeUser(11_111_111, "Ali", "ali_learns")
+SARA = FakeUser(22_222_222, "Sara", "sara_ml")
+REZA = FakeUser(33_333_333, "Reza", "reza_dl")
+CNN_QUESTIONS = {
+    "یک Conv2d با ۳ کانال ورودی، ۱۶ فیلتر ۳×۳ و بایاس چند پارامتر داره؟",
+    "Max Pooling ۲×۲ با گام ۲ روی نقشهٔ ۸×۸ چه اندازه‌ای می‌ده؟",
+}
+ADMIN_CHAT = {"id": -100_555, "type": "supergroup", "title": "admins"}
+
+# For behaviour that rests on no SQL the two backends treat differently.
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+async def reply(bot: InProcessBot, user: FakeUser, text: str) -> str:
+    """The text of the one message, and nothing else, the bot answers `text` with."""
+    calls = await bot.send_text(user, text)
+    assert methods(calls) == ["sendMessage"], methods(calls)
+    return str(calls[0].params["text"])
+
+
+async def quiz_poll(bot: InProcessBot, user: FakeUser, text: str = "/quiz") -> str:
+    """Ask for a single quiz; the id of its poll."""
+    calls = await bot.send_text(user, text)
+    assert methods(calls) == ["sendPoll"], methods(calls)
+    return bot.poll_id_of(calls[0])
+
+
+# --- /start, /help, the menu --------------------------------------------------------------
+
+
+@sqlite_only
+async def test_a_deep_link_to_a_quiz_welcomes_then_sends_the_quiz(inproc: InProcessBot) -> None:
+    calls = await inproc.send_text(ALI, "/start quiz_cnn-params")
+    assert methods(calls) == ["sendMessage", "sendPoll"]
+    assert "کوییزبات" in calls[0].params["text"]
+    assert calls[1].params["question"].startswith("یک Conv2d با ۳ کانال")
+
+
+@sqlite_only
+async def test_a_deep_link_to_an_interview_question_shows_it(inproc: InProcessBot) -> None:
+    calls = await inproc.send_text(ALI, "/start interview_int-why-relu")
+    assert methods(calls) == ["sendMessage", "sendMessage"]
+    assert (
+        calls[1].params["text"] == "💡سوال مصاحبه: چرا ReLU در لایه‌های پنهان رایج‌تر از سیگموید شده؟"
+    )
+
+
+@sqlite_only
+async def test_a_deep_link_to_a_missing_item_says_it_is_gone(inproc: InProcessBot) -> None:
+    calls = await inproc.send_text(ALI, "/start quiz_no-such-quiz")
+    assert methods(calls) == ["sendMessage", "sendMessage"]
+    assert calls[1].params["text"] == "این مورد دیگه در دسترس نیست."
+
+
+@sqlite_only
+async def test_help_lists_the_commands(inproc: InProcessBot) -> None:
+    text = await reply(inproc, SARA, "/help")
+    for command in ("/quiz", "/test", "/interview", "/topics", "/review", "/me", "/forget"):
+        assert command in text
+
+
+@sqlite_only
+async def test_menu_buttons_stand_for_their_commands(inproc: InProcessBot) -> None:
+    poll = await inproc.send_text(SARA, "🎯 کوییز")
+    assert methods(poll) == ["sendPoll"]
+    assert poll[0].params["type"] == "quiz"
+    assert (await reply(inproc, SARA, "📚 موضوع‌ها")).startswith("📚 موضوع‌ها")
+
+
+@sqlite_only
+async def test_an_unknown_command_gets_a_persian_hint(inproc: InProcessBot) -> None:
+    assert (
+        await reply(inproc, REZA, "/dance")
+        == "این دستور رو نمی‌شناسم 🤔 برای دیدن دستورها /help رو بزن."
+    )
+
+
+@sqlite_only
+async def test_free_text_points_to_the_menu(inproc: InProcessBot) -> None:
+    assert (
+        await reply(inproc, REZA, "سلام، چطوری؟")
+        == "برای شروع یکی از دکمه‌های منو رو بزن یا /help رو ببین."
+    )
+
+
+# --- /quiz and answers --------------------------------------------------------------------
+
+
+@sqlite_only
+async def test_quiz_is_a_non_anonymous_quiz_poll_with_explanation(inproc: InProcessBot) -> None:
+    calls = await inproc.send_text(ALI, "/quiz cnn")
+    assert methods(calls) == ["sendPoll"]
+    params = calls[0].params
+    assert params["type"] == "quiz"
+    assert params["is_anonymous"] is False
+    assert params["question"] in CNN_QUESTIONS
+    assert params["explanation"]
+    assert len(params["correct_option_ids"]) == 1
+    assert "correct_option_id" not in params
+
+
+@sqlite_only
+async def test_a_topic_can_be_named_by_its_persian_title(inproc: InProcessBot) -> None:
+    poll = one(await inproc.send_text(ALI, "/quiz شبکه‌های کانولوشنی"), "sendPoll")
+    assert poll.params["question"] in CNN_QUESTIONS
+
+
+@sqlite_only
+async def test_a_quiz_answer_is_recorded_and_needs_no_reply(inproc: InProcessBot) -> None:
+    poll_id = await quiz_poll(inproc, ALI, "/quiz cnn")
+    answered = await inproc.answer_poll(ALI, poll_id, inproc.correct_of(poll_id))
+    assert answered == []  # Telegram shows right/wrong itself
+    assert await inproc.count(LearnerAnswer) == 1
+
+
+@sqlite_only
+async def test_the_next_quiz_button_stays_in_the_topic(inproc: InProcessBot) -> None:
+    poll = one(await inproc.send_text(ALI, "/quiz cnn"), "sendPoll")
+    assert button_data(poll, "کوییز بعدی") == "q:cnn"
+    poll_id = inproc.poll_id_of(poll)
+    await inproc.answer_poll(ALI, poll_id, inproc.correct_of(poll_id))
+    pressed = await inproc.press(ALI, inproc.poll_message(poll_id), button_data(poll, "بعدی"))
+    assert methods(pressed) == ["sendPoll", "answerCallbackQuery"]
+    assert pressed[0].params["question"] in CNN_QUESTIONS
+    assert "text" not in pressed[1].params  # no alert, the spinner just stops
+
+
+@sqlite_only
+async def test_without_a_topic_the_next_button_covers_the_bank(inproc: InProcessBot) -> None:
+    poll = one(await inproc.send_text(ALI, "/quiz"), "sendPoll")
+    assert button_data(poll, "کوییز بعدی") == "q:*"
+
+
+@sqlite_only
+async def test_answers_record_right_and_wrong(inproc: InProcessBot) -> None:
+    first = await quiz_poll(inproc, ALI)
+    await inproc.answer_poll(ALI, first, inproc.correct_of(first))
+    second = await quiz_poll(inproc, ALI)
+    await inproc.answer_poll(ALI, second, [inproc.wrong_option(second)])
+    async with inproc.runtime.sessions() as session:
+        marks = (
+            await session.scalars(select(LearnerAnswer.is_correct).order_by(LearnerAnswer.id))
+        ).all()
+    assert marks == [True, False]
+
+
+async def test_no_quiz_repeats_until_the_topic_is_exhausted(inproc: InProcessBot) -> None:
+    seen = []
+    for _ in range(2):
+        seen.append(one(await inproc.send_text(ALI, "/quiz cnn"), "sendPoll").params["question"])
+        inproc.clock.advance(minutes=1)
+    assert set(seen) == CNN_QUESTIONS  # two different quizzes, the whole topic
+    again = await inproc.send_text(ALI, "/quiz cnn")
+    assert methods(again) == ["sendMessage", "sendPoll"]
+    assert (
+        again[0].params["text"]
+        == "همهٔ کوییزهای موضوع «شبکه‌های کانولوشنی» رو دیدی 👏 از اول مرورشون می‌کنیم."
+    )
+    assert again[1].params["question"] == seen[0]  # the one seen longest ago
+
+
+@sqlite_only
+async def test_a_private_quiz_is_recorded_under_the_learners_hash_without_a_chat_id(
+    inproc: InProcessBot,
+) -> None:
+    await quiz_poll(inproc, ALI)
+    async with inproc.runtime.sessions() as session:
+        (publication,) = (await session.scalars(select(Publication))).all()
+    assert publication.audience is Audience.PRIVATE
+    assert publication.channel_id is None
+    assert publication.learner_hash == inproc.runtime.person(ALI.id)
+
+
+async def test_a_repeated_answer_update_is_recorded_once(inproc: InProcessBot) -> None:
+    # In a test an answer brings the next quiz, so a duplicate handled twice would show.
+    first = inproc.poll_id_of(one(await inproc.send_text(REZA, "/test cnn 2"), "sendPoll"))
+    update = inproc.api.poll_answer_update(REZA, first, inproc.correct_of(first))
+    second = inproc.poll_id_of(one(await inproc.process(update), "sendPoll"))
+    # Telegram delivers the very same update again (e.g. after a lost confirmation).
+    assert await inproc.process(update) == []
+    async with inproc.runtime.sessions() as session:
+        cards = (await session.scalars(select(ReviewCard))).all()
+    assert [(card.learner_hash, card.reviews) for card in cards] == [
+        (inproc.runtime.person(REZA.id), 1)  # FSRS saw one review, not two
+    ]
+    assert await inproc.count(LearnerAnswer) == 1
+    ended = await inproc.answer_poll(REZA, second, [inproc.wrong_option(second)])
+    assert "درست: ۱ از ۲ (۵۰٪)" in one(ended, "sendMessage").params["text"]
+
+
+@sqlite_only
+async def test_a_retracted_vote_removes_the_answer(inproc: InProcessBot) -> None:
+    poll_id = await quiz_poll(inproc, REZA)
+    await inproc.answer_poll(REZA, poll_id, inproc.correct_of(poll_id))
+    assert await inproc.answer_poll(REZA, poll_id, []) == []
+    assert await inproc.count(LearnerAnswer) == 0
+
+
+@sqlite_only
+async def test_an_answer_to_an_unknown_poll_is_ignored_with_a_log_line(
+    inproc: InProcessBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.services")
+    assert await inproc.answer_poll(REZA, "999999", [0]) == []
+    assert any("unknown poll 999999" in record.getMessage() for record in caplog.records)
+    assert await inproc.count(LearnerAnswer) == 0
+
+
+# --- /test -----------------------------------------------------------------------------------
+
+
+async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(inproc: InProcessBot) -> None:
+    started = await inproc.send_text(SARA, "/test cnn 2")
+    assert methods(started) == ["sendMessage", "sendPoll"]
+    assert started[0].params["text"] == (
+        "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد. موفق باشی!"
+    )
+    first = started[1]
+    assert first.params["question"].startswith("(۱/۲) ")
+    first_id = inproc.poll_id_of(first)
+    inproc.clock.advance(seconds=40)
+    answered = await inproc.answer_poll(SARA, first_id, inproc.correct_of(first_id))
+    assert methods(answered) == ["sendPoll"]
+    second = answered[0]
+    assert second.params["question"].startswith("(۲/۲) ")
+    assert second.params["question"] != first.params["question"]  # no repeat within a test
+    second_id = inproc.poll_id_of(second)
+    inproc.clock.advance(seconds=32)
+    ended = await inproc.answer_poll(SARA, second_id, [inproc.wrong_option(second_id)])
+    assert methods(ended) == ["sendMessage"]
+    assert ended[0].params["text"] == (
+        "🏁 کارنامهٔ آزمون\n\n"
+        "درست: ۱ از ۲ (۵۰٪)\n"
+        "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
+        "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
+    )
+
+
+@sqlite_only
+async def test_a_test_larger_than_its_topic_is_shortened_with_a_notice(
+    inproc: InProcessBot,
+) -> None:
+    calls = await inproc.send_text(SARA, "/test cnn ۱۰")
+    assert methods(calls) == ["sendMessage", "sendMessage", "sendPoll"]
+    assert (
+        calls[0].params["text"]
+        == "برای موضوع «شبکه‌های کانولوشنی» فقط ۲ کوییز دارم؛ آزمون با همین تعداد برگزار می‌شه."
+    )
+    assert calls[1].params["text"].startswith("📝 آزمون ۲ سوالی")
+
+
+@sqlite_only
+async def test_a_test_size_out_of_range_is_explained(inproc: InProcessBot) -> None:
+    assert (
+        await reply(inproc, SARA, "/test cnn 99")
+        == "تعداد سوال‌های آزمون باید بین ۱ و ۲۰ باشه؛ مثلاً /test cnn 10"
+    )
+    assert await inproc.count(TestSession) == 0
+
+
+@sqlite_only
+async def test_an_unknown_topic_offers_the_topics_there_are(inproc: InProcessBot) -> None:
+    calls = await inproc.send_text(SARA, "/quiz astrology")
+    assert methods(calls) == ["sendMessage"]
+    assert calls[0].params["text"].startswith("موضوع «astrology» رو پیدا نکردم")
+    assert button_data(calls[0], "شبکه‌های کانولوشنی") == "tp:cnn"
+
+
+# --- /interview and /topics -------------------------------------------------------------
+
+
+@sqlite_only
+async def test_an_interview_answer_is_revealed_by_its_button(inproc: InProcessBot) -> None:
+    question = one(await inproc.send_text(SARA, "/interview cnn"), "sendMessage")
+    assert question.params["text"] == "💡سوال مصاحبه: فرق Max Pooling با کانولوشن گام‌دار چیه؟"
+    pressed = await inproc.press(SARA, inproc.message_of(question), button_data(question, "پاسخ"))
+    assert methods(pressed) == ["editMessageText", "answerCallbackQuery"]
+    edited = pressed[0]
+    assert edited.params["text"].endswith(
+        "پاسخ نمونه:\n🔵 Max Pooling پارامتر یادگرفتنی نداره.\n"
+        "🔵 کانولوشن گام‌دار یاد می‌گیره چه چیزی رو نگه داره.\n🔵 هر دو ابعاد مکانی رو کم می‌کنن."
+    )
+    assert "reply_markup" not in edited.params  # the button is gone
+    assert "reply_markup" not in inproc.message_of(question)
+
+
+@sqlite_only
+async def test_the_button_of_an_item_retired_meanwhile_says_it_is_gone(
+    inproc: InProcessBot,
+) -> None:
+    question = one(await inproc.send_text(REZA, "/interview cnn"), "sendMessage")
+    data = learner_bank_data()
+    data["interview_questions"] = [
+        q for q in data["interview_questions"] if q["id"] != "int-pooling"
+    ]
+    write_bank(inproc.content_dir, data)
+    await inproc.sync_content()
+    pressed = await inproc.press(REZA, inproc.message_of(question), button_data(question, "پاسخ"))
+    assert methods(pressed) == ["answerCallbackQuery"]  # nothing edited
+    assert pressed[0].params["text"] == "این مورد دیگه در دسترس نیست."
+
+
+@sqlite_only
+async def test_the_topics_menu_leads_to_a_quiz_of_the_topic(inproc: InProcessBot) -> None:
+    menu = one(await inproc.send_text(SARA, "/topics"), "sendMessage")
+    labels = [row[0]["text"] for row in menu.params["reply_markup"]["inline_keyboard"]]
+    assert labels == ["توابع فعال‌سازی (۴ · ۱)", "شبکه‌های کانولوشنی (۲ · ۱)"]
+    opened = await inproc.press(SARA, inproc.message_of(menu), "tp:cnn")
+    assert methods(opened) == ["sendMessage", "answerCallbackQuery"]
+    topic_menu = opened[0]
+    assert topic_menu.params["text"] == "موضوع «شبکه‌های کانولوشنی»: چی می‌خوای؟"
+    pressed = await inproc.press(
+        SARA, inproc.message_of(topic_menu), button_data(topic_menu, "کوییز")
+    )
+    assert methods(pressed) == ["sendPoll", "answerCallbackQuery"]
+    assert pressed[0].params["question"] in CNN_QUESTIONS
+
+
+@pytest.mark.parametrize("data", ["q:../../etc", "zz:cnn", "", "a:" + "x" * 60, "q:CNN"])
+@sqlite_only
+async def test_tampered_button_data_is_refused_politely(inproc: InProcessBot, data: str) -> None:
+    menu = one(await inproc.send_text(REZA, "/topics"), "sendMessage")
+    pressed = await inproc.press(REZA, inproc.message_of(menu), data)
+    assert methods(pressed) == ["answerCallbackQuery"]
+    assert pressed[0].params["text"] == "این دکمه معتبر نیست."
+
+
+# --- /review and /me ----------------------------------------------------------------------
+
+
+@sqlite_only
+async def test_review_before_any_answer_says_how_to_start(inproc: InProcessBot) -> None:
+    assert (
+        await reply(inproc, SARA, "/review")
+        == "هنوز کوییزی جواب ندادی که مرور بخواد. با /quiz شروع کن."
+    )
+
+
+async def test_review_brings_back_a_mistake_within_minutes(inproc: InProcessBot) -> None:
+    poll = one(await inproc.send_text(SARA, "/quiz cnn"), "sendPoll")
+    poll_id = inproc.poll_id_of(poll)
+    await inproc.answer_poll(SARA, poll_id, [inproc.wrong_option(poll_id)])
+    inproc.clock.advance(minutes=2)  # FSRS brings a lapse back within minutes
+    calls = await inproc.send_text(SARA, "/review")
+    assert methods(calls) == ["sendMessage", "sendPoll"]
+    assert calls[0].params["text"] == "🔁 مرور: ۱ سوال آماده داری."
+    assert calls[1].params["question"] == poll.params["question"]
+
+
+async def test_after_the_due_reviews_the_next_date_is_named(inproc: InProcessBot) -> None:
+    poll_id = await quiz_poll(inproc, SARA, "/quiz cnn")
+    await inproc.answer_poll(SARA, poll_id, [inproc.wrong_option(poll_id)])
+    inproc.clock.advance(minutes=2)
+    review_id = inproc.poll_id_of(one(await inproc.send_text(SARA, "/review"), "sendPoll"))
+    done = await inproc.answer_poll(SARA, review_id, inproc.correct_of(review_id))
+    async with inproc.runtime.sessions() as session:
+        due_at = await session.scalar(select(ReviewCard.due_at))
+    assert due_at is not None
+    assert due_at > inproc.clock.now
+    date = jalali_date(due_at, inproc.runtime.settings.tz)
+    assert methods(done) == ["sendMessage"]
+    assert done[0].params["text"] == f"مرورهای الان تموم شد ✨ مرور بعدی: {date}"
+    assert await reply(inproc, SARA, "/review") == f"چیزی برای مرور نداری ✨ مرور بعدی: {date}"
+
+
+@sqlite_only
+async def test_me_before_any_answer_says_how_to_start(inproc: InProcessBot) -> None:
+    assert await reply(inproc, SARA, "/me") == "هنوز به کوییزی جواب ندادی. با /quiz شروع کن!"
+
+
+async def test_me_shows_totals_per_topic_and_streak_in_persian_digits(
+    inproc: InProcessBot,
+) -> None:
+    for day, right in enumerate([True, False, True]):
+        poll_id = await quiz_poll(inproc, SARA, "/quiz cnn" if day < 2 else "/quiz activations")
+        options = inproc.correct_of(poll_id) if right else [inproc.wrong_option(poll_id)]
+        await inproc.answer_poll(SARA, poll_id, options)
+        if day < 2:
+            inproc.clock.advance(days=1)
+    assert await reply(inproc, SARA, "/me") == (
+        "📊 پیشرفت تو\n\n"
+        "پاسخ‌ها: ۳ — درست: ۲ (۶۷٪)\n"
+        "زنجیرهٔ روزانه: ۳ روز\n"
+        "مرورهای آماده: ۲\n"
+        "\nبه تفکیک موضوع:\n"
+        "• توابع فعال‌سازی: ۱ از ۱ (۱۰۰٪)\n"
+        "• شبکه‌های کانولوشنی: ۱ از ۲ (۵۰٪)"
+    )
+
+
+# --- /forget --------------------------------------------------------------------------------
+
+
+async def answered_quiz_and_test(bot: InProcessBot, user: FakeUser) -> None:
+    """Something of every kind to forget: an answer, its review card, a test under way."""
+    poll_id = await quiz_poll(bot, user)
+    await bot.answer_poll(user, poll_id, bot.correct_of(poll_id))
+    one(await bot.send_text(user, "/test cnn 1"), "sendPoll")
+
+
+@sqlite_only
+async def test_forget_answered_no_deletes_nothing(inproc: InProcessBot) -> None:
+    await answered_quiz_and_test(inproc, SARA)
+    ask = one(await inproc.send_text(SARA, "/forget"), "sendMessage")
+    pressed = await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "نه"))
+    assert methods(pressed) == ["sendMessage", "answerCallbackQuery"]
+    assert pressed[0].params["text"] == "باشه، چیزی پاک نشد."
+    assert await inproc.count(LearnerAnswer) == 1
+
+
+@sqlite_only
+async def test_forget_buttons_pressed_after_no_say_the_conversation_is_over(
+    inproc: InProcessBot,
+) -> None:
+    await answered_quiz_and_test(inproc, SARA)
+    ask = one(await inproc.send_text(SARA, "/forget"), "sendMessage")
+    await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "نه"))
+    stale = await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "بله"))
+    assert methods(stale) == ["answerCallbackQuery"]
+    assert stale[0].params["text"].startswith("این گفتگو تموم شده")
+    assert await inproc.count(LearnerAnswer) == 1
+
+
+async def test_forget_answered_yes_deletes_everything(inproc: InProcessBot) -> None:
+    await answered_quiz_and_test(inproc, SARA)
+    ask = one(await inproc.send_text(SARA, "/forget"), "sendMessage")
+    pressed = await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "بله"))
+    assert methods(pressed) == ["sendMessage", "answerCallbackQuery"]
+    assert pressed[0].params["text"].startswith("همهٔ داده‌هات پاک شد")
+    for model in (LearnerAnswer, ReviewCard, Publication, TestSession):
+        assert await inproc.count(model) == 0, model.__name__
+    assert (await reply(inproc, SARA, "/me")).startswith("هنوز به کوییزی جواب ندادی")
+
+
+# --- Telegram refusing the bot ------------------------------------------------------------
+
+
+@pytest.fixture
+async def with_admin_chat(tmp_path: Path, sample_bank_url: str) -> AsyncIterator[InProcessBot]:
+    """The bot in process with an admin chat for error reports."""
+    content = write_bank(tmp_path / "content", learner_bank_data())
+    async with in_process_bot(sample_bank_url, content, admin_chat_id=ADMIN_CHAT["id"]) as bot:
+        bot.api.chats[ADMIN_CHAT["id"]] = ADMIN_CHAT
+        yield bot
+
+
+@sqlite_only
+async def test_a_learner_who_blocked_the_bot_causes_no_error_report(
+    with_admin_chat: InProcessBot,
+) -> None:
+    bot = with_admin_chat
+    bot.api.fail_next("sendMessage", 403)
+    refused = await bot.send_text(REZA, "/help")
+    assert methods(refused) == ["sendMessage"]  # the refused attempt only: no retry, no report
+    assert refused[0].result is None
+    assert "/quiz" in await reply(bot, REZA, "/help")  # the bot is still serving
