@@ -44,6 +44,17 @@ async def test_a_value_button_edits_the_panel_in_place(inproc: InProcessBot) -> 
     assert button_data(edited, "✓ 8") == "dv:letters:hidden:8"
 
 
+async def test_pressing_the_chosen_value_again_only_stops_the_spinner(inproc: InProcessBot) -> None:
+    panel = one(await inproc.send_text(LEILA, "/demo letters"), "sendMessage")
+    await inproc.press(LEILA, inproc.message_of(panel), "dv:letters:hidden:8")
+    again = await inproc.press(LEILA, inproc.message_of(panel), "dv:letters:hidden:8")
+    # Telegram refuses the edit (nothing changed); the press is still answered, with no alert.
+    assert methods(again) == ["editMessageText", "answerCallbackQuery"]
+    assert again[0].result is None
+    assert "text" not in again[1].params
+    assert "hidden=8" in inproc.message_of(panel)["text"]
+
+
 async def test_the_panels_choices_are_kept_across_a_restart(inproc: InProcessBot) -> None:
     panel = one(await inproc.send_text(LEILA, "/demo letters"), "sendMessage")
     await inproc.press(LEILA, inproc.message_of(panel), "dv:letters:hidden:8")

@@ -104,6 +104,20 @@ async def test_edits_and_keyboards(api_and_bot: tuple[FakeTelegram, Bot]) -> Non
     assert await bot.answer_callback_query("1", text="باشه")
 
 
+async def test_an_edit_that_changes_nothing_is_refused_as_telegram_refuses_it(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    _, bot = api_and_bot
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("دکمه", callback_data="x:y")]])
+    sent = await bot.send_message(ADMIN.id, "متن", reply_markup=keyboard)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("متن", ADMIN.id, sent.message_id, reply_markup=keyboard)
+    other = InlineKeyboardMarkup([[InlineKeyboardButton("✓ دکمه", callback_data="x:z")]])
+    edited = await bot.edit_message_text("متن", ADMIN.id, sent.message_id, reply_markup=other)
+    assert not isinstance(edited, bool)
+    assert edited.reply_markup == other  # the same text with another keyboard is an edit
+
+
 async def test_one_shot_failures(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     api.fail_next("sendMessage", 429, retry_after=3)

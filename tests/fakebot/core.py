@@ -506,7 +506,9 @@ class FakeTelegram:
 
     async def _api_editMessageText(self, params: JSON, files: dict[str, bytes]) -> JSON:
         message = self._existing(params)
-        if message.get("text") == params["text"] and "reply_markup" not in params:
+        # Telegram refuses an edit that leaves both the text and the inline keyboard as they are.
+        same_text = message.get("text") == params["text"]
+        if same_text and params.get("reply_markup") == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
         message["text"] = params["text"]
         message["edit_date"] = int(time.time())
