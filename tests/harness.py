@@ -131,8 +131,9 @@ class Harness:
     async def caught_up(self, user: FakeUser) -> Call:
         """Wait until the bot has handled everything `user` sent so far; its answer to /help.
 
-        The application handles updates one at a time, in the order Telegram sent them, so
-        once it has answered a /help sent now, every earlier update is done with.
+        The application handles updates one at a time (PTB's default: concurrent updates are
+        off), in the order Telegram sent them, so once it has answered a /help sent now, every
+        earlier update is done with.
         """
         return await self.say(user, "/help")
 

@@ -173,8 +173,12 @@ async def _open(
     app = build_application(runtime, TOKEN, request=InProcessRequest(api))
     try:
         await app.initialize()  # getMe; the Updater and the job queue never run
-        assert app.post_init is not None
-        await app.post_init(app)  # what run_polling does first: register the commands
+        try:
+            assert app.post_init is not None
+            await app.post_init(app)  # what run_polling does first: register the commands
+        except BaseException:
+            await app.shutdown()
+            raise
     except BaseException:
         await engine.dispose()
         raise

@@ -3,7 +3,8 @@
 Each helper hands one update to the real application and returns the Bot API calls it made
 while handling it, so each test checks the whole answer to an update (and that nothing else
 was sent). Tests whose behaviour does not rest on SQL that differs between the backends run
-on SQLite only; the rest (dates, durations, streaks, the unique answer) run on both.
+on SQLite only; the rest (right or wrong worked out in SQL, dates, durations, streaks, the
+unique answer) run on both.
 """
 
 import logging
@@ -152,7 +153,7 @@ async def test_without_a_topic_the_next_button_covers_the_bank(inproc: InProcess
     assert button_data(poll, "کوییز بعدی") == "q:*"
 
 
-@sqlite_only
+# Right or wrong is worked out in SQL (a bit mask of the right options): on both backends.
 async def test_answers_record_right_and_wrong(inproc: InProcessBot) -> None:
     first = await quiz_poll(inproc, ALI)
     await inproc.answer_poll(ALI, first, inproc.correct_of(first))
