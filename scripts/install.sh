@@ -6,4 +6,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 # torch==2.13.0 is pinned in pyproject.toml: pip takes the CPU build from the local wheel cache.
-.venv/bin/pip install --quiet --disable-pip-version-check -e ".[dev]"
+# --no-compile: byte-compiling every installed module (torch has thousands) takes longer than
+# compiling, on first import, the few the bot and its tests use.
+.venv/bin/pip install --quiet --disable-pip-version-check --no-compile -e ".[dev]"
