@@ -1,9 +1,10 @@
 """Wall time of every demo at its defaults, and batched training against a per-model loop.
 
-    .venv/bin/python bench/demos.py [--models 30] [--steps 300] [--size full|smoke]
+    .venv/bin/python bench/demos.py [--models 30] [--steps 300] [--size full|smoke] [--demos a,b]
 
-`--size smoke` runs every demo once at the smallest parameters it accepts: it shows the script
-works (the tests use it) and its figures mean nothing.
+`--size smoke` runs each demo once at the smallest parameters it accepts: it shows the script
+works (the tests use it, with one demo) and its figures mean nothing. `--demos` names the
+demos to time (default: all).
 
 On a GPU host set DEMO_DEVICE=cuda (or leave the default, auto) and run the same command.
 The last line is JSON.
@@ -83,11 +84,16 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=30)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--size", choices=("full", "smoke"), default="full")
+    parser.add_argument("--demos", default=",".join(nn_demos.DEMOS), help="comma-separated")
     arguments = parser.parse_args()
+    chosen = [name for name in arguments.demos.split(",") if name]
+    unknown = sorted(set(chosen) - set(nn_demos.DEMOS))
+    if unknown:
+        parser.error(f"unknown demos: {', '.join(unknown)}")
     smoke = arguments.size == "smoke"
     device = demo_device()
     results: dict[str, float | str] = {"device": device.type}
-    for name in nn_demos.DEMOS:
+    for name in chosen:
         params = SMOKE_PARAMS.get(name, {}) if smoke else {}
         if not smoke:
             nn_demos.run_demo(name)  # warm-up: first optimizer steps and font loading cost extra

@@ -7,8 +7,9 @@ that asked for that type when it polled; /schedule's steps arrive as separate up
 running bot and its post goes out from a scheduler pass beside it; a post claimed by a bot
 process that died is found by the live one; two bot processes post from one PostgreSQL
 database at once, with real Bot API calls between their claims; and a post added from the
-CLI goes out by the real scheduler job on the wall clock. Journeys run on both backends
-(the one with two processes needs PostgreSQL's row locks).
+CLI goes out by the real scheduler job on the wall clock. Journeys run on SQLite (the claims
+are tested on both backends below them), but for two processes on one database, which needs
+PostgreSQL's row locks.
 """
 
 import asyncio
@@ -33,6 +34,7 @@ from tests.harness import HASH_KEY, Harness, button_data, running_harness
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -79,6 +81,7 @@ async def schedule_via_chat(harness: Harness, kind: str = "کوییز") -> tuple
     return preview, done
 
 
+@sqlite_only
 async def test_the_bot_learns_its_channel_and_greets_the_admin(channel: Harness) -> None:
     greeting = channel.api.texts_to(ADMIN.id)[0]
     assert greeting.startswith("✅ کانال «دیتاساینس فارسی» ثبت شد.")
@@ -86,6 +89,7 @@ async def test_the_bot_learns_its_channel_and_greets_the_admin(channel: Harness)
     assert "شمارهٔ کوییز بعدی: ۱" in settings.params["text"]
 
 
+@sqlite_only
 async def test_schedule_in_chat_previews_then_posts_once_on_time(channel: Harness) -> None:
     preview, done = await schedule_via_chat(channel)
     assert preview.params["question"].startswith("❓کوییز شماره ۱: ")
@@ -102,6 +106,7 @@ async def test_schedule_in_chat_previews_then_posts_once_on_time(channel: Harnes
     assert post.params["question"] == preview.params["question"]
 
 
+@sqlite_only
 async def test_a_crash_between_claim_and_send_is_reported_not_repeated(channel: Harness) -> None:
     await schedule_via_chat(channel)
     # Another process claims the post at 18:00 and dies before sending.
@@ -177,6 +182,7 @@ async def test_two_bot_processes_on_postgres_never_post_twice(channel: Harness) 
     assert len(set(texts)) == len(ids)
 
 
+@sqlite_only
 async def test_a_post_added_from_the_cli_goes_out_while_the_bot_runs(
     channel: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -6,7 +6,8 @@ harness leaves out: the Updater's long polling (the update types the bot asks fo
 handled one after another as they arrive, a restart with polls still open), PTB's HTTP client
 and its real waits (a server error retried after a pause, flood control waited out, a slow
 answer within the read timeout, retries exhausted), and a demo run in a worker process. Each
-takes about a second; journeys that store answers run on both database backends.
+takes about a second. They run on SQLite: what the backends do differently is tested on both
+by the service and handler tests, and these journeys are about the transport.
 
 The bot handles updates one at a time, in order, so `Harness.caught_up` (a /help and its
 answer) tells when everything sent before it has been handled: nothing here sleeps.
@@ -37,14 +38,12 @@ CNN_QUESTIONS = {
 }
 SORRY = "⚠️ الان نتونستم انجامش بدم؛ چند لحظه بعد دوباره امتحان کن."
 
-# Journeys about the transport alone: the database behind the bot plays no part in them.
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 # --- polling ----------------------------------------------------------------------------
 
 
-@sqlite_only
 async def test_start_shows_the_menu_registers_persian_commands_and_asks_for_poll_answers(
     harness: Harness,
 ) -> None:
@@ -165,7 +164,6 @@ async def test_answers_survive_a_restart_and_so_do_polls_sent_before_it(
 # --- the Bot API failing or slow ------------------------------------------------------------
 
 
-@sqlite_only
 async def test_a_server_error_is_retried_and_the_quiz_still_arrives(harness: Harness) -> None:
     harness.api.fail_next("sendPoll", 502)
     since = harness.api.mark()
@@ -180,7 +178,6 @@ async def test_a_server_error_is_retried_and_the_quiz_still_arrives(harness: Har
     assert await harness.count(LearnerAnswer) == 1
 
 
-@sqlite_only
 async def test_flood_control_is_waited_out_and_the_message_delivered(harness: Harness) -> None:
     harness.api.fail_next("sendMessage", 429, retry_after=1)
     since = harness.api.mark()
@@ -192,7 +189,6 @@ async def test_flood_control_is_waited_out_and_the_message_delivered(harness: Ha
     assert harness.api.texts_to(REZA.id, since) == [texts.HELP] * 3  # no apology either
 
 
-@sqlite_only
 async def test_a_slow_api_answer_still_completes(harness: Harness) -> None:
     harness.api.fail_next("sendMessage", 200, delay=1.5)  # within PTB's 5 s read timeout
     since = harness.api.mark()
@@ -214,7 +210,6 @@ async def with_admin_chat(tmp_path: Path, sample_bank_url: str) -> AsyncIterator
         yield harness
 
 
-@sqlite_only
 async def test_a_lasting_failure_is_reported_to_the_learner_and_the_admin_chat(
     with_admin_chat: Harness,
 ) -> None:
@@ -292,7 +287,6 @@ async def demo_bot(tmp_path: Path, sample_bank_url: str) -> AsyncIterator[Harnes
         await runner.close()
 
 
-@sqlite_only
 async def test_a_demo_runs_in_a_worker_and_sends_its_plot_then_serves_it_from_the_cache(
     demo_bot: Harness,
 ) -> None:
