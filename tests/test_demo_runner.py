@@ -53,14 +53,17 @@ async def test_local_worker_checks_again_and_runs(runner: LocalRunner) -> None:
 
 
 async def test_a_run_past_the_time_limit_is_stopped_and_the_runner_recovers() -> None:
-    runner = LocalRunner(concurrency=1, timeout=1.0)
+    runner = LocalRunner(concurrency=1, timeout=0.5)
     try:
         # Starting the worker (spawn, import torch) is not timed: only the run itself is.
         big = resolve("letters", {"samples": "500", "steps": "1000", "seeds": "5"})
         with pytest.raises(DemoTimeoutError):
             await runner.run("letters", big, lambda *_: None)
         runner.timeout = 120
-        result = await runner.run("letters", SMALL_PARAMS, lambda *_: None)
+        # A new worker takes the next run (the quickest demo will do).
+        result = await runner.run(
+            "gradients", resolve("gradients", {"seeds": "1"}), lambda *_: None
+        )
         assert result["ok"] is True
     finally:
         await runner.close()
