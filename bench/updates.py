@@ -38,6 +38,7 @@ from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
+from bot.polling import Poller
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from bot.services.privacy import learner_hash
@@ -54,6 +55,7 @@ async def wait_until(check: Callable[[], Awaitable[bool]]) -> None:
 
 
 async def start(app: Any) -> None:
+    """The bare bot: PTB's own Updater."""
     await app.initialize()
     await app.start()
     await app.updater.start_polling(timeout=1, allowed_updates=ALLOWED_UPDATES, poll_interval=0)
@@ -63,6 +65,22 @@ async def stop(app: Any, api: FakeBotApi) -> None:
     await api.release_polls()
     await app.updater.stop()
     await api.release_polls(False)
+    await app.stop()
+    await app.shutdown()
+
+
+async def start_quizbot(app: Any) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """Quizbot as `quizbot run` polls: its own poller, confirming what it handled."""
+    await app.initialize()
+    await app.start()
+    halt = asyncio.Event()
+    return halt, asyncio.create_task(Poller(app, ALLOWED_UPDATES, long_poll=1).run(halt))
+
+
+async def stop_quizbot(app: Any, polling: tuple[asyncio.Event, asyncio.Task[None]]) -> None:
+    halt, task = polling
+    halt.set()
+    await task
     await app.stop()
     await app.shutdown()
 
@@ -104,7 +122,7 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
         answer_hash_key=KEY.decode(),
     )
     app = build_application(Runtime(settings, engine, KEY), TOKEN)
-    await start(app)
+    polling = await start_quizbot(app)
     users = [FakeUser(1_000_000 + n % LEARNERS) for n in range(answers)]
 
     async def stored() -> bool:
@@ -126,7 +144,7 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
         return len(api.calls_of("sendPoll", since)) >= quizzes
 
     quiz_seconds = await timed(push_quizzes, polls_sent)
-    await stop(app, api)
+    await stop_quizbot(app, polling)
     await engine.dispose()
     return {"answers": answers / answer_seconds, "quizzes": quizzes / quiz_seconds}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -31,6 +33,7 @@ from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
 from bot.handlers.work import Decide, unit_of_work
+from bot.polling import Poller
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -150,20 +153,37 @@ def demo_runner(settings: Settings) -> DemoRunner:
     )
 
 
+async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
+    """Run the application (its jobs) and poll Telegram until `stop` is set."""
+    async with application:  # initialize ... shutdown
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            await Poller(application, ALLOWED_UPDATES).run(stop)
+        finally:
+            await application.stop()
+
+
 def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
-    """Run the bot until interrupted."""
+    """Run the bot until SIGINT or SIGTERM."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
-    engine = create_engine(settings.database_url)
-    runner = demo_runner(settings)
-    runtime = Runtime(settings, engine, hash_key, demo_runner=runner)
-    application = build_application(runtime, token)
 
-    async def dispose(_: QuizbotApplication) -> None:
-        await runner.close()
-        await engine.dispose()
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        engine = create_engine(settings.database_url)
+        runner = demo_runner(settings)
+        runtime = Runtime(settings, engine, hash_key, demo_runner=runner)
+        try:
+            await serve(build_application(runtime, token), stop)
+        finally:
+            await runner.close()
+            await engine.dispose()
 
-    application.post_shutdown = dispose
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(main())

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.polling import Poller
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
@@ -58,6 +59,8 @@ class Harness:
     app: QuizbotApplication | None = None
     demo_runner: DemoRunner | None = None
     demo_cooldown: timedelta = timedelta(seconds=30)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _polling: asyncio.Task[None] | None = None
 
     def settings(self) -> Settings:
         return Settings(  # type: ignore[call-arg]
@@ -90,18 +93,17 @@ class Harness:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)  # run_polling would call it
         await self.app.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            timeout=1, allowed_updates=ALLOWED_UPDATES, poll_interval=0
-        )
+        # The bot's own poller (bot/polling.py), as `quizbot run` uses it: updates are
+        # confirmed to Telegram only after they are handled.
+        self._stop = asyncio.Event()
+        self._polling = asyncio.create_task(Poller(self.app, ALLOWED_UPDATES).run(self._stop))
 
     async def stop(self) -> None:
         if self.app is not None:
-            assert self.app.updater is not None
-            if self.app.updater.running:
-                await self.api.release_polls()
-                await self.app.updater.stop()
-                await self.api.release_polls(False)
+            if self._polling is not None:
+                self._stop.set()
+                await self._polling
+                self._polling = None
             if self.app.running:
                 await self.app.stop()
             await self.app.shutdown()
@@ -131,8 +133,8 @@ class Harness:
     async def caught_up(self, user: FakeUser) -> Call:
         """Wait until the bot has handled everything `user` sent so far; its answer to /help.
 
-        The application handles updates one at a time (PTB's default: concurrent updates are
-        off), in the order Telegram sent them, so once it has answered a /help sent now, every
+        The bot's poller hands updates to the application one at a time, in the order
+        Telegram sent them, so once it has answered a /help sent now, every
         earlier update is done with.
         """
         return await self.say(user, "/help")

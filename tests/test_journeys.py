@@ -2,12 +2,13 @@
 
 Most behaviour is tested in process (tests/test_*_handlers.py), where each update's calls are
 read directly. These few stay over HTTP because what they check lives in what the in-process
-harness leaves out: the Updater's long polling (the update types the bot asks for, updates
-handled one after another as they arrive, a restart with polls still open), PTB's HTTP client
-and its real waits (a server error retried after a pause, flood control waited out, a slow
-answer within the read timeout, retries exhausted), and a demo run in a worker process. Each
-takes about a second. They run on SQLite: what the backends do differently is tested on both
-by the service and handler tests, and these journeys are about the transport.
+harness leaves out: the bot's own long polling (`bot/polling.py`: the update types it asks for,
+updates handled one after another as they arrive and confirmed only once handled, one it cannot
+read skipped, a restart with polls still open), PTB's HTTP client and its real waits (a server
+error retried after a pause, flood control waited out, a slow answer within the read timeout,
+retries exhausted), and a demo run in a worker process. Each takes about a second. They run on
+SQLite: what the backends do differently is tested on both by the service and handler tests,
+and these journeys are about the transport.
 
 The bot handles updates one at a time, in order, so `Harness.caught_up` (a /help and its
 answer) tells when everything sent before it has been handled: nothing here sleeps.
@@ -159,6 +160,46 @@ async def test_answers_survive_a_restart_and_so_do_polls_sent_before_it(
     await answer(harness, SARA, second_id, harness.correct_of(second_id))
     me = await harness.say(SARA, "/me")
     assert "پاسخ‌ها: ۲ — درست: ۲ (۱۰۰٪)" in me.params["text"]
+
+
+# --- polling: what Telegram is told we have ---------------------------------------------------
+
+
+async def test_an_update_is_confirmed_to_telegram_only_once_it_is_handled(
+    harness: Harness,
+) -> None:
+    harness.api.fail_next("sendMessage", 200, delay=1.0)  # the handler is still at work
+    await harness.api.send_text(REZA, "/help")
+    (pending,) = harness.api.unconfirmed()
+    await harness.api.wait_for("sendMessage")
+    # Mid-handling: were the bot killed now, Telegram would send the update again.
+    assert pending in harness.api.unconfirmed()
+    await harness.caught_up(REZA)
+    assert pending not in harness.api.unconfirmed()
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_and_the_rest_handled(
+    harness: Harness,
+) -> None:
+    # A command entity without its length: PTB raises on it. Its updater would fetch the
+    # same batch again and again and handle nothing more.
+    unreadable = await harness.api.push_raw(
+        {
+            "message": {
+                "message_id": 9_999,
+                "date": 1,
+                "chat": REZA.private_chat(),
+                "from": REZA.as_json(),
+                "text": "/quiz",
+                "entities": [{"type": "bot_command", "offset": 0}],
+            }
+        }
+    )
+    answered = await harness.caught_up(REZA)
+    assert answered.params["text"] == texts.HELP
+    await harness.caught_up(REZA)  # the poll that brought this /help confirmed all before it
+    assert harness.api.confirmed_below > unreadable["update_id"]  # not fetched again
+    assert harness.api.calls_of("sendPoll") == []  # nor half-handled
 
 
 # --- the Bot API failing or slow ------------------------------------------------------------

@@ -124,6 +124,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], JSON] = {}
         self.polls: dict[str, JSON] = {}
         self._updates: list[JSON] = []
+        self.confirmed_below = 0  # the highest offset a getUpdates named: all before it confirmed
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._poll_ids = itertools.count(5_000_000_001)
@@ -131,6 +132,12 @@ class FakeTelegram:
         self._failures: dict[str, list[_Failure]] = {}
         self._changed = asyncio.Condition()
         self._released = False
+        # Bot API method names are case-insensitive: "getupdates" is "getUpdates".
+        self._method_names = {
+            name.removeprefix("_api_").lower(): name.removeprefix("_api_")
+            for name in dir(self)
+            if name.startswith("_api_")
+        }
 
     # --- long polling ----------------------------------------------------------------
 
@@ -322,6 +329,14 @@ class FakeTelegram:
             }
         )
 
+    async def push_raw(self, body: JSON) -> JSON:
+        """Queue an update exactly as given (numbered): e.g. one a bot library cannot read."""
+        return await self._push(self._numbered(body))
+
+    def unconfirmed(self) -> list[int]:
+        """The ids of queued updates the bot has not yet confirmed (Telegram would resend)."""
+        return [u["update_id"] for u in self._updates if u["update_id"] >= self.confirmed_below]
+
     async def send_text(self, user: FakeUser, text: str) -> JSON:
         """The user writes `text` to the bot in private chat; returns the message."""
         update = await self._push(self.text_update(user, text))
@@ -396,6 +411,7 @@ class FakeTelegram:
         gives values already decoded), `files` the uploaded multipart parts.
         """
         params = decode_parameters(fields)
+        method = self._method_names.get(method.lower(), method)  # Telegram ignores case
         call = Call(method, params, files, index=len(self.calls))
         if method != "getUpdates":
             self.calls.append(call)
@@ -435,6 +451,7 @@ class FakeTelegram:
         if "allowed_updates" in params:
             self.allowed_updates = list(params["allowed_updates"])
         # An offset confirms every update before it: Telegram forgets them.
+        self.confirmed_below = max(self.confirmed_below, offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._deliverable() and timeout > 0:
             async with self._changed:

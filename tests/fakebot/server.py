@@ -36,6 +36,9 @@ class FakeBotApi(FakeTelegram):
 
     async def stop(self) -> None:
         """Stop serving."""
+        # Like Telegram, a request finishes even when its client has hung up (a bot that
+        # stopped mid long poll): answer the waiting polls now rather than after their timeout.
+        await self.release_polls()
         if self._runner is not None:
             await self._runner.cleanup()
 

@@ -1,0 +1,1 @@
+"""Stress scripts: crashes, faults and bad input, bounded and on loopback only."""

@@ -1,0 +1,34 @@
+"""The crash scripts of `stress/` at smoke size: each ends with its JSON line and finds no loss.
+
+The full sizes (hundreds of kills, both backends) are run by hand; the README has their figures.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_script(name: str, *arguments: str) -> dict[str, Any]:
+    """Run `stress/<name>.py`; its last line, parsed (the exit status says whether it held)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "stress" / f"{name}.py"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def test_no_answer_confirmed_to_telegram_is_lost_to_a_kill() -> None:
+    figures = run_script(
+        "answers_kill", "--answers", "150", "--kills", "1", "--runs", "1", "--backend", "sqlite"
+    )
+    assert figures["kills"] == 1
+    assert figures["lost"] == figures["missing_at_end"] == figures["doubled"] == 0
