@@ -180,9 +180,17 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
         engine = create_engine(settings.database_url)
         runner = demo_runner(settings)
         runtime = Runtime(settings, engine, hash_key, demo_runner=runner)
+
+        async def interrupt_demos() -> None:
+            # A demo may run for a minute; the update waiting on it must not hold up the stop.
+            await stop.wait()
+            await runner.close()
+
+        interrupting = asyncio.create_task(interrupt_demos())
         try:
             await serve(build_application(runtime, token), stop)
         finally:
+            interrupting.cancel()
             await runner.close()
             await engine.dispose()
 

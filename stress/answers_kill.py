@@ -62,7 +62,8 @@ async def prepare(url: str, answers: int) -> None:
                 }
                 for n in range(answers)
             ]
-            await session.execute(insert(Publication), rows)
+            if rows:
+                await session.execute(insert(Publication), rows)
     finally:
         await engine.dispose()
 

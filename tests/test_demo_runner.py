@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import multiprocessing
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.demos_runner import jobs
-from bot.demos_runner.base import DemoTimeoutError
+from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner, build_worker
 from bot.services.learning import demos
@@ -69,6 +70,27 @@ async def test_a_run_past_the_time_limit_is_stopped_and_the_runner_recovers() ->
         await runner.close()
 
 
+async def test_a_worker_killed_from_outside_is_replaced_and_close_interrupts_a_run() -> None:
+    runner = LocalRunner(concurrency=1, timeout=120)
+    try:
+        await runner.start()
+        # systemd's SIGTERM reaches the whole process group, the workers too.
+        for child in multiprocessing.active_children():
+            child.terminate()
+            child.join()
+        quick = await runner.run("gradients", resolve("gradients", {"seeds": "1"}), lambda *_: None)
+        assert quick["ok"] is True  # a fresh worker took it
+        big = resolve("letters", {"samples": "500", "steps": "1000", "seeds": "5"})
+        running = asyncio.Event()
+        run = asyncio.create_task(runner.run("letters", big, lambda *_: running.set()))
+        await running.wait()  # progress came: it trains
+    finally:
+        await runner.close()
+    with pytest.raises(DemoInterruptedError):
+        await run
+    assert multiprocessing.active_children() == []  # reaped, none left behind
+
+
 async def test_results_are_cached_and_fresh_runs_rate_limited(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -82,7 +104,7 @@ async def test_results_are_cached_and_fresh_runs_rate_limited(
     first = await ask("learner-a", SMALL)
     assert isinstance(first, DemoToRun)
     # The run itself is a worker's business (tested above); here it trains in this process.
-    result = await asyncio.to_thread(jobs.run, "cache-test", "letters", first.params)
+    result = await asyncio.to_thread(jobs.run, "letters", first.params)
     async with session_factory.begin() as session:
         await demos.store_result(session, "letters", result, now)
     again = await ask("learner-a", dict(SMALL))

@@ -32,3 +32,9 @@ def test_no_answer_confirmed_to_telegram_is_lost_to_a_kill() -> None:
     )
     assert figures["kills"] == 1
     assert figures["lost"] == figures["missing_at_end"] == figures["doubled"] == 0
+
+
+def test_sigterm_to_the_process_group_stops_the_bot_cleanly_at_any_moment() -> None:
+    figures = run_script("sigterm", "--rounds", "1", "--backlog", "150")
+    assert figures["rounds"] == 3
+    assert figures["failed"] == 0

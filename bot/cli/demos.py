@@ -84,14 +84,14 @@ def demo(
         raise typer.Exit(2)
     from bot.demos_runner import jobs  # imports nn_demos' torch demos only here
 
-    jobs.init_worker(None, cli_settings().demo_device)
+    jobs.init_worker(cli_settings().demo_device)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(name, total=1.0)
 
         def progress(fraction: float, _stage: str) -> None:
             bar.update(task, completed=fraction)
 
-        result = jobs.run("cli", name, params, progress)
+        result = jobs.run(name, params, progress)
     if not result["ok"]:
         err_console.print(_english(DemoParamError.from_data(result["error"])), markup=False)
         raise typer.Exit(1)

@@ -14,6 +14,10 @@ class DemoTimeoutError(Exception):
     """The demo ran past the time limit and was stopped."""
 
 
+class DemoInterruptedError(Exception):
+    """The run was cut short: the bot is stopping, or the worker process died."""
+
+
 class DemoRunner(Protocol):
     """Runs demos somewhere else and returns plain data (see `jobs`).
 
@@ -24,9 +28,13 @@ class DemoRunner(Protocol):
     async def run(
         self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback
     ) -> dict[str, Any]:
-        """The result data (see `jobs.run`); raises DemoTimeoutError past the time limit."""
+        """The result data (see `jobs.run`).
+
+        Raises DemoTimeoutError past the time limit, DemoInterruptedError when the run was cut
+        short (`close` meanwhile, or the worker died).
+        """
         ...
 
     async def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers; runs in progress end with DemoInterruptedError."""
         ...

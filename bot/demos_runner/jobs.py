@@ -7,20 +7,17 @@ too, only to name the functions, and that must stay cheap and torch-free (the ca
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Mapping
-from multiprocessing.queues import Queue
+from multiprocessing.connection import Connection
 from typing import Any
 
 from nn_demos import catalogue
 
-_progress: Queue[tuple[str, float, str]] | None = None
 
-
-def init_worker(progress: Queue[tuple[str, float, str]] | None, device: str) -> None:
-    """Runs once in each worker process: where progress goes and which device to use."""
-    global _progress
-    _progress = progress
+def init_worker(device: str) -> None:
+    """Runs once in each worker process: which device to use; torch imported before any run."""
     os.environ["DEMO_DEVICE"] = device
     import torch
 
@@ -30,18 +27,34 @@ def init_worker(progress: Queue[tuple[str, float, str]] | None, device: str) -> 
     torch.set_num_threads(1)
 
 
-def ready() -> bool:
-    """Answers once the worker process is up (its initializer has imported torch)."""
-    return True
+def serve(connection: Connection, device: str) -> None:
+    """A worker process's life: answer "ready", run demos one at a time, until the pipe closes.
+
+    Messages out are ("ready",), ("progress", fraction, stage) and ("result", data). Ctrl-C
+    in a terminal reaches the whole process group: the bot stops its workers itself, so the
+    worker ignores SIGINT rather than print a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(device)
+    connection.send(("ready",))
+    while True:
+        try:
+            name, params = connection.recv()
+        except (EOFError, OSError):
+            return  # the bot is gone or closed the pipe
+
+        def report(fraction: float, stage: str) -> None:
+            connection.send(("progress", fraction, stage))
+
+        connection.send(("result", run(name, params, report)))
 
 
 def run(
-    job_id: str,
     name: str,
     params: Mapping[str, object],
     progress: Callable[[float, str], None] | None = None,
 ) -> dict[str, Any]:
-    """Run a demo; progress goes to `progress`, or to the shared queue tagged with `job_id`.
+    """Run a demo, reporting progress to `progress`.
 
     The parameters are checked again here, since this worker may run another version of the
     code than the bot that resolved them; a refusal comes back as `DemoParamError.to_data()`.
@@ -52,8 +65,6 @@ def run(
     def report(fraction: float, stage: str) -> None:
         if progress is not None:
             progress(fraction, stage)
-        elif _progress is not None:
-            _progress.put((job_id, fraction, stage))
 
     try:
         resolved = catalogue.resolve(name, params)

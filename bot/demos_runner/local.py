@@ -1,123 +1,140 @@
-"""Demos in local worker processes (spawned, so torch never enters the bot process)."""
+"""Demos in local worker processes (spawned, so torch never enters the bot process).
+
+Each worker is a process of our own with its own pipe, not a `multiprocessing.Pool`: a pool's
+`terminate()` deadlocks once one of its workers has died (systemd's SIGTERM reaches the whole
+process group, workers included), and a pool cannot stop one task past its time limit. Here a
+worker past the limit, or at shutdown, is killed and reaped on its own; a pipe that closes
+mid-run tells the waiting run at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
-import queue
-import uuid
-from collections.abc import Callable, Mapping
-from multiprocessing.pool import Pool
+from collections.abc import Mapping
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from bot.demos_runner import jobs
-from bot.demos_runner.base import DemoTimeoutError, ProgressCallback
+from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError, ProgressCallback
 from nn_demos.catalogue import ParamValue
 
 log = logging.getLogger(__name__)
 
+# A killed process is gone at once; this only bounds the wait for the kernel to reap it.
+REAP_SECONDS = 5.0
+
+
+class _Worker:
+    """One spawned worker process and the bot's end of its pipe."""
+
+    def __init__(self, context: Any, device: str) -> None:
+        self.connection, child = context.Pipe()
+        self.process: BaseProcess = context.Process(
+            target=jobs.serve, args=(child, device), daemon=True, name="quizbot-demo-worker"
+        )
+        self.process.start()
+        child.close()  # only the worker holds its end: its death closes the pipe for us
+
+    async def receive(self) -> tuple[Any, ...]:
+        """The next message from the worker; DemoInterruptedError when its pipe closed."""
+        try:
+            message: tuple[Any, ...] = await asyncio.to_thread(self.connection.recv)
+        except (EOFError, OSError):
+            raise DemoInterruptedError("the demo worker stopped") from None
+        return message
+
+    def kill(self) -> None:
+        """Kill the process (SIGKILL: a demo does not finish a step first) and reap it."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(REAP_SECONDS)
+        # The pipe is left to the garbage collector: a receive may still be reading the
+        # end-of-file the death caused, and closing under it could hand its descriptor on.
+
 
 class LocalRunner:
-    """A pool of `concurrency` worker processes; a run past `timeout` seconds is killed."""
+    """`concurrency` worker processes; a run past `timeout` seconds has its worker killed."""
 
     def __init__(self, concurrency: int = 1, timeout: float = 60.0, device: str = "auto") -> None:
         self.concurrency = concurrency
         self.timeout = timeout
         self.device = device
         self._context = multiprocessing.get_context("spawn")
-        self._progress: Any = self._context.Queue()
-        self._pool: Pool | None = None
+        self._idle: list[_Worker] = []  # started and ready, waiting for a run
+        self._busy: set[_Worker] = set()
         self._slots = asyncio.Semaphore(concurrency)
-        self._listeners: dict[str, ProgressCallback] = {}
-        self._reader: asyncio.Task[None] | None = None
-        self._started = False  # the workers answered once: torch is imported
+        self._closed = False
 
-    def _ensure_pool(self) -> Pool:
-        if self._pool is None:
-            self._pool = self._context.Pool(
-                self.concurrency,
-                initializer=jobs.init_worker,
-                initargs=(self._progress, self.device),
-            )
-        if self._reader is None or self._reader.done():
-            self._reader = asyncio.get_running_loop().create_task(self._read_progress())
-        return self._pool
-
-    async def _read_progress(self) -> None:
-        while True:
-            try:
-                job_id, fraction, stage = await asyncio.to_thread(self._progress.get, True, 0.2)
-            except queue.Empty:
-                continue
-            listener = self._listeners.get(job_id)
-            if listener is not None:
-                listener(fraction, stage)
-
-    async def _call(self, function: Callable[..., Any], *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-
-        def settle(value: Any = None, error: BaseException | None = None) -> None:
-            if future.done():  # cancelled by a timeout meanwhile
-                return
-            if error is None:
-                future.set_result(value)
-            else:
-                future.set_exception(error)
-
-        # Pool callbacks run on the pool's result thread: hand them to the event loop.
-        def done(value: Any) -> None:
-            loop.call_soon_threadsafe(settle, value)
-
-        def failed(error: BaseException) -> None:
-            loop.call_soon_threadsafe(settle, None, error)
-
-        self._ensure_pool().apply_async(function, args, callback=done, error_callback=failed)
-        return await future
+    async def _ready_worker(self) -> _Worker:
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.kill()  # died while idle (an OOM kill, a stray signal): reap, start anew
+        worker = _Worker(self._context, self.device)
+        self._busy.add(worker)  # so that `close` kills it even while it starts
+        try:
+            (kind,) = await worker.receive()  # spawned and torch imported
+        except BaseException:
+            self._busy.discard(worker)
+            worker.kill()
+            raise
+        self._busy.discard(worker)
+        assert kind == "ready"
+        return worker
 
     async def start(self) -> None:
-        """Start the worker processes and wait until one answers (spawn and torch import)."""
-        if not self._started:
-            await self._call(jobs.ready)
-            self._started = True
+        """Start the worker processes and wait until they answer (spawn and torch import)."""
+        while len(self._idle) + len(self._busy) < self.concurrency:
+            self._idle.append(await self._ready_worker())
 
     async def run(
         self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback
     ) -> dict[str, Any]:
-        """Run in a worker; past the time limit the pool is killed and DemoTimeoutError raised.
+        """Run in a worker; past the time limit the worker is killed and DemoTimeoutError raised.
 
-        Starting the workers is not timed: only the run itself is.
+        Starting a worker is not timed: only the run itself is.
         """
         async with self._slots:
-            await self.start()
-            job_id = uuid.uuid4().hex
-            self._listeners[job_id] = progress
+            if self._closed:
+                raise DemoInterruptedError("the runner is closed")
+            worker = await self._ready_worker()
+            self._busy.add(worker)
+            healthy = False
             try:
-                result: dict[str, Any] = await asyncio.wait_for(
-                    self._call(jobs.run, job_id, name, dict(params)), self.timeout
-                )
+                try:
+                    worker.connection.send((name, dict(params)))
+                except OSError:
+                    raise DemoInterruptedError("the demo worker stopped") from None
+                result = await asyncio.wait_for(self._result(worker, progress), self.timeout)
+                healthy = True
                 return result
             except TimeoutError:
                 log.warning("demo %s ran past %.0f s; stopping its worker", name, self.timeout)
-                self._kill()
                 raise DemoTimeoutError(name) from None
             finally:
-                self._listeners.pop(job_id, None)
+                self._busy.discard(worker)
+                if healthy and not self._closed:
+                    self._idle.append(worker)
+                else:
+                    worker.kill()
 
-    def _kill(self) -> None:
-        # A pool cannot stop one task, so the whole pool goes; the next call starts a new one.
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool = None
-        self._started = False
+    @staticmethod
+    async def _result(worker: _Worker, progress: ProgressCallback) -> dict[str, Any]:
+        while True:
+            message = await worker.receive()
+            if message[0] == "progress":
+                progress(message[1], message[2])
+            else:
+                result: dict[str, Any] = message[1]
+                return result
 
     async def close(self) -> None:
-        """Stop the workers and the progress reader."""
-        self._kill()
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-            self._reader = None
+        """Kill every worker: runs in progress end with DemoInterruptedError."""
+        self._closed = True
+        workers = [*self._idle, *self._busy]
+        self._idle.clear()
+        for worker in workers:
+            await asyncio.to_thread(worker.kill)

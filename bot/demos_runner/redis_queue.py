@@ -14,7 +14,7 @@ from arq.jobs import JobStatus
 from arq.worker import func
 
 from bot.config import Settings
-from bot.demos_runner.base import DemoTimeoutError, ProgressCallback
+from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError, ProgressCallback
 from bot.demos_runner.local import LocalRunner
 from nn_demos.catalogue import ParamValue
 
@@ -31,6 +31,7 @@ class QueueRunner:
         self.settings = RedisSettings.from_dsn(redis_url)
         self.timeout = timeout
         self._redis: ArqRedis | None = None
+        self._closed = False
 
     async def _pool(self) -> ArqRedis:
         if self._redis is None:
@@ -58,6 +59,8 @@ class QueueRunner:
                 progress(float(fraction), str(stage))
 
         while await job.status() != JobStatus.complete:
+            if self._closed:  # the bot is stopping: the worker may finish, nobody waits
+                raise DemoInterruptedError(name)
             if asyncio.get_running_loop().time() > deadline:
                 raise DemoTimeoutError(name)
             await relay()
@@ -69,7 +72,8 @@ class QueueRunner:
         return result
 
     async def close(self) -> None:
-        """Close the Redis connection."""
+        """Stop waiting for runs (they end with DemoInterruptedError); close the connection."""
+        self._closed = True
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler
 from bot import texts
 from bot.bank.normalize import to_persian_digits
 from bot.context import QuizbotContext
-from bot.demos_runner.base import DemoTimeoutError
+from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.conversations import conversation_key
 from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
@@ -316,6 +316,13 @@ async def run_and_send(update: Update, context: QuizbotContext, outcome: DemoToR
         result = await runner.run(outcome.demo.name, outcome.params, progress)
     except DemoTimeoutError:
         result = None
+    except DemoInterruptedError:
+        for task in list(edits):
+            await task
+        await with_retry(
+            lambda: bot.edit_message_text(texts.DEMO_INTERRUPTED, chat_id, status.message_id)
+        )
+        return
     for task in list(edits):
         await task
     if result is None or not result["ok"]:
