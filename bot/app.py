@@ -9,6 +9,7 @@ import signal
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,7 +22,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import texts
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.context import CONTEXT_TYPES, BotData, QuizbotContext
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
@@ -34,6 +35,7 @@ from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
 from bot.handlers.work import Decide, unit_of_work
 from bot.polling import Poller
+from bot.redaction import redact_logs
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -166,11 +168,16 @@ async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
 
 
 def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
-    """Run the bot until SIGINT or SIGTERM."""
+    """Run the bot until SIGINT or SIGTERM.
+
+    Raises SettingsError when Telegram refuses the token. Anything else unexpected is logged
+    (through the redacting handlers: never the token) and ends the process with status 1.
+    """
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
+    redact_logs(token, hash_key.decode(errors="replace"))
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -194,4 +201,14 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
             await runner.close()
             await engine.dispose()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except InvalidToken:
+        # PTB's message carries the token itself: say what to do instead.
+        raise SettingsError(
+            "Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped): "
+            "take the current token from @BotFather"
+        ) from None
+    except Exception:
+        log.exception("the bot stopped on an unexpected error")
+        raise SystemExit(1) from None

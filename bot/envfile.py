@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 
 ENV_TEMPLATE = """\
@@ -34,13 +36,42 @@ def ensure_env_file(path: Path) -> str:
         f"ANSWER_HASH_KEY={secrets.token_hex(32)}\n"
     )
     if not path.exists():
-        path.write_text(ENV_TEMPLATE + key_line, encoding="utf-8")
-        path.chmod(0o600)
+        _write_private(path, ENV_TEMPLATE + key_line)
         return f"created {path} with a new ANSWER_HASH_KEY"
     text = path.read_text(encoding="utf-8")
     if _KEY_LINE.search(text):
-        return f"{path} already has an ANSWER_HASH_KEY; left as it is"
+        was_open = _make_private(path)
+        tightened = "; made readable by its owner only" if was_open else ""
+        return f"{path} already has an ANSWER_HASH_KEY; left as it is{tightened}"
     # Comment out an empty or placeholder key rather than leaving two definitions.
     text = re.sub(r"^(\s*ANSWER_HASH_KEY\s*=.*)$", r"# \1", text, flags=re.MULTILINE)
-    path.write_text(text.rstrip("\n") + "\n" + key_line, encoding="utf-8")
+    _write_private(path, text.rstrip("\n") + "\n" + key_line)
     return f"added a new ANSWER_HASH_KEY to {path}"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by its owner only from the first byte, atomically.
+
+    The secrets never sit in a file others may read, not even for a moment, and a crash
+    mid-write leaves the old file whole (the new one replaces it in one rename).
+    """
+    # mkstemp creates the file 0600; the rename keeps that mode.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _make_private(path: Path) -> bool:
+    """Take group and other permissions off `path`; whether it had any."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077 == 0:
+        return False
+    path.chmod(mode & 0o700)
+    return True

@@ -43,7 +43,40 @@ async def test_run_needs_only_four_variables_and_serves_learners(tmp_path: Path)
     finally:
         await api.release_polls()
         process.send_signal(signal.SIGINT)
-        stdout, _ = await asyncio.wait_for(process.communicate(), 60)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
         await api.stop()
     assert process.returncode == 0
+    assert TOKEN not in stdout.decode() + stderr.decode()
     assert re.search(r"quizzes: [1-9][0-9]* added", stdout.decode())  # the bank was synced first
+
+
+async def test_a_refused_token_is_said_in_one_line_and_never_printed(tmp_path: Path) -> None:
+    api = FakeBotApi(TOKEN)  # knows only its own bot's token
+    url = await api.start()
+    revoked = "987654321:AAHrevokedTokenXXXXXXXXXXXXXXXXXXXXX"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": revoked,
+        "TELEGRAM_API_URL": url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "ANSWER_HASH_KEY": HASH_KEY.decode(),
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(QUIZBOT),
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        await api.stop()
+    output = stdout.decode() + stderr.decode()
+    assert process.returncode == 2
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr.decode()
+    assert revoked not in output
+    assert revoked.split(":")[1] not in output  # not even the secret half
+    assert "Traceback" not in output

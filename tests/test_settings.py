@@ -1,8 +1,12 @@
+import asyncio
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, SettingsError
+from bot.db import migrate
+from bot.db.engine import create_engine
 from bot.envfile import ensure_env_file
 from bot.services.privacy import learner_hash
 
@@ -85,6 +89,45 @@ def test_setup_adds_a_key_to_an_env_without_one(tmp_path: Path) -> None:
     settings = Settings(_env_file=env)  # type: ignore[call-arg]
     assert settings.require_token() == REAL_LOOKING_TOKEN
     assert len(settings.require_hash_key()) == 64
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_setup_leaves_the_env_file_readable_by_its_owner_only(tmp_path: Path) -> None:
+    created = tmp_path / "new" / ".env"
+    created.parent.mkdir()
+    ensure_env_file(created)
+    assert mode(created) == 0o600
+    assert [p.name for p in created.parent.iterdir()] == [".env"]  # no temporary left behind
+    keyless = tmp_path / "keyless.env"
+    keyless.write_text(f"TELEGRAM_BOT_TOKEN={REAL_LOOKING_TOKEN}\n")
+    keyless.chmod(0o644)
+    ensure_env_file(keyless)
+    assert mode(keyless) == 0o600
+    assert REAL_LOOKING_TOKEN in keyless.read_text()  # what was there is kept
+    keyed = tmp_path / "keyed.env"
+    keyed.write_text(created.read_text())
+    keyed.chmod(0o644)
+    assert "readable by its owner only" in ensure_env_file(keyed)
+    assert mode(keyed) == 0o600
+    assert keyed.read_text() == created.read_text()
+
+
+async def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:  # WAL mode: the -wal and -shm files appear
+            await connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+        names = ["bot.db", "bot.db-shm", "bot.db-wal"]
+        assert sorted(os.listdir(tmp_path)) == names
+        assert {os.stat(tmp_path / name).st_mode & 0o777 for name in names} == {0o600}
+    finally:
+        await engine.dispose()
 
 
 def test_learner_hash_is_keyed_and_hides_the_id() -> None:

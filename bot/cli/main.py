@@ -52,4 +52,8 @@ def run() -> None:
         raise typer.Exit(2) from exc
     from bot.app import run_polling  # PTB's application stack is needed only here
 
-    run_polling(settings, token, hash_key)
+    try:
+        run_polling(settings, token, hash_key)
+    except SettingsError as exc:
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc

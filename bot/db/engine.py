@@ -13,6 +13,7 @@ SQLite sees; that also makes DDL (migrations) transactional on SQLite as it is o
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import event
@@ -34,6 +35,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
+    if url.database not in (None, "", ":memory:"):
+        _create_private(url.database)
     engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -55,6 +58,20 @@ def create_engine(database_url: str) -> AsyncEngine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _create_private(path: str) -> None:
+    """Create a missing database file readable by its owner only.
+
+    SQLite would create it with the process umask (usually world-readable), and the file holds
+    answer hashes, channel settings and schedules. Its -wal and -shm files take the
+    database file's mode. An existing file is left as its owner set it.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return  # there already; or no such folder, which SQLite itself reports when it connects
+    os.close(descriptor)  # an empty file is an empty SQLite database
 
 
 def create_session_factory(
