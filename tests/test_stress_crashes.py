@@ -38,3 +38,9 @@ def test_sigterm_to_the_process_group_stops_the_bot_cleanly_at_any_moment() -> N
     figures = run_script("sigterm", "--rounds", "1", "--backlog", "150")
     assert figures["rounds"] == 3
     assert figures["failed"] == 0
+
+
+def test_a_first_migration_killed_at_random_moments_never_bricks_the_database() -> None:
+    figures = run_script("migration_kill", "--trials", "6", "--backend", "sqlite")
+    assert figures["sqlite"]["trials"] == 6
+    assert figures["bricked"] == 0
