@@ -44,3 +44,10 @@ def test_a_first_migration_killed_at_random_moments_never_bricks_the_database() 
     figures = run_script("migration_kill", "--trials", "6", "--backend", "sqlite")
     assert figures["sqlite"]["trials"] == 6
     assert figures["bricked"] == 0
+
+
+def test_scheduled_posting_killed_at_random_moments_loses_and_doubles_nothing() -> None:
+    figures = run_script("posting_kill", "--kills", "2", "--backend", "sqlite")
+    assert figures["sqlite"]["kills"] == 2
+    assert figures["sqlite"]["sent"] + figures["sqlite"]["in_doubt"] == figures["sqlite"]["posts"]
+    assert figures["lost"] == figures["doubled"] == figures["misnumbered_channels"] == 0
