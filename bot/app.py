@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -157,14 +159,43 @@ def demo_runner(settings: Settings) -> DemoRunner:
 
 async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
     """Run the application (its jobs) and poll Telegram until `stop` is set."""
-    async with application:  # initialize ... shutdown
-        if application.post_init is not None:
-            await application.post_init(application)
+    try:
+        if not await _until_done(lambda: _initialize(application), stop):
+            return
         await application.start()
         try:
             await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
             await application.stop()
+    finally:
+        await application.shutdown()
+
+
+async def _initialize(application: QuizbotApplication) -> None:
+    await application.initialize()  # getMe: the token checked
+    if application.post_init is not None:
+        await application.post_init(application)  # the command menu
+
+
+async def _until_done(step: Callable[[], Awaitable[None]], stop: asyncio.Event) -> bool:
+    """Run `step` until it succeeds, waiting out Telegram's 5xx and network failures.
+
+    Telegram or the network down at start is not a reason to exit: systemd would restart the
+    bot in a loop. A refused token is (InvalidToken propagates). False when `stop` came first.
+    """
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            await step()
+            return True
+        except InvalidToken:
+            raise
+        except (NetworkError, TimedOut) as error:
+            log.warning("Telegram not reachable at start (%s); again in %.0f s", error, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            backoff = min(30.0, backoff * 2)
+    return False
 
 
 def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:

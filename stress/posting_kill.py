@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +59,24 @@ def channel_chat(n: int) -> dict[str, Any]:
     return {"id": -100_800_000 - n, "type": "channel", "title": f"کانال {n}"}
 
 
-async def prepare(url: str, channels: int) -> int:
-    """Migrate, sync the bank, register the channels, queue their posts; how many posts."""
+async def prepare(url: str, channels: int, spread: float = 0.0) -> int:
+    """Migrate, sync the bank, register the channels, queue their posts; how many posts.
+
+    The posts fall due now, or spread evenly over the next `spread` seconds.
+    """
     await asyncio.to_thread(migrate.upgrade, url)
     engine = create_engine(url)
     now = datetime.now(UTC)
+    step = timedelta(seconds=spread / max(1, channels * len(POSTS_PER_CHANNEL)))
     try:
         async with create_session_factory(engine).begin() as session:
             await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
             for n in range(channels):
                 chat = channel_chat(n)
                 view = await registry.bot_added(session, chat["id"], chat["title"], None, now)
-                for kind in POSTS_PER_CHANNEL:
-                    await planning.schedule_post(session, view, kind, None, now, now)
+                for k, kind in enumerate(POSTS_PER_CHANNEL):
+                    due = now + step * (n + channels * k)
+                    await planning.schedule_post(session, view, kind, None, due, now)
     finally:
         await engine.dispose()
     return channels * len(POSTS_PER_CHANNEL)

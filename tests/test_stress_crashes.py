@@ -51,3 +51,15 @@ def test_scheduled_posting_killed_at_random_moments_loses_and_doubles_nothing() 
     assert figures["sqlite"]["kills"] == 2
     assert figures["sqlite"]["sent"] + figures["sqlite"]["in_doubt"] == figures["sqlite"]["posts"]
     assert figures["lost"] == figures["doubled"] == figures["misnumbered_channels"] == 0
+
+
+def test_a_storm_of_bot_api_faults_loses_doubles_and_drops_nothing() -> None:
+    figures = run_script(
+        "faults",
+        *("--backend", "sqlite", "--learners", "5", "--rounds", "2", "--channels", "1"),
+        *("--max-delay", "1", "--spread", "2"),  # no answer past the read timeout: quicker
+    )
+    assert figures["sqlite"]["quiz_commands"] == 10
+    assert sum(figures["sqlite"]["faults_injected"].values()) > 0
+    assert figures["answers_lost"] == figures["doubled"] == figures["lost"] == 0
+    assert figures["unanswered_commands"] == figures["notices_missing"] == 0

@@ -15,6 +15,7 @@ import contextlib
 import copy
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -130,6 +131,10 @@ class FakeTelegram:
         self._poll_ids = itertools.count(5_000_000_001)
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
+        self._storm_rate = 0.0
+        self.storm_hits: dict[str, int] = {}  # the faults a storm injected, by kind
+        self._storm_rng = random.Random(0)
+        self._storm_max_delay = 0.0
         self._changed = asyncio.Condition()
         self._released = False
         # Bot API method names are case-insensitive: "getupdates" is "getUpdates".
@@ -165,6 +170,29 @@ class FakeTelegram:
             502: "Bad Gateway",
         }.get(status, "Internal Server Error")
         self._failures.setdefault(method, []).append(_Failure(status, text, retry_after, delay))
+
+    def storm(self, rate: float, rng: random.Random | None = None, max_delay: float = 7.0) -> None:
+        """From now on fail a random `rate` of all calls, any method: 429, 500, 502 or slow.
+
+        A slow answer waits up to `max_delay` seconds (past PTB's 5-second read timeout
+        sometimes) and then succeeds, as Telegram finishes what a client gave up on. `rate` 0
+        ends the storm.
+        """
+        self._storm_rate = rate
+        self._storm_rng = rng or random.Random(0)
+        self._storm_max_delay = max_delay
+
+    def _storm_failure(self) -> _Failure | None:
+        rng = self._storm_rng
+        if self._storm_rate <= 0 or rng.random() >= self._storm_rate:
+            return None
+        kind = rng.choice(("429", "500", "502", "slow"))
+        self.storm_hits[kind] = self.storm_hits.get(kind, 0) + 1
+        if kind == "429":
+            return _Failure(429, "Too Many Requests: retry after 1", retry_after=1)
+        if kind == "slow":
+            return _Failure(200, "", delay=rng.uniform(0.5, self._storm_max_delay))
+        return _Failure(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
 
     # --- what the bot did --------------------------------------------------------------
 
@@ -418,8 +446,8 @@ class FakeTelegram:
             async with self._changed:
                 self._changed.notify_all()
         failures = self._failures.get(method)
-        if failures:
-            failure = failures.pop(0)
+        failure = failures.pop(0) if failures else self._storm_failure()
+        if failure is not None:
             await asyncio.sleep(failure.delay)
             if failure.status != 200:
                 body = _error_body(failure.status, failure.description)
