@@ -64,6 +64,11 @@ class FakeBotApi(FakeTelegram):
         if refused is not None:
             status, body = refused
         else:
-            fields, files = await self._fields(request)
+            try:
+                fields, files = await self._fields(request)
+            except ConnectionResetError:
+                # The client died mid-request (a bot killed with SIGKILL): Telegram never
+                # got the whole request, so it did nothing; nobody reads this answer.
+                return web.Response(status=400)
             status, body = await self.dispatch(request.match_info["method"], fields, files)
         return web.json_response(body, status=status)
