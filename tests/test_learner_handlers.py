@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.db.models import Audience, LearnerAnswer, Publication, ReviewCard, TestSession
 from bot.persian import jalali_date
 from tests.banks import learner_bank_data, write_bank
-from tests.fakebot import FakeUser
+from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
@@ -226,6 +226,42 @@ async def test_an_answer_to_an_unknown_poll_is_ignored_with_a_log_line(
     assert await inproc.answer_poll(REZA, "999999", [0]) == []
     assert any("unknown poll 999999" in record.getMessage() for record in caplog.records)
     assert await inproc.count(LearnerAnswer) == 0
+
+
+async def vote(
+    bot: InProcessBot, user: FakeUser, poll_id: str, option_ids: list[int]
+) -> list[Call]:
+    """`user` votes with any option ids, even ones no poll has (Telegram never sends those)."""
+    update = bot.api.poll_answer_update(user, poll_id, [])
+    update["poll_answer"]["option_ids"] = option_ids
+    return await bot.process(update)
+
+
+@pytest.mark.parametrize("option_ids", [[-1], [4], [31], [63], [2**70], [0, 99]])
+async def test_an_answer_with_options_the_poll_does_not_have_is_ignored(
+    inproc: InProcessBot, option_ids: list[int]
+) -> None:
+    poll_id = await quiz_poll(inproc, REZA, "/quiz cnn")
+    assert len(inproc.api.polls[poll_id]["options"]) == 4
+    assert await vote(inproc, REZA, poll_id, option_ids) == []  # no error reply either
+    assert await inproc.count(LearnerAnswer) == 0
+    assert await inproc.answer_poll(REZA, poll_id, inproc.correct_of(poll_id)) == []
+    assert await inproc.count(LearnerAnswer) == 1
+
+
+@sqlite_only
+async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
+    inproc: InProcessBot,
+) -> None:
+    started = await inproc.send_text(ALI, "/test cnn 2")
+    poll_id = inproc.poll_id_of(started[1])
+    # Sara votes in Ali's forwarded poll: his test does not move on, she is sent nothing.
+    assert await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)) == []
+    assert await inproc.count(LearnerAnswer) == 0
+    asked = one(await inproc.send_text(ALI, "/forget"), "sendMessage")
+    forgotten = await inproc.press(ALI, inproc.message_of(asked), "f:yes")
+    assert methods(forgotten) == ["sendMessage", "answerCallbackQuery"]
+    assert forgotten[0].params["text"] == "همهٔ داده‌هات پاک شد. اگه خواستی دوباره از /start شروع کن."
 
 
 # --- /test -----------------------------------------------------------------------------------
