@@ -105,6 +105,20 @@ async def test_non_admins_are_refused_on_every_admin_path(channel: InProcessBot)
     assert await channel.scheduler_pass() == []  # and nothing was queued
 
 
+@sqlite_only
+async def test_a_toggle_under_settings_that_can_no_longer_be_edited_shows_them_anew(
+    channel: InProcessBot,
+) -> None:
+    shown = one(await channel.send_text(ADMIN, "/settings"), "sendMessage")
+    message = channel.message_of(shown)
+    del channel.api.messages[(ADMIN.id, message["message_id"])]  # deleted, or too old
+    pressed = await channel.press(ADMIN, message, button_data(shown, "بی‌صدا"))
+    assert methods(pressed) == ["editMessageText", "sendMessage", "answerCallbackQuery"]
+    assert "ارسال بی‌صدا: بله" in pressed[1].params["text"]
+    assert "text" not in pressed[2].params  # no "try again": the toggle took effect
+    assert "ارسال بی‌صدا: بله" in await reply(channel, ADMIN, "/settings")
+
+
 # --- posting now, numbering and signatures -----------------------------------------------
 
 

@@ -343,6 +343,19 @@ async def test_an_interview_answer_is_revealed_by_its_button(inproc: InProcessBo
 
 
 @sqlite_only
+async def test_an_answer_revealed_under_a_question_that_cannot_be_edited_comes_anew(
+    inproc: InProcessBot,
+) -> None:
+    question = one(await inproc.send_text(REZA, "/interview cnn"), "sendMessage")
+    message = inproc.message_of(question)
+    del inproc.api.messages[(REZA.id, message["message_id"])]  # deleted, or too old
+    pressed = await inproc.press(REZA, message, button_data(question, "پاسخ"))
+    assert methods(pressed) == ["editMessageText", "sendMessage", "answerCallbackQuery"]
+    assert "پاسخ نمونه:\n🔵 " in pressed[1].params["text"]
+    assert "text" not in pressed[2].params
+
+
+@sqlite_only
 async def test_the_button_of_an_item_retired_meanwhile_says_it_is_gone(
     inproc: InProcessBot,
 ) -> None:

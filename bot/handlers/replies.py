@@ -61,6 +61,23 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message:
     return await with_retry(lambda: bot.send_message(chat_id, text, **kwargs))
 
 
+async def edit_or_send(update: Update, text: str, **kwargs: Any) -> None:
+    """Show `text` in place of the pressed button's message, or anew if it cannot be edited.
+
+    A message may be gone (deleted) or too old to edit; the person still gets the answer.
+    """
+    message = update.effective_message
+    if update.callback_query is not None and message is not None:
+        try:
+            await with_retry(lambda: message.edit_text(text, **kwargs))
+            return
+        except BadRequest as error:
+            if "not modified" in str(error):  # the same text and buttons: nothing to show
+                return
+            log.info("message not edited (%s); sent anew", error)
+    await reply(update, text, **kwargs)
+
+
 async def acknowledge(query: CallbackQuery, alert: str | None) -> None:
     """Answer a button press (Telegram shows a spinner until then), with an alert if any."""
     try:

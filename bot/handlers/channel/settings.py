@@ -7,14 +7,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
-from bot.handlers.replies import reply
+from bot.handlers.replies import edit_or_send, reply
 from bot.handlers.work import Decide, renders, unit_of_work
 from bot.persian import fa_number
 from bot.services.channel import settings
@@ -92,15 +91,7 @@ def settings_view(channel: ChannelView) -> tuple[str, InlineKeyboardMarkup]:
 async def show_settings(update: Update, context: QuizbotContext, outcome: SettingsShown) -> None:
     """The settings: a new message for /settings, the same one edited for a toggle."""
     text, keyboard = settings_view(outcome.channel)
-    message = update.effective_message
-    if update.callback_query is None or message is None:
-        await reply(update, text, reply_markup=keyboard)
-        return
-    try:
-        await message.edit_text(text, reply_markup=keyboard)
-    except BadRequest as error:  # "message is not modified": nothing changed
-        if "not modified" not in str(error):
-            raise
+    await edit_or_send(update, text, reply_markup=keyboard)
 
 
 @renders(SettingSaved)
