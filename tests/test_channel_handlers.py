@@ -141,6 +141,15 @@ async def test_postnow_numbers_channel_quizzes_from_the_setting(channel: InProce
     assert second.params["question"] != first.params["question"].replace("۹۶", "۹۷")
 
 
+@sqlite_only
+async def test_an_overlong_item_id_is_quoted_back_shortened(channel: InProcessBot) -> None:
+    # A message can be 4096 characters long: quoted back whole, the id would not fit.
+    answer = await reply(channel, ADMIN, "/postnow quiz " + "x" * 4082)
+    assert answer.startswith("مورد «xxx")
+    assert "…» پیدا نشد" in answer
+    assert len(answer) < 400
+
+
 # --- /schedule ----------------------------------------------------------------------------
 
 

@@ -324,6 +324,18 @@ async def test_an_unknown_topic_offers_the_topics_there_are(inproc: InProcessBot
     assert button_data(calls[0], "شبکه‌های کانولوشنی") == "tp:cnn"
 
 
+@pytest.mark.parametrize("command", ["/quiz", "/test", "/interview"])
+@sqlite_only
+async def test_an_overlong_unknown_topic_is_quoted_back_shortened(
+    inproc: InProcessBot, command: str
+) -> None:
+    # A message can be 4096 characters long: quoted back whole, the topic would not fit.
+    answer = await reply(inproc, SARA, f"{command} {'ب' * (4095 - len(command))}")
+    assert answer.startswith("موضوع «ببب")
+    assert "…» رو پیدا نکردم" in answer
+    assert len(answer) < 400
+
+
 # --- /interview and /topics -------------------------------------------------------------
 
 

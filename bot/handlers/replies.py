@@ -15,6 +15,9 @@ from bot.limits import MAX_ALERT_LENGTH, fit
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 3
+# What a person typed is quoted back at most this long: a message may hold 4096 characters,
+# and quoted whole inside a reply it would make the reply too long to send.
+QUOTE_LENGTH = 80
 
 
 async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
@@ -34,6 +37,11 @@ async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
             log.warning("Bot API call failed (%s); retrying", exc)
             await asyncio.sleep(0.2 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def quoted(text: str) -> str:
+    """What a person typed, cut to be quoted back inside a reply."""
+    return fit(text, QUOTE_LENGTH)
 
 
 def chat_id_of(update: Update) -> int:
