@@ -150,6 +150,17 @@ async def test_an_overlong_item_id_is_quoted_back_shortened(channel: InProcessBo
     assert len(answer) < 400
 
 
+@sqlite_only
+async def test_a_signature_that_is_not_unicode_is_refused_and_not_stored(
+    channel: InProcessBot,
+) -> None:
+    # JSON can carry a lone UTF-16 surrogate as an escape; the database cannot store one.
+    assert await reply(channel, ADMIN, "/signature \ud800 @data_fa") == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+    assert "امضا: —" in await reply(channel, ADMIN, "/settings")
+
+
 # --- /schedule ----------------------------------------------------------------------------
 
 

@@ -408,6 +408,26 @@ async def test_tampered_button_data_is_refused_politely(inproc: InProcessBot, da
     assert pressed[0].params["text"] == "این دکمه معتبر نیست."
 
 
+# JSON can carry a lone UTF-16 surrogate as an escape; such text can be neither stored nor sent.
+@pytest.mark.parametrize("text", ["/quiz \ud800", "سلام \udc00"])
+@sqlite_only
+async def test_text_that_is_not_unicode_gets_a_clear_answer(
+    inproc: InProcessBot, text: str
+) -> None:
+    assert await reply(inproc, REZA, text) == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+
+
+@sqlite_only
+async def test_a_button_or_vote_that_is_not_unicode_is_refused(inproc: InProcessBot) -> None:
+    menu = one(await inproc.send_text(REZA, "/topics"), "sendMessage")
+    pressed = await inproc.press(REZA, inproc.message_of(menu), "tp:\ud800")
+    assert methods(pressed) == ["answerCallbackQuery"]
+    assert pressed[0].params["text"] == "این دکمه معتبر نیست."
+    assert await inproc.answer_poll(REZA, "5000\udbff", [0]) == []
+
+
 # --- /review and /me ----------------------------------------------------------------------
 
 
