@@ -161,6 +161,17 @@ async def test_a_signature_that_is_not_unicode_is_refused_and_not_stored(
     assert "امضا: —" in await reply(channel, ADMIN, "/settings")
 
 
+@pytest.mark.parametrize("command", ["/signature " + "ا" * 4000, "/hashtags #" + "a" * 4000])
+@sqlite_only
+async def test_settings_show_an_overlong_signature_or_hashtag_shortened(
+    channel: InProcessBot, command: str
+) -> None:
+    assert await reply(channel, ADMIN, command) == "ذخیره شد."
+    shown = await reply(channel, ADMIN, "/settings")  # whole, it would not fit in a message
+    assert "…\n" in shown
+    assert shown.endswith("/quiznumber 96 · /grace 60")
+
+
 # --- /schedule ----------------------------------------------------------------------------
 
 

@@ -15,10 +15,15 @@ from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.replies import edit_or_send, reply
 from bot.handlers.work import Decide, renders, unit_of_work
+from bot.limits import fit
 from bot.persian import fa_number
 from bot.services.channel import settings
 from bot.services.channel.outcomes import Setting, SettingRefused, SettingSaved, SettingsShown
 from bot.services.channel.views import ChannelView
+
+# How much of the signature and of the hashtags the settings show: each may be as long as a
+# message, and both whole would not fit in one.
+SHOWN_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,8 @@ def settings_view(channel: ChannelView) -> tuple[str, InlineKeyboardMarkup]:
 
     text = texts.CHANNEL_SETTINGS.format(
         title=channel.title,
-        signature=channel.signature or texts.NONE_SET,
-        hashtags=" ".join(channel.hashtags) or texts.NONE_SET,
+        signature=fit(channel.signature or texts.NONE_SET, SHOWN_LENGTH),
+        hashtags=fit(" ".join(channel.hashtags) or texts.NONE_SET, SHOWN_LENGTH),
         number=fa_number(channel.next_quiz_number),
         silent=state(channel.silent),
         pin=state(channel.pin_quizzes),
