@@ -181,6 +181,9 @@ TOGGLE_SILENT = "🔕 بی‌صدا: {state}"
 TOGGLE_PIN = "📌 سنجاق: {state}"
 SETTING_SAVED = "ذخیره شد."
 SETTING_USAGE = "این‌طوری بنویسید: {usage}"
+QUIZ_NUMBER_TAKEN = (
+    "شمارهٔ {number} قبلاً به کوییزی از این کانال رسیده؛ شمارهٔ بعدی باید دست‌کم {minimum} باشه."
+)
 SETTING_EXAMPLES = {
     "signature": "/signature @Data_ML | دیتاساینس",
     "hashtags": "/hashtags #Deep_Learning",

@@ -172,6 +172,22 @@ async def test_settings_show_an_overlong_signature_or_hashtag_shortened(
     assert shown.endswith("/quiznumber 96 · /grace 60")
 
 
+@sqlite_only
+async def test_the_next_quiz_number_cannot_go_back_to_a_number_already_posted(
+    channel: InProcessBot,
+) -> None:
+    await reply(channel, ADMIN, "/quiznumber 96")
+    first = await postnow(channel, "quiz")
+    assert first.params["question"].startswith("❓کوییز شماره ۹۶: ")
+    assert await reply(channel, ADMIN, "/quiznumber ۹۶") == (
+        "شمارهٔ ۹۶ قبلاً به کوییزی از این کانال رسیده؛ شمارهٔ بعدی باید دست‌کم ۹۷ باشه."
+    )
+    assert "شمارهٔ کوییز بعدی: ۹۷" in await reply(channel, ADMIN, "/settings")
+    assert await reply(channel, ADMIN, "/quiznumber 120") == "ذخیره شد."
+    second = await postnow(channel, "quiz")
+    assert second.params["question"].startswith("❓کوییز شماره ۱۲۰: ")
+
+
 # --- /schedule ----------------------------------------------------------------------------
 
 

@@ -18,7 +18,13 @@ from bot.handlers.work import Decide, renders, unit_of_work
 from bot.limits import fit
 from bot.persian import fa_number
 from bot.services.channel import settings
-from bot.services.channel.outcomes import Setting, SettingRefused, SettingSaved, SettingsShown
+from bot.services.channel.outcomes import (
+    QuizNumberTaken,
+    Setting,
+    SettingRefused,
+    SettingSaved,
+    SettingsShown,
+)
 from bot.services.channel.views import ChannelView
 
 # How much of the signature and of the hashtags the settings show: each may be as long as a
@@ -110,6 +116,19 @@ async def show_refused(update: Update, context: QuizbotContext, outcome: Setting
     """How to write the setting."""
     usage = texts.SETTING_EXAMPLES[outcome.setting.value]
     await reply(update, texts.SETTING_USAGE.format(usage=usage))
+
+
+@renders(QuizNumberTaken)
+async def show_number_taken(
+    update: Update, context: QuizbotContext, outcome: QuizNumberTaken
+) -> None:
+    """The number is used: the lowest the series may go on from."""
+    await reply(
+        update,
+        texts.QUIZ_NUMBER_TAKEN.format(
+            number=fa_number(outcome.number), minimum=fa_number(outcome.minimum)
+        ),
+    )
 
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
