@@ -42,6 +42,8 @@ CHANNEL_B: JSON = {"id": -100_222_222_222, "type": "channel", "title": "کانا
 ADMIN_A = FakeUser(501_000_001, "AdminA")
 ADMIN_B = FakeUser(502_000_002, "AdminB")
 STRANGER = FakeUser(503_000_003, "Stranger")
+# Admin of both channels (the update fuzzer's: the strangers script keeps A and B apart).
+ADMIN_AB = FakeUser(504_000_004, "AdminAB")
 
 # Telegram's ids fit 52 bits (Bot API docs); larger ones never come from Telegram itself.
 MAX_TELEGRAM_ID = 2**52 - 1
@@ -70,21 +72,36 @@ class Stage:
     """The bot in process with two channels (A administered by ADMIN_A, B by ADMIN_B)."""
 
     bot: InProcessBot
-    channels: tuple[JSON, JSON] = (CHANNEL_A, CHANNEL_B)
+    both: FakeUser | None = None
+
+    def updates(self) -> list[JSON]:
+        """The updates that (re)register both channels: the bot made admin of each."""
+        api, found = self.bot.api, []
+        for chat, admin in ((CHANNEL_A, ADMIN_A), (CHANNEL_B, ADMIN_B)):
+            api.chats[chat["id"]] = chat
+            api.set_admins(chat["id"], [admin] + ([self.both] if self.both else []))
+            found.append(api.my_chat_member_update(chat, admin, "left", "administrator"))
+        return found
+
+    async def register(self) -> None:
+        """Register both channels and read their admins, as Telegram's updates would."""
+        for update in self.updates():
+            await self.bot.process(update)
 
 
 @asynccontextmanager
-async def stage(url: str, content: Path) -> AsyncIterator[Stage]:
-    """The application on `url` with both channels registered and their admins read."""
+async def stage(url: str, content: Path, both: FakeUser | None = None) -> AsyncIterator[Stage]:
+    """The application on `url` with both channels registered and their admins read.
+
+    `both`, when given, administers both channels beside each channel's own admin.
+    """
     async with in_process_bot(url, content) as bot:
         # Telegram's pacing (about 30 messages a second) is the rate limiter's job and is
         # not under test here: with it, 10,000 updates would take six minutes of waiting.
         bot.app.bot._rate_limiter = None
-        for chat, admin in ((CHANNEL_A, ADMIN_A), (CHANNEL_B, ADMIN_B)):
-            bot.api.chats[chat["id"]] = chat
-            bot.api.set_admins(chat["id"], [admin])
-            await bot.chat_member_change(chat, admin, "left", "administrator")
-        yield Stage(bot)
+        scene = Stage(bot, both)
+        await scene.register()
+        yield scene
 
 
 def _walk(handlers: Iterable[BaseHandler[Any, Any, Any]]) -> Iterator[BaseHandler[Any, Any, Any]]:
@@ -115,6 +132,29 @@ def registered_commands(bot: InProcessBot) -> set[str]:
 def registered_buttons(bot: InProcessBot) -> set[type[Button]]:
     """Every button class the application registered a handler for."""
     return {h.button for h in registered_handlers(bot) if isinstance(h, ButtonHandler)}
+
+
+# The channel admins' feature modules: what they register is an admin path.
+ADMIN_MODULES = "bot.handlers.channel."
+
+
+def admin_command_names(bot: InProcessBot) -> set[str]:
+    """The commands registered by the channel-admin modules (their callbacks' module)."""
+    found: set[str] = set()
+    for handler in registered_handlers(bot):
+        if isinstance(handler, CommandHandler) and _module(handler).startswith(ADMIN_MODULES):
+            found |= set(handler.commands)
+    return found
+
+
+def admin_buttons(bot: InProcessBot) -> set[type[Button]]:
+    """The button classes the channel-admin modules declare and register."""
+    return {b for b in registered_buttons(bot) if b.__module__.startswith(ADMIN_MODULES)}
+
+
+def _module(handler: BaseHandler[Any, Any, Any]) -> str:
+    # unit_of_work keeps the decide function's module (functools.wraps).
+    return str(getattr(handler.callback, "__module__", ""))
 
 
 # Helpers many different failures pass through: a failure is placed by its caller too.
@@ -226,8 +266,16 @@ async def snapshot(bot: InProcessBot) -> dict[str, list[tuple[Any, ...]]]:
         tables: dict[str, list[tuple[Any, ...]]] = {}
         for table in metadata.sorted_tables:
             rows = (await connection.execute(select(table))).all()
-            tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+            found = [tuple(_frozen(value) for value in row) for row in rows]
+            tables[table.name] = sorted(found, key=repr)
     return tables
+
+
+def _frozen(value: Any) -> Any:
+    # JSON columns come back as lists and dicts; rows are compared as hashable tuples.
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value
 
 
 def print_figures(figures: JSON, lines: list[str]) -> None:

@@ -18,7 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from _updates_common import ADMIN_A, ADMIN_B, CHANNEL_A, CHANNEL_B, MAX_TELEGRAM_ID, STRANGER
+from _updates_common import (
+    ADMIN_A,
+    ADMIN_AB,
+    ADMIN_B,
+    CHANNEL_A,
+    CHANNEL_B,
+    MAX_TELEGRAM_ID,
+    STRANGER,
+)
 
 from bot import texts
 from bot.bank.normalize import to_persian_digits
@@ -103,6 +111,8 @@ class World:
     bot: InProcessBot
     commands: list[str]
     buttons: list[type[Button]]
+    # Commands for channel admins: mostly typed by an admin, so their paths are exercised.
+    admin_commands: set[str] = field(default_factory=set)
     users: list[FakeUser] = field(default_factory=list)
     # Per private chat, the bot's messages that carry inline buttons (newest last).
     keyboards: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
@@ -117,7 +127,8 @@ class World:
         self.interview_ids = [item["id"] for item in bank["interview_questions"]]
         self.lesson_ids = [item["id"] for item in bank["lessons"]]
         self.demos = list(CATALOGUE.values())
-        self.users += [ADMIN_A, ADMIN_B, STRANGER]
+        self.admins = [ADMIN_A, ADMIN_B, ADMIN_AB]
+        self.users += [*self.admins, STRANGER]
         self.users += [FakeUser(600_000_000 + i, f"Learner{i}") for i in range(12)]
 
     def learn(self, calls: list[Call]) -> None:
@@ -227,9 +238,41 @@ def fit_message(text: str) -> str:
     return text
 
 
-def command_text(world: World) -> str:
+def typical_args(world: World, name: str) -> str | None:
+    """Arguments as the command's own users write them (None: the command has no examples)."""
+    topic, quiz, interview = (
+        world.pick(x) for x in (world.topics, world.quiz_ids, world.interview_ids)
+    )
+    demo = world.pick(world.demos)
+    param = world.pick(demo.params) if demo.params else None
+    setting = f"{param.name}={world.pick(param.choice_texts or ('1',))}" if param else ""
+    hour = f"{world.rng.randint(0, 23)}:{world.pick(['00', '30', '۰۰'])}"
+    days = world.pick(["daily", "mon", "mon,thu", "sat,sun", "fri"])
+    examples = {
+        "start": [f"quiz_{quiz}", f"interview_{interview}", f"demo_{demo.name}", ""],
+        "quiz": [topic, "", "شبکه‌های کانولوشنی"],
+        "test": [f"{topic} 2", topic, "3", f"{topic} ۴"],
+        "interview": [topic, ""],
+        "demo": [demo.name, f"{demo.name} {setting}", ""],
+        "postnow": ["quiz", "interview", "lesson", f"quiz {quiz}", str(world.rng.randint(1, 40))],
+        "schedule": ["", "quiz", f"quiz {topic}", f"interview {interview}", "lesson"],
+        "slot": [f"{world.pick(['quiz', 'interview', 'lesson'])} {days} {hour}"],
+        "unslot": [str(world.rng.randint(1, 20))],
+        "signature": ["@data_fa | دیتاساینس فارسی", ""],
+        "hashtags": ["#Deep_Learning #ML", "#یادگیری_عمیق", ""],
+        "quiznumber": ["96", "۱۰۰", "1"],
+        "grace": ["60", "۱۴۴۰", "1"],
+        "export": ["csv", "xlsx", "json", ""],
+    }
+    return world.pick(examples[name]) if name in examples else None
+
+
+def command_text(world: World, name: str | None = None) -> str:
     """A registered command with generated arguments, sometimes addressed or misspelt."""
-    name = world.pick(world.commands)
+    name = name or world.pick(world.commands)
+    typical = typical_args(world, name)
+    if typical is not None and world.chance(0.4):
+        return f"/{name} {typical}".rstrip()
     roll = world.rng.random()
     if roll < 0.05:
         name = name.upper()
@@ -289,8 +332,12 @@ def private_message(world: World, user: FakeUser, text: str) -> JSON:
 
 
 def command_update(world: World) -> JSON:
-    """A command in private chat."""
-    return private_message(world, actor(world), command_text(world))
+    """A command in private chat (an admin's command mostly from an admin)."""
+    name = world.pick(world.commands)
+    user = actor(world)
+    if name in world.admin_commands and world.chance(0.7):
+        user = world.pick(world.admins)
+    return private_message(world, user, command_text(world, name))
 
 
 def text_update(world: World) -> JSON:
@@ -379,6 +426,9 @@ def replayed_data(world: World, user: FakeUser) -> str | None:
 def callback_update(world: World) -> JSON:
     """A button press: a real button, a forged one of every class, or random data."""
     user = actor(world)
+    if world.keyboards and world.chance(0.5):  # someone who was sent buttons
+        chat_id = world.pick(world.keyboards)
+        user = next((u for u in world.users if u.id == chat_id), user)
     roll = world.rng.random()
     data = replayed_data(world, user) if roll < 0.45 else None
     if data is None:
