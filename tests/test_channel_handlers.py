@@ -188,6 +188,16 @@ async def test_the_next_quiz_number_cannot_go_back_to_a_number_already_posted(
     assert second.params["question"].startswith("❓کوییز شماره ۱۲۰: ")
 
 
+async def test_a_signature_with_a_nul_character_is_refused_and_not_stored(
+    channel: InProcessBot,
+) -> None:
+    # JSON can carry U+0000; PostgreSQL cannot store it in text.
+    assert await reply(channel, ADMIN, "/signature a\x00b") == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+    assert "امضا: —" in await reply(channel, ADMIN, "/settings")
+
+
 # --- /schedule ----------------------------------------------------------------------------
 
 

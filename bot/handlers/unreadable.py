@@ -1,15 +1,16 @@
-"""Updates whose text is not Unicode are refused before dispatch: nothing stores or echoes it.
+"""Updates with text no database can hold are refused before dispatch: nothing stores it.
 
 Telegram sends UTF-8, but JSON can carry a lone UTF-16 surrogate as an escape (`"\\ud800"`),
 and Python reads it into a string that can be neither written to the database nor sent back
-to Telegram. One check at the edge (group -2, before the stored conversations are read)
-spares every handler from meeting such a string.
+to Telegram; JSON can carry U+0000 too, which PostgreSQL cannot store in text. One check at
+the edge (group -2, before the stored conversations are read) spares every handler from
+meeting such a string.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Iterator
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -22,13 +23,28 @@ from bot.handlers.replies import acknowledge, reply
 log = logging.getLogger(__name__)
 
 
-def readable(update: Update) -> bool:
-    """Whether every string in the update can be encoded as UTF-8."""
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _storable(text: str) -> bool:
     try:
-        json.dumps(update.to_dict(), ensure_ascii=False).encode()
-    except UnicodeEncodeError:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
         return False
-    return True
+    return "\x00" not in text
+
+
+def readable(update: Update) -> bool:
+    """Whether every string in the update is UTF-8 without NUL (what databases can store)."""
+    return all(_storable(text) for text in _strings(update.to_dict()))
 
 
 async def refuse_unreadable(update: Update, context: QuizbotContext) -> None:
