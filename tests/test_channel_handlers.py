@@ -119,6 +119,22 @@ async def test_a_toggle_under_settings_that_can_no_longer_be_edited_shows_them_a
     assert "ارسال بی‌صدا: بله" in await reply(channel, ADMIN, "/settings")
 
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, so 2**31 is past every row there.
+@pytest.mark.parametrize("number", [2**31, 999_999_999_999])
+async def test_ids_past_a_rows_range_are_refused_politely(
+    channel: InProcessBot, number: int
+) -> None:
+    assert (await reply(channel, ADMIN, f"/unslot {number}")).startswith("این‌طوری بنویسید: /slot")
+    assert (await reply(channel, ADMIN, f"/postnow {number}")).startswith(
+        "این‌طوری بنویسید: /postnow"
+    )
+    menu = one(await channel.send_text(ADMIN, "/queue"), "sendMessage")
+    for data in (f"qc:{number}", f"ql:{number}"):
+        pressed = await channel.press(ADMIN, channel.message_of(menu), data)
+        assert methods(pressed) == ["answerCallbackQuery"], data
+        assert pressed[0].params["text"] == "این پست دیگه در صف نیست.", data
+
+
 # --- posting now, numbering and signatures -----------------------------------------------
 
 
