@@ -14,15 +14,18 @@ import json
 import logging
 import sys
 import traceback
+import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import asyncpg
 from sqlalchemy import MetaData, select
+from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
@@ -49,22 +52,46 @@ ADMIN_AB = FakeUser(504_000_004, "AdminAB")
 MAX_TELEGRAM_ID = 2**52 - 1
 
 
-def prepare_database(folder: Path) -> tuple[str, Path]:
-    """A migrated SQLite file with the learner test bank synced; its URL and the bank folder."""
-    url = f"sqlite+aiosqlite:///{folder / 'stress.db'}"
-    migrate.upgrade(url)
-    content = write_bank(folder / "content", learner_bank_data())
+@contextmanager
+def prepared_database(folder: Path, postgres: str | None = None) -> Iterator[tuple[str, Path]]:
+    """A migrated database with the learner test bank synced: its URL and the bank folder.
 
-    async def sync() -> None:
-        engine = create_engine(url)
-        try:
-            async with create_session_factory(engine).begin() as session:
-                await sync_bank(session, load_bank(content))
-        finally:
-            await engine.dispose()
+    An SQLite file in `folder`, or with `postgres` (a server's admin URL, e.g.
+    postgresql://postgres@127.0.0.1:5432/test) a new database there, dropped afterwards.
+    Called outside the event loop: Alembic runs its own.
+    """
+    name = f"quizbot_stress_{uuid.uuid4().hex[:12]}"
+    if postgres is None:
+        url = f"sqlite+aiosqlite:///{folder / 'stress.db'}"
+    else:
+        asyncio.run(_on_server(postgres, f'CREATE DATABASE "{name}"'))
+        address = make_url(postgres).set(drivername="postgresql+asyncpg", database=name)
+        url = address.render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        content = write_bank(folder / "content", learner_bank_data())
+        asyncio.run(_sync(url, content))
+        yield url, content
+    finally:
+        if postgres is not None:
+            asyncio.run(_on_server(postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    asyncio.run(sync())
-    return url, content
+
+async def _on_server(admin_url: str, statement: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _sync(url: str, content: Path) -> None:
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            await sync_bank(session, load_bank(content))
+    finally:
+        await engine.dispose()
 
 
 @dataclass

@@ -54,12 +54,13 @@ ODD_WORDS = (
     "٫۵",
     "NaN",
     "inf",
-    "None",
+    "none",  # not "None" nor "{title}": those in a reply must be the bot's own slip
     "null",
     "true",
     "../../etc/passwd",
     "%s%d",
-    "{title}",
+    "{TITLE}",
+    "{0}",
     "<b>x</b>",
     "&amp;",
     "\u200c",
@@ -511,7 +512,8 @@ def poll_update(world: World) -> JSON:
     poll = {key: value for key, value in base.items() if not key.startswith("_")}
     options = [dict(option) for option in poll["options"]]
     for option in options:
-        option["voter_count"] = world.pick([0, 1, 5, 1000, 2**31, 2**40])
+        # Telegram counts voters among its users: together always below 2**31.
+        option["voter_count"] = world.pick([0, 1, 5, 1000, 10**6, 10**8])
     if world.chance(0.1):
         options = options[:-1] or options
     poll["options"] = options

@@ -19,7 +19,7 @@ conversation state, since B's commands act on B's channel. Every other row of ev
 compared before and after; and no message may reach channel A, not even after a scheduler
 pass (a post of A made due would go out then).
 
-    .venv/bin/python stress/strangers.py
+    .venv/bin/python stress/strangers.py [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 The last line is JSON; the exit status is 1 on any change, channel message or traceback,
 2 when the admin paths exercised differ from those registered.
@@ -47,7 +47,7 @@ from _updates_common import (
     admin_buttons,
     admin_command_names,
     feed,
-    prepare_database,
+    prepared_database,
     print_figures,
     snapshot,
     stage,
@@ -358,9 +358,13 @@ async def table_columns(bot: InProcessBot) -> dict[str, list[str]]:
 
 def main() -> int:
     """Run once; print the figures; non-zero on any change."""
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    with tempfile.TemporaryDirectory(prefix="quizbot-strangers-") as folder:
-        url, content = prepare_database(Path(folder))  # before the loop: Alembic runs its own
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a PostgreSQL server's URL (default: SQLite)")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="quizbot-strangers-") as folder,
+        prepared_database(Path(folder), args.postgres) as (url, content),
+    ):
         figures, lines = asyncio.run(run(url, content))
     print_figures(figures, lines)
     if figures["admin_paths_missing"]:

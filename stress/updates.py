@@ -11,6 +11,7 @@ and top frame) is written with an example update to `--out`. Texts the bot sends
 show Python's «None» or an unfilled {placeholder}.
 
     .venv/bin/python stress/updates.py --updates 10000 [--seed N] [--max-seconds 600]
+        [--out report.json] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 The last line is JSON; the exit status is 1 when any traceback or bad text was found.
 """
@@ -33,7 +34,7 @@ from _updates_common import (
     ErrorTrap,
     admin_command_names,
     feed,
-    prepare_database,
+    prepared_database,
     print_figures,
     registered_buttons,
     registered_commands,
@@ -150,9 +151,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-seconds", type=float, default=900.0)
     parser.add_argument("--out", type=Path, default=None, help="the report (JSON)")
+    parser.add_argument("--postgres", help="a PostgreSQL server's URL (default: SQLite)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="quizbot-stress-") as folder:
-        url, content = prepare_database(Path(folder))  # before the loop: Alembic runs its own
+    with (
+        tempfile.TemporaryDirectory(prefix="quizbot-stress-") as folder,
+        prepared_database(Path(folder), args.postgres) as (url, content),
+    ):
         figures, report = asyncio.run(run(url, content, args.updates, args.seed, args.max_seconds))
     out = args.out or Path(tempfile.gettempdir()) / f"quizbot-stress-updates-{args.seed}.json"
     out.write_text(json.dumps(report, indent=1, default=repr))
