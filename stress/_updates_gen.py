@@ -14,6 +14,7 @@ import itertools
 import random
 import time
 import typing
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,8 @@ class World:
     private_polls: list[tuple[str, int]] = field(default_factory=list)
     channel_polls: list[str] = field(default_factory=list)
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10**7))
+    # How often each command and button class was generated (the report shows any left out).
+    exercised: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         bank = learner_bank_data()
@@ -271,6 +274,7 @@ def typical_args(world: World, name: str) -> str | None:
 def command_text(world: World, name: str | None = None) -> str:
     """A registered command with generated arguments, sometimes addressed or misspelt."""
     name = name or world.pick(world.commands)
+    world.exercised[f"/{name}"] += 1
     typical = typical_args(world, name)
     if typical is not None and world.chance(0.4):
         return f"/{name} {typical}".rstrip()
@@ -359,6 +363,7 @@ def fields_of(button: type[Button]) -> list[tuple[type, bool]]:
 
 def button_data(world: World, button: type[Button]) -> str:
     """Callback data for `button`: valid, payload mutated, or overlong."""
+    world.exercised[button.__name__] += 1
     parts = [button.prefix]
     for kind, optional in fields_of(button):
         roll = world.rng.random()

@@ -43,6 +43,8 @@ from _updates_common import (
 )
 from _updates_gen import World, generate
 
+from bot.handlers.channel.events import refresh_admins
+from bot.services.channel import rights
 from tests.fakebot import Call
 from tests.fakebot.core import JSON
 
@@ -112,6 +114,8 @@ async def run(
                 bot.clock.advance(minutes=world.rng.randint(0, 90))
                 await scheduler_pass(trap, world)
         calls_made = len(bot.api.calls)
+        paths = [f"/{c}" for c in world.commands] + [b.__name__ for b in world.buttons]
+        left_out = [path for path in paths if not world.exercised[path]]
     seconds = round(time.monotonic() - started, 1)
     figures = {
         "updates": fed,
@@ -125,6 +129,8 @@ async def run(
     report = {
         **figures,
         "kinds": dict(kinds),
+        "exercised": dict(world.exercised),
+        "left_out": left_out,
         "bot_api_calls": calls_made,
         "bot_api_refusals": dict(refusals),
         "traceback_list": trap.report(),
@@ -134,12 +140,16 @@ async def run(
 
 
 async def scheduler_pass(trap: ErrorTrap, world: World) -> None:
-    """One scheduler pass, as the job runs it; what it sent is remembered too."""
-    api = world.bot.api
+    """The two jobs as they run: a scheduler pass, and admin lists read again when old."""
+    bot, api = world.bot, world.bot.api
     since = api.mark()
     try:
-        await world.bot.tick()
-    except Exception as error:  # the job's own errors would reach PTB's job error log
+        await bot.tick()
+        async with bot.runtime.read_sessions() as session:  # what admins_job does
+            due = await rights.due_for_check(session, bot.runtime.now())
+        for chat_id in due:
+            await refresh_admins(bot.app.bot, bot.runtime, chat_id)
+    except Exception as error:  # a job's own errors would reach PTB's job error log
         trap.failed(error)
     world.learn(api.calls[since:])
 
@@ -165,6 +175,8 @@ def main() -> int:
         "by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(report["kinds"].items())),
         f"Bot API calls: {report['bot_api_calls']}; refused by Telegram (handled): "
         + (", ".join(f"{k} {v}" for k, v in sorted(report["bot_api_refusals"].items())) or "none"),
+        f"commands and button classes generated: {len(report['exercised'])}, left out: "
+        + (", ".join(report["left_out"]) or "none"),
         f"tracebacks: {figures['tracebacks']} ({figures['distinct']} distinct)",
     ]
     lines += [
