@@ -91,7 +91,7 @@ def register_handlers(application: QuizbotApplication) -> None:
     """Every handler, in the order PTB must try them."""
     private = filters.ChatType.PRIVATE
     flows = conversations()
-    # Group -2 runs first: text that is not Unicode goes no further.
+    # Group -2 runs first: text no database can store goes no further.
     application.add_handler(unreadable_guard(), group=-2)
     # Group -1 next: the person's stored conversation states, before dispatch.
     application.add_handler(state_loader(flows), group=-1)

@@ -51,7 +51,7 @@ async def refuse_unreadable(update: Update, context: QuizbotContext) -> None:
     """Answer an unreadable message or button briefly, and stop the update there."""
     if readable(update):
         return
-    log.info("update %s carries text that is not Unicode; refused", update.update_id)
+    log.info("update %s carries text no database can store; refused", update.update_id)
     chat = update.effective_chat
     if update.callback_query is not None:
         await acknowledge(update.callback_query, texts.BAD_BUTTON)
