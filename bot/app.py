@@ -35,6 +35,7 @@ from bot.handlers.channel import admin, events, jobs, posts, queue, results, sch
 from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
+from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
 from bot.polling import Poller
 from bot.redaction import redact_logs
@@ -97,7 +98,9 @@ def register_handlers(application: QuizbotApplication) -> None:
     """Every handler, in the order PTB must try them."""
     private = filters.ChatType.PRIVATE
     flows = conversations()
-    # Group -1 runs first: the person's stored conversation states, before dispatch.
+    # Group -2 runs first: text no database can store goes no further.
+    application.add_handler(unreadable_guard(), group=-2)
+    # Group -1 next: the person's stored conversation states, before dispatch.
     application.add_handler(state_loader(flows), group=-1)
     for flow in flows:
         application.add_handler(flow)

@@ -83,6 +83,7 @@ SCOPE_TOPIC = "موضوع «{title}»"
 ITEM_GONE = "این مورد دیگه در دسترس نیست."
 FLOW_EXPIRED = "این گفتگو تموم شده یا منقضی شده؛ دستورش رو دوباره بزن."
 BAD_BUTTON = "این دکمه معتبر نیست."
+UNREADABLE_TEXT = "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
 TRY_AGAIN = "⚠️ الان نتونستم انجامش بدم؛ چند لحظه بعد دوباره امتحان کن."
 
 NEXT_QUIZ_BUTTON = "➡️ کوییز بعدی"
@@ -181,6 +182,9 @@ TOGGLE_SILENT = "🔕 بی‌صدا: {state}"
 TOGGLE_PIN = "📌 سنجاق: {state}"
 SETTING_SAVED = "ذخیره شد."
 SETTING_USAGE = "این‌طوری بنویسید: {usage}"
+QUIZ_NUMBER_TAKEN = (
+    "شمارهٔ {number} قبلاً به کوییزی از این کانال رسیده؛ شمارهٔ بعدی باید دست‌کم {minimum} باشه."
+)
 SETTING_EXAMPLES = {
     "signature": "/signature @Data_ML | دیتاساینس",
     "hashtags": "/hashtags #Deep_Learning",

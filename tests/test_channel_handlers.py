@@ -105,6 +105,36 @@ async def test_non_admins_are_refused_on_every_admin_path(channel: InProcessBot)
     assert await channel.scheduler_pass() == []  # and nothing was queued
 
 
+@sqlite_only
+async def test_a_toggle_under_settings_that_can_no_longer_be_edited_shows_them_anew(
+    channel: InProcessBot,
+) -> None:
+    shown = one(await channel.send_text(ADMIN, "/settings"), "sendMessage")
+    message = channel.message_of(shown)
+    del channel.api.messages[(ADMIN.id, message["message_id"])]  # deleted, or too old
+    pressed = await channel.press(ADMIN, message, button_data(shown, "بی‌صدا"))
+    assert methods(pressed) == ["editMessageText", "sendMessage", "answerCallbackQuery"]
+    assert "ارسال بی‌صدا: بله" in pressed[1].params["text"]
+    assert "text" not in pressed[2].params  # no "try again": the toggle took effect
+    assert "ارسال بی‌صدا: بله" in await reply(channel, ADMIN, "/settings")
+
+
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, so 2**31 is past every row there.
+@pytest.mark.parametrize("number", [2**31, 999_999_999_999])
+async def test_ids_past_a_rows_range_are_refused_politely(
+    channel: InProcessBot, number: int
+) -> None:
+    assert (await reply(channel, ADMIN, f"/unslot {number}")).startswith("این‌طوری بنویسید: /slot")
+    assert (await reply(channel, ADMIN, f"/postnow {number}")).startswith(
+        "این‌طوری بنویسید: /postnow"
+    )
+    menu = one(await channel.send_text(ADMIN, "/queue"), "sendMessage")
+    for data in (f"qc:{number}", f"ql:{number}"):
+        pressed = await channel.press(ADMIN, channel.message_of(menu), data)
+        assert methods(pressed) == ["answerCallbackQuery"], data
+        assert pressed[0].params["text"] == "این پست دیگه در صف نیست.", data
+
+
 # --- posting now, numbering and signatures -----------------------------------------------
 
 
@@ -125,6 +155,63 @@ async def test_postnow_numbers_channel_quizzes_from_the_setting(channel: InProce
     second = await postnow(channel, "quiz")
     assert second.params["question"].startswith("❓کوییز شماره ۹۷: ")
     assert second.params["question"] != first.params["question"].replace("۹۶", "۹۷")
+
+
+@sqlite_only
+async def test_an_overlong_item_id_is_quoted_back_shortened(channel: InProcessBot) -> None:
+    # A message can be 4096 characters long: quoted back whole, the id would not fit.
+    answer = await reply(channel, ADMIN, "/postnow quiz " + "x" * 4082)
+    assert answer.startswith("مورد «xxx")
+    assert "…» پیدا نشد" in answer
+    assert len(answer) < 400
+
+
+@sqlite_only
+async def test_a_signature_that_is_not_unicode_is_refused_and_not_stored(
+    channel: InProcessBot,
+) -> None:
+    # JSON can carry a lone UTF-16 surrogate as an escape; the database cannot store one.
+    assert await reply(channel, ADMIN, "/signature \ud800 @data_fa") == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+    assert "امضا: —" in await reply(channel, ADMIN, "/settings")
+
+
+@pytest.mark.parametrize("command", ["/signature " + "ا" * 4000, "/hashtags #" + "a" * 4000])
+@sqlite_only
+async def test_settings_show_an_overlong_signature_or_hashtag_shortened(
+    channel: InProcessBot, command: str
+) -> None:
+    assert await reply(channel, ADMIN, command) == "ذخیره شد."
+    shown = await reply(channel, ADMIN, "/settings")  # whole, it would not fit in a message
+    assert "…\n" in shown
+    assert shown.endswith("/quiznumber 96 · /grace 60")
+
+
+@sqlite_only
+async def test_the_next_quiz_number_cannot_go_back_to_a_number_already_posted(
+    channel: InProcessBot,
+) -> None:
+    await reply(channel, ADMIN, "/quiznumber 96")
+    first = await postnow(channel, "quiz")
+    assert first.params["question"].startswith("❓کوییز شماره ۹۶: ")
+    assert await reply(channel, ADMIN, "/quiznumber ۹۶") == (
+        "شمارهٔ ۹۶ قبلاً به کوییزی از این کانال رسیده؛ شمارهٔ بعدی باید دست‌کم ۹۷ باشه."
+    )
+    assert "شمارهٔ کوییز بعدی: ۹۷" in await reply(channel, ADMIN, "/settings")
+    assert await reply(channel, ADMIN, "/quiznumber 120") == "ذخیره شد."
+    second = await postnow(channel, "quiz")
+    assert second.params["question"].startswith("❓کوییز شماره ۱۲۰: ")
+
+
+async def test_a_signature_with_a_nul_character_is_refused_and_not_stored(
+    channel: InProcessBot,
+) -> None:
+    # JSON can carry U+0000; PostgreSQL cannot store it in text.
+    assert await reply(channel, ADMIN, "/signature a\x00b") == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+    assert "امضا: —" in await reply(channel, ADMIN, "/settings")
 
 
 # --- /schedule ----------------------------------------------------------------------------

@@ -112,6 +112,24 @@ async def test_a_number_out_of_range_gives_the_range_in_persian(inproc: InProces
     )
 
 
+# A message can be 4096 characters long: quoted back whole, a word that long would not fit.
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("/demo " + "ب" * 4090, "دمویی به اسم «ببب"),
+        ("/demo " + "ب" * 2040 + " " + "ب" * 2040, "«ببب"),
+        ("/demo letters " + "x" * 4080 + "=1", "پارامتر «xxx"),
+    ],
+)
+async def test_an_overlong_word_is_quoted_back_shortened(
+    inproc: InProcessBot, text: str, start: str
+) -> None:
+    answer = await reply(inproc, text)
+    assert answer.startswith(start)
+    assert "…»" in answer
+    assert len(answer) < 400
+
+
 async def test_a_deep_link_opens_the_demo_panel(inproc: InProcessBot) -> None:
     calls = await inproc.send_text(LEILA, "/start demo_letters")
     assert methods(calls) == ["sendMessage", "sendMessage"]  # the welcome, then the panel

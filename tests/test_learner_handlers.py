@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.db.models import Audience, LearnerAnswer, Publication, ReviewCard, TestSession
 from bot.persian import jalali_date
 from tests.banks import learner_bank_data, write_bank
-from tests.fakebot import FakeUser
+from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
@@ -228,6 +228,42 @@ async def test_an_answer_to_an_unknown_poll_is_ignored_with_a_log_line(
     assert await inproc.count(LearnerAnswer) == 0
 
 
+async def vote(
+    bot: InProcessBot, user: FakeUser, poll_id: str, option_ids: list[int]
+) -> list[Call]:
+    """`user` votes with any option ids, even ones no poll has (Telegram never sends those)."""
+    update = bot.api.poll_answer_update(user, poll_id, [])
+    update["poll_answer"]["option_ids"] = option_ids
+    return await bot.process(update)
+
+
+@pytest.mark.parametrize("option_ids", [[-1], [4], [31], [63], [2**70], [0, 99]])
+async def test_an_answer_with_options_the_poll_does_not_have_is_ignored(
+    inproc: InProcessBot, option_ids: list[int]
+) -> None:
+    poll_id = await quiz_poll(inproc, REZA, "/quiz cnn")
+    assert len(inproc.api.polls[poll_id]["options"]) == 4
+    assert await vote(inproc, REZA, poll_id, option_ids) == []  # no error reply either
+    assert await inproc.count(LearnerAnswer) == 0
+    assert await inproc.answer_poll(REZA, poll_id, inproc.correct_of(poll_id)) == []
+    assert await inproc.count(LearnerAnswer) == 1
+
+
+@sqlite_only
+async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
+    inproc: InProcessBot,
+) -> None:
+    started = await inproc.send_text(ALI, "/test cnn 2")
+    poll_id = inproc.poll_id_of(started[1])
+    # Sara votes in Ali's forwarded poll: his test does not move on, she is sent nothing.
+    assert await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)) == []
+    assert await inproc.count(LearnerAnswer) == 0
+    asked = one(await inproc.send_text(ALI, "/forget"), "sendMessage")
+    forgotten = await inproc.press(ALI, inproc.message_of(asked), "f:yes")
+    assert methods(forgotten) == ["sendMessage", "answerCallbackQuery"]
+    assert forgotten[0].params["text"] == "همهٔ داده‌هات پاک شد. اگه خواستی دوباره از /start شروع کن."
+
+
 # --- /test -----------------------------------------------------------------------------------
 
 
@@ -288,6 +324,18 @@ async def test_an_unknown_topic_offers_the_topics_there_are(inproc: InProcessBot
     assert button_data(calls[0], "شبکه‌های کانولوشنی") == "tp:cnn"
 
 
+@pytest.mark.parametrize("command", ["/quiz", "/test", "/interview"])
+@sqlite_only
+async def test_an_overlong_unknown_topic_is_quoted_back_shortened(
+    inproc: InProcessBot, command: str
+) -> None:
+    # A message can be 4096 characters long: quoted back whole, the topic would not fit.
+    answer = await reply(inproc, SARA, f"{command} {'ب' * (4095 - len(command))}")
+    assert answer.startswith("موضوع «ببب")
+    assert "…» رو پیدا نکردم" in answer
+    assert len(answer) < 400
+
+
 # --- /interview and /topics -------------------------------------------------------------
 
 
@@ -304,6 +352,19 @@ async def test_an_interview_answer_is_revealed_by_its_button(inproc: InProcessBo
     )
     assert "reply_markup" not in edited.params  # the button is gone
     assert "reply_markup" not in inproc.message_of(question)
+
+
+@sqlite_only
+async def test_an_answer_revealed_under_a_question_that_cannot_be_edited_comes_anew(
+    inproc: InProcessBot,
+) -> None:
+    question = one(await inproc.send_text(REZA, "/interview cnn"), "sendMessage")
+    message = inproc.message_of(question)
+    del inproc.api.messages[(REZA.id, message["message_id"])]  # deleted, or too old
+    pressed = await inproc.press(REZA, message, button_data(question, "پاسخ"))
+    assert methods(pressed) == ["editMessageText", "sendMessage", "answerCallbackQuery"]
+    assert "پاسخ نمونه:\n🔵 " in pressed[1].params["text"]
+    assert "text" not in pressed[2].params
 
 
 @sqlite_only
@@ -345,6 +406,26 @@ async def test_tampered_button_data_is_refused_politely(inproc: InProcessBot, da
     pressed = await inproc.press(REZA, inproc.message_of(menu), data)
     assert methods(pressed) == ["answerCallbackQuery"]
     assert pressed[0].params["text"] == "این دکمه معتبر نیست."
+
+
+# JSON can carry a lone UTF-16 surrogate as an escape; such text can be neither stored nor sent.
+@pytest.mark.parametrize("text", ["/quiz \ud800", "سلام \udc00"])
+@sqlite_only
+async def test_text_that_is_not_unicode_gets_a_clear_answer(
+    inproc: InProcessBot, text: str
+) -> None:
+    assert await reply(inproc, REZA, text) == (
+        "این پیام نویسه‌هایی داره که نمی‌تونم بخونم؛ لطفاً دوباره بنویسش."
+    )
+
+
+@sqlite_only
+async def test_a_button_or_vote_that_is_not_unicode_is_refused(inproc: InProcessBot) -> None:
+    menu = one(await inproc.send_text(REZA, "/topics"), "sendMessage")
+    pressed = await inproc.press(REZA, inproc.message_of(menu), "tp:\ud800")
+    assert methods(pressed) == ["answerCallbackQuery"]
+    assert pressed[0].params["text"] == "این دکمه معتبر نیست."
+    assert await inproc.answer_poll(REZA, "5000\udbff", [0]) == []
 
 
 # --- /review and /me ----------------------------------------------------------------------

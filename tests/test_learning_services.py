@@ -195,3 +195,33 @@ async def test_forget_deletes_answers_cards_tests_cooldowns_and_drafts(sessions:
     kept = (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown, ConversationState)
     for model in kept:
         assert await count(sessions, model) == 0, model.__name__
+
+
+async def test_forget_goes_through_votes_others_left_in_the_learners_forwarded_polls(
+    sessions: Sessions,
+) -> None:
+    # Stored before such votes were ignored: another person's answer to the learner's poll.
+    async with sessions.begin() as session:
+        started = await practice.start_test_by_words(session, LEARNER, ["cnn", "2"], NOW)
+        assert isinstance(started, TestStarted)
+    poll_id = await sent(sessions, "cnn-params", Purpose.TEST, started.first.test_id)
+    async with sessions.begin() as session:
+        publication = await session.scalar(
+            select(Publication).where(Publication.poll_id == poll_id)
+        )
+        assert publication is not None
+        session.add(
+            LearnerAnswer(
+                learner_hash="b" * 64,
+                publication_id=publication.id,
+                quiz_id="cnn-params",
+                option_mask=1,
+                is_correct=False,
+                test_session_id=started.first.test_id,
+                answered_at=NOW,
+            )
+        )
+    async with sessions.begin() as session:
+        await forgetting.forget_learner(session, LEARNER, [])
+    for model in (LearnerAnswer, Publication, TestSession):
+        assert await count(sessions, model) == 0, model.__name__

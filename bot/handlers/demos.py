@@ -19,7 +19,7 @@ from bot.context import QuizbotContext
 from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.conversations import conversation_key
-from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
+from bot.handlers.replies import chat_id_of, quoted, reply, user_id_of, with_retry
 from bot.handlers.work import renders, unit_of_work
 from bot.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, fit, telegram_length
 from bot.persian import fa_number
@@ -160,11 +160,11 @@ def _bound(value: float | None) -> str:
 def param_error_text(demo: DemoSpec | None, error: DemoParamError) -> str:
     """The Persian reason for a refused demo request, from the error's code."""
     if error.code is ParamErrorCode.UNKNOWN_DEMO or demo is None:
-        return texts.DEMO_UNKNOWN.format(name=error.demo)
+        return texts.DEMO_UNKNOWN.format(name=quoted(error.demo))
     allowed = "، ".join(error.allowed)
     param = demo.param(error.param or "")
     if error.code is ParamErrorCode.UNKNOWN_PARAM or param is None:
-        return texts.DEMO_UNKNOWN_PARAM.format(param=error.param, allowed=allowed)
+        return texts.DEMO_UNKNOWN_PARAM.format(param=quoted(error.param or ""), allowed=allowed)
     if error.code is ParamErrorCode.NOT_A_NUMBER:
         return texts.DEMO_NOT_A_NUMBER.format(label=param.label)
     if error.code is ParamErrorCode.OUT_OF_RANGE:
@@ -242,7 +242,8 @@ async def show_panel(update: Update, context: QuizbotContext, outcome: DemoPanel
 @renders(DemoMalformed)
 async def show_malformed(update: Update, context: QuizbotContext, outcome: DemoMalformed) -> None:
     """How to write parameters."""
-    await reply(update, texts.DEMO_BAD_ARGUMENT.format(text=outcome.text, name=outcome.demo))
+    text = texts.DEMO_BAD_ARGUMENT.format(text=quoted(outcome.text), name=quoted(outcome.demo))
+    await reply(update, text)
 
 
 @renders(DemoInvalid)

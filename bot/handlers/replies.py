@@ -15,6 +15,9 @@ from bot.limits import MAX_ALERT_LENGTH, fit
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 3
+# What a person typed is quoted back at most this long: a message may hold 4096 characters,
+# and quoted whole inside a reply it would make the reply too long to send.
+QUOTE_LENGTH = 80
 
 
 async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
@@ -34,6 +37,11 @@ async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
             log.warning("Bot API call failed (%s); retrying", exc)
             await asyncio.sleep(0.2 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def quoted(text: str) -> str:
+    """What a person typed, cut to be quoted back inside a reply."""
+    return fit(text, QUOTE_LENGTH)
 
 
 def chat_id_of(update: Update) -> int:
@@ -59,6 +67,23 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message:
     chat_id = chat_id_of(update)
     bot = update.get_bot()
     return await with_retry(lambda: bot.send_message(chat_id, text, **kwargs))
+
+
+async def edit_or_send(update: Update, text: str, **kwargs: Any) -> None:
+    """Show `text` in place of the pressed button's message, or anew if it cannot be edited.
+
+    A message may be gone (deleted) or too old to edit; the person still gets the answer.
+    """
+    message = update.effective_message
+    if update.callback_query is not None and message is not None:
+        try:
+            await with_retry(lambda: message.edit_text(text, **kwargs))
+            return
+        except BadRequest as error:
+            if "not modified" in str(error):  # the same text and buttons: nothing to show
+                return
+            log.info("message not edited (%s); sent anew", error)
+    await reply(update, text, **kwargs)
 
 
 async def acknowledge(query: CallbackQuery, alert: str | None) -> None:

@@ -11,7 +11,7 @@ from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.channel.jobs import wake_scheduler
-from bot.handlers.replies import reply
+from bot.handlers.replies import quoted, reply
 from bot.handlers.work import renders
 from bot.persian import fa_number
 from bot.services.channel import planning
@@ -86,7 +86,7 @@ async def show_refused(update: Update, context: QuizbotContext, outcome: Refused
     """Why the post cannot be scheduled, in Persian (a message: it may be long to read)."""
     limit = fa_number(outcome.limit) if outcome.limit is not None else ""
     text = texts.SCHEDULE_PROBLEMS[outcome.problem.value]
-    await reply(update, text.format(item=outcome.item_id or "", limit=limit))
+    await reply(update, text.format(item=quoted(outcome.item_id or ""), limit=limit))
 
 
 @renders(SlotAdded)

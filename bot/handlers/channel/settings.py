@@ -7,19 +7,29 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
-from bot.handlers.replies import reply
+from bot.handlers.replies import edit_or_send, reply
 from bot.handlers.work import Decide, renders, unit_of_work
+from bot.limits import fit
 from bot.persian import fa_number
 from bot.services.channel import settings
-from bot.services.channel.outcomes import Setting, SettingRefused, SettingSaved, SettingsShown
+from bot.services.channel.outcomes import (
+    QuizNumberTaken,
+    Setting,
+    SettingRefused,
+    SettingSaved,
+    SettingsShown,
+)
 from bot.services.channel.views import ChannelView
+
+# How much of the signature and of the hashtags the settings show: each may be as long as a
+# message, and both whole would not fit in one.
+SHOWN_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,8 @@ def settings_view(channel: ChannelView) -> tuple[str, InlineKeyboardMarkup]:
 
     text = texts.CHANNEL_SETTINGS.format(
         title=channel.title,
-        signature=channel.signature or texts.NONE_SET,
-        hashtags=" ".join(channel.hashtags) or texts.NONE_SET,
+        signature=fit(channel.signature or texts.NONE_SET, SHOWN_LENGTH),
+        hashtags=fit(" ".join(channel.hashtags) or texts.NONE_SET, SHOWN_LENGTH),
         number=fa_number(channel.next_quiz_number),
         silent=state(channel.silent),
         pin=state(channel.pin_quizzes),
@@ -92,15 +102,7 @@ def settings_view(channel: ChannelView) -> tuple[str, InlineKeyboardMarkup]:
 async def show_settings(update: Update, context: QuizbotContext, outcome: SettingsShown) -> None:
     """The settings: a new message for /settings, the same one edited for a toggle."""
     text, keyboard = settings_view(outcome.channel)
-    message = update.effective_message
-    if update.callback_query is None or message is None:
-        await reply(update, text, reply_markup=keyboard)
-        return
-    try:
-        await message.edit_text(text, reply_markup=keyboard)
-    except BadRequest as error:  # "message is not modified": nothing changed
-        if "not modified" not in str(error):
-            raise
+    await edit_or_send(update, text, reply_markup=keyboard)
 
 
 @renders(SettingSaved)
@@ -114,6 +116,19 @@ async def show_refused(update: Update, context: QuizbotContext, outcome: Setting
     """How to write the setting."""
     usage = texts.SETTING_EXAMPLES[outcome.setting.value]
     await reply(update, texts.SETTING_USAGE.format(usage=usage))
+
+
+@renders(QuizNumberTaken)
+async def show_number_taken(
+    update: Update, context: QuizbotContext, outcome: QuizNumberTaken
+) -> None:
+    """The number is used: the lowest the series may go on from."""
+    await reply(
+        update,
+        texts.QUIZ_NUMBER_TAKEN.format(
+            number=fa_number(outcome.number), minimum=fa_number(outcome.minimum)
+        ),
+    )
 
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:

@@ -13,7 +13,7 @@ from bot.context import QuizbotContext
 from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import InterviewButton, RevealButton
 from bot.handlers.learning.topics import scope_text
-from bot.handlers.replies import chat_id_of, reply, user_id_of, with_retry
+from bot.handlers.replies import chat_id_of, edit_or_send, reply, user_id_of
 from bot.handlers.work import renders, unit_of_work
 from bot.services.learning import practice, publications
 from bot.services.learning.outcomes import InterviewAnswer, NextInterview, NoInterviews
@@ -87,14 +87,7 @@ async def show_interview(update: Update, context: QuizbotContext, outcome: NextI
 @renders(InterviewAnswer)
 async def show_answer(update: Update, context: QuizbotContext, outcome: InterviewAnswer) -> None:
     """Edit the question's message to show the model answer (the button goes)."""
-    message = update.effective_message
-    if message is None:
-        return
-    text = interview_text(outcome.question, with_answer=True)
-    chat_id = chat_id_of(update)
-    await with_retry(
-        lambda: context.bot.edit_message_text(text, chat_id=chat_id, message_id=message.message_id)
-    )
+    await edit_or_send(update, interview_text(outcome.question, with_answer=True))
 
 
 @renders(NoInterviews)

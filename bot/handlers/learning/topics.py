@@ -13,7 +13,7 @@ from bot.context import QuizbotContext
 from bot.handlers.buttons import ButtonHandler
 from bot.handlers.learning.buttons import InterviewButton, QuizButton, TestButton, TopicMenuButton
 from bot.handlers.learning.keyboards import topics_keyboard
-from bot.handlers.replies import reply
+from bot.handlers.replies import quoted, reply
 from bot.handlers.work import renders, unit_of_work
 from bot.persian import fa_number
 from bot.services.learning import practice
@@ -67,7 +67,7 @@ async def show_unknown_topic(
     """The typed topic matches none: the topics there are."""
     await reply(
         update,
-        texts.UNKNOWN_TOPIC.format(topic=outcome.text),
+        texts.UNKNOWN_TOPIC.format(topic=quoted(outcome.text)),
         reply_markup=topics_keyboard(outcome.topics),
     )
 

@@ -72,6 +72,14 @@ class SettingRefused:
     setting: Setting
 
 
+@dataclass(frozen=True)
+class QuizNumberTaken:
+    """A quiz of the channel already has this number (or a later one): numbers never repeat."""
+
+    number: int
+    minimum: int
+
+
 class Problem(enum.StrEnum):
     """Why a post cannot be scheduled or sent."""
 

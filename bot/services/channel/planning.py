@@ -74,8 +74,9 @@ WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-# Row ids fit a signed 64-bit integer; a longer number typed is no id of ours.
-MAX_ROW_ID = 2**63 - 1
+# Row ids are INTEGER columns, 32 bits on PostgreSQL: a larger number typed or pressed is no
+# id of ours (and PostgreSQL refuses to compare the column with it).
+MAX_ROW_ID = 2**31 - 1
 
 
 def row_id(words: Sequence[str]) -> int | None:
@@ -224,6 +225,8 @@ async def _admins_pending_post(
     mine = {channel.id for channel in await administered(session, admin)}
     if not mine:
         return await refusal(session)
+    if not 0 < post_id <= MAX_ROW_ID:
+        return PostGone()
     post = await session.get(ScheduledPost, post_id)
     if post is None or post.channel_id not in mine or post.state is not PostState.PENDING:
         return PostGone()

@@ -6,11 +6,13 @@ import enum
 import re
 from collections.abc import Sequence
 
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bank.normalize import normalize_text, to_latin_digits
-from bot.db.models import Channel
+from bot.db.models import Channel, Publication, ScheduledPost
 from bot.services.channel.outcomes import (
+    QuizNumberTaken,
     Refusal,
     Setting,
     SettingRefused,
@@ -45,9 +47,20 @@ def _number(words: Sequence[str], low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
+async def highest_quiz_number(session: AsyncSession, channel_id: int) -> int:
+    """The highest number a quiz of the channel has: posted, or taken by a post not yet sent."""
+    numbers = union_all(
+        select(Publication.quiz_number.label("number")).where(Publication.channel_id == channel_id),
+        select(ScheduledPost.quiz_number.label("number")).where(
+            ScheduledPost.channel_id == channel_id
+        ),
+    ).subquery()
+    return int(await session.scalar(select(func.coalesce(func.max(numbers.c.number), 0))) or 0)
+
+
 async def change(
     session: AsyncSession, admin: Admin, setting: Setting, words: Sequence[str]
-) -> SettingSaved | SettingRefused | Refusal:
+) -> SettingSaved | SettingRefused | QuizNumberTaken | Refusal:
     """Set one setting from what the admin typed after the command."""
     acting = await acting_channel(session, admin)
     if not isinstance(acting, ChannelView):
@@ -65,6 +78,11 @@ async def change(
         number = _number(words, 1, 10**6)
         if number is None:
             return SettingRefused(setting)
+        # A number given twice would repeat in the channel (and a second publication with
+        # it cannot be recorded): the series only goes on.
+        highest = await highest_quiz_number(session, channel.id)
+        if number <= highest:
+            return QuizNumberTaken(number, highest + 1)
         channel.next_quiz_number = number
     else:
         # At least a minute: the scheduler always runs a moment after a post falls due.

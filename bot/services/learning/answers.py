@@ -45,13 +45,21 @@ async def answer_poll(
     A test's answer brings its next quiz or the score card, a review's the next due review;
     a single quiz needs nothing (its poll shows the result and carries a "next" button).
     Idempotent: a repeated update changes nothing and reviews nothing. An empty option list
-    (a retracted vote) removes the stored answer. Everything needed is read in one query:
-    this is the bot's busiest path.
+    (a retracted vote) removes the stored answer. Only the learner the poll was sent to is
+    heard: a vote in a forwarded copy (someone else's) would move their test on. Option ids
+    the quiz does not have are ignored. Everything needed is read in one query: this is the
+    bot's busiest path.
     """
     existing = aliased(LearnerAnswer)
     correct_mask = (
         select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
         .where(QuizOption.quiz_id == Publication.quiz_id, QuizOption.is_correct)
+        .scalar_subquery()
+    )
+    option_count = (
+        select(func.count())
+        .select_from(QuizOption)
+        .where(QuizOption.quiz_id == Publication.quiz_id)
         .scalar_subquery()
     )
     previous = (
@@ -62,19 +70,26 @@ async def answer_poll(
     )
     row = (
         await session.execute(
-            select(Publication, correct_mask, previous, existing.id)
+            select(Publication, correct_mask, previous, existing.id, option_count)
             .join(Quiz, Quiz.id == Publication.quiz_id)
             .outerjoin(
                 existing,
                 and_(existing.publication_id == Publication.id, existing.learner_hash == learner),
             )
-            .where(Publication.poll_id == poll_id, Publication.audience == Audience.PRIVATE)
+            .where(
+                Publication.poll_id == poll_id,
+                Publication.audience == Audience.PRIVATE,
+                Publication.learner_hash == learner,
+            )
         )
     ).first()
     if row is None:
-        log.info("answer to unknown poll %s ignored", poll_id)
+        log.info("answer to unknown poll %s ignored (or to another learner's)", poll_id)
         return Nothing()
-    publication, right_mask, earlier, existing_id = row
+    publication, right_mask, earlier, existing_id, options = row
+    if any(not 0 <= option_id < options for option_id in option_ids):
+        log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
+        return Nothing()
     if not option_ids:
         if existing_id is not None:
             await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))

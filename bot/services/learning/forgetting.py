@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -27,7 +27,18 @@ async def forget_learner(
     `conversation_keys` are the keyed hashes of the learner's conversations (their private
     chat); the admin rights Telegram lists for channels are Telegram's, and stay.
     """
-    # Children before parents: answers point at publications and tests.
+    # Children before parents: answers point at publications and tests. Votes others left in
+    # the learner's forwarded polls (stored before such votes were ignored) point at them too.
+    publications = select(Publication.id).where(Publication.learner_hash == learner)
+    tests = select(TestSession.id).where(TestSession.learner_hash == learner)
+    await session.execute(
+        delete(LearnerAnswer).where(
+            or_(
+                LearnerAnswer.publication_id.in_(publications),
+                LearnerAnswer.test_session_id.in_(tests),
+            )
+        )
+    )
     for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown):
         await session.execute(delete(model).where(model.learner_hash == learner))
     await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
