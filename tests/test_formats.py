@@ -284,3 +284,10 @@ def test_a_long_run_of_white_space_inside_a_question_is_one_space(tmp_path: Path
     (quiz,) = items(text, QuizFormat.GIFT, tmp_path)
     assert quiz.question == "سوال اول؟"
     assert quiz.options == ["یک", "دو"]
+
+
+def test_blank_spreadsheet_rows_are_skipped(tmp_path: Path) -> None:
+    header = "id,question,option_1,option_2,correct\n"
+    text = header + ",,,,\n  , ,,,\n" + "q1,سوال؟,الف,ب,1\n" + ",,,,\n" * 3
+    (quiz,) = items(text, QuizFormat.CSV, tmp_path)
+    assert quiz.id == "q1"

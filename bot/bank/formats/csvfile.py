@@ -57,6 +57,8 @@ def _records(reader: csv.DictReader[str], topic: str | None, difficulty: int) ->
     quizzes = []
     for row_number, row in enumerate(reader, start=2):
         values = {key: (value or "").strip() for key, value in row.items() if key is not None}
+        if not any(values.values()):
+            continue  # spreadsheets save empty rows as ",,,"; csv skips only bare blank lines
         label = values.get("id") or f"row {row_number}"
         fields: dict[str, object] = {
             "id": values["id"],
