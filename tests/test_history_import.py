@@ -182,6 +182,7 @@ LONE_SURROGATE = '"\\ud800"'  # json.dumps would write a lone surrogate's escape
         (with_poll(answers=[{"text": f"{n}", "voters": 1} for n in range(13)]), "at most 12"),
         (with_poll(question="\x00"), "field poll.question: holds a NUL character"),
         ([EXPORT], "not a Telegram Desktop export"),
+        (dict(EXPORT, messages=EXPORT["messages"] * 2), "item message 10: field id: appears twice"),
     ],
 )
 def test_an_export_with_values_no_channel_has_is_refused_naming_the_message(

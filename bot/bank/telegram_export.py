@@ -154,11 +154,17 @@ def _messages(data: dict[str, Any]) -> Iterator[tuple[int, str, dict[str, Any]]]
     messages = data["messages"]
     if not isinstance(messages, list):
         raise FormatError(None, "messages", f"must be a list, not {_kind(messages)}")
+    seen: set[int] = set()
     for position, message in enumerate(messages, start=1):
         if isinstance(message, dict) and message.get("type") == "message":
             raw_id = message.get("id")
             where = f"message {raw_id}" if isinstance(raw_id, int) else f"message #{position}"
-            yield _integer(raw_id, where, "id", 1, MAX_ID), where, message
+            message_id = _integer(raw_id, where, "id", 1, MAX_ID)
+            # A chat numbers its messages once; the id also names the items made from them.
+            if message_id in seen:
+                raise FormatError(where, "id", "appears twice in the export")
+            seen.add(message_id)
+            yield message_id, where, message
 
 
 def _chat_id(data: dict[str, Any]) -> int:
