@@ -267,6 +267,7 @@ def test_options_that_read_the_same_are_still_repeats(
     ("fmt", "text"),
     [
         (QuizFormat.AIKEN, "سوال؟\nA. یک\nB. دو\nANSWER: A\n"),
+        (QuizFormat.AIKEN, "سوال؟\nA. " + "خ" * 101 + "\nB. دو\nANSWER: A\n"),  # and too long
         (QuizFormat.GIFT, "$CATEGORY: $course$/top/astrology\nسوال؟ {=یک ~دو}\n"),
     ],
 )

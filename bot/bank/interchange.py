@@ -75,9 +75,11 @@ def import_quizzes(
         interview_questions=bank.interview_questions,
         lessons=bank.lessons,
     )
+    # Counted before validation, so the advice comes with the first import's other problems.
+    placeless_count = sum(1 for record in parsed if not record.fields.get("topic"))
+    if placeless_count:
+        issues.append(_no_topic(name, placeless_count, bank.topic_ids()))
     placeless = {quiz.id for quiz in quizzes if not quiz.topic}
-    if placeless:
-        issues.append(_no_topic(name, len(placeless), bank.topic_ids()))
     issues += [
         issue
         for issue in check_bank(combined)
