@@ -15,11 +15,15 @@ import random
 import time
 import typing
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from _updates_common import (
+from bot import texts
+from bot.bank.normalize import to_persian_digits
+from bot.handlers.buttons import Button
+from nn_demos.catalogue import CATALOGUE
+from stress._updates_common import (
     ADMIN_A,
     ADMIN_AB,
     ADMIN_B,
@@ -28,16 +32,12 @@ from _updates_common import (
     MAX_TELEGRAM_ID,
     STRANGER,
 )
-
-from bot import texts
-from bot.bank.normalize import to_persian_digits
-from bot.handlers.buttons import Button
-from nn_demos.catalogue import CATALOGUE
 from tests.banks import learner_bank_data
 from tests.fakebot import Call, FakeUser
 from tests.fakebot.core import JSON
 from tests.inprocess import InProcessBot
 
+T = TypeVar("T")
 BOT_NAME = "quizbot_test_bot"
 LONE_SURROGATES = ("\ud800", "\udfff", "\udbff", "a\udc00b")
 NUMBERS = (0, 1, 2, 3, 7, 59, 60, 96, 1440, 1441, 10**6, 2**31, 2**53, 2**63 - 1, 2**63, 2**64)
@@ -141,7 +141,7 @@ class World:
             if call.result is None or not isinstance(call.result, dict):
                 continue
             chat = call.result.get("chat", {})
-            key = (chat.get("id"), call.result.get("message_id"))
+            key = (int(chat.get("id", 0)), int(call.result.get("message_id", 0)))
             if call.method == "sendPoll":
                 poll_id = str(call.result["poll"]["id"])
                 if chat.get("type") == "private":
@@ -160,7 +160,7 @@ class World:
         """A fresh update id."""
         return next(self.update_ids)
 
-    def pick(self, choices: Any) -> Any:
+    def pick(self, choices: Iterable[T]) -> T:
         """One of `choices`."""
         return self.rng.choice(list(choices))
 
@@ -697,4 +697,5 @@ def generate(world: World) -> JSON:
     """One update, of a kind drawn by the weights above."""
     makers, weights = zip(*MAKERS, strict=True)
     maker = world.rng.choices(makers, weights)[0]
-    return maker(world)
+    update: dict[str, Any] = maker(world)
+    return update

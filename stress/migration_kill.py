@@ -87,7 +87,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, Any]:
     """Every trial on every backend asked for; the totals."""
     rng = random.Random(arguments.seed)
     backends = BACKENDS if arguments.backend == "both" else (arguments.backend,)
-    head = ScriptDirectory.from_config(migrate.alembic_config("")).get_current_head()
+    head = str(ScriptDirectory.from_config(migrate.alembic_config("")).get_current_head())
     totals: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

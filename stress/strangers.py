@@ -33,11 +33,24 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Set
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _updates_common import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import MetaData, select
+
+from bot import texts
+from bot.db.models import RecurringSlot, ScheduledPost
+from bot.handlers.buttons import Button
+from bot.handlers.channel.admin import ChannelButton
+from bot.handlers.channel.queue import CancelPostButton, LaterButton
+from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
+from bot.handlers.channel.settings import ToggleButton
+from bot.services.channel.registry import channel_by_chat
+from stress._updates_common import (
     ADMIN_A,
     ADMIN_B,
     CHANNEL_A,
@@ -53,16 +66,6 @@ from _updates_common import (
     stage,
     trapped,
 )
-from sqlalchemy import MetaData, select
-
-from bot import texts
-from bot.db.models import RecurringSlot, ScheduledPost
-from bot.handlers.buttons import Button
-from bot.handlers.channel.admin import ChannelButton
-from bot.handlers.channel.queue import CancelPostButton, LaterButton
-from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
-from bot.handlers.channel.settings import ToggleButton
-from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
 from tests.fakebot.core import JSON
 from tests.inprocess import InProcessBot, button_data
@@ -253,7 +256,7 @@ def owner(table: str, columns: list[str], row: tuple[Any, ...]) -> object:
 
 
 def changes(
-    before: Rows, after: Rows, columns: dict[str, list[str]], allowed: set[object]
+    before: Rows, after: Rows, columns: dict[str, list[str]], allowed: Set[object]
 ) -> list[str]:
     """Rows added or removed between the snapshots, except those owned by `allowed`."""
     found = []

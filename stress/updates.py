@@ -29,7 +29,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _updates_common import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.handlers.channel.events import refresh_admins
+from bot.services.channel import rights
+from stress._updates_common import (
     ADMIN_AB,
     ErrorTrap,
     admin_command_names,
@@ -41,10 +45,7 @@ from _updates_common import (
     stage,
     trapped,
 )
-from _updates_gen import World, generate
-
-from bot.handlers.channel.events import refresh_admins
-from bot.services.channel import rights
+from stress._updates_gen import World, generate
 from tests.fakebot import Call
 from tests.fakebot.core import JSON
 

@@ -182,3 +182,113 @@ def test_aiken_cannot_hold_several_right_answers(tmp_path: Path) -> None:
     *_, multi = items(GIFT_SAMPLE, QuizFormat.GIFT, tmp_path)
     with pytest.raises(ContentError, match="1 problem"):
         export_quizzes([multi], QuizFormat.AIKEN)
+
+
+def refused(text: str | bytes, fmt: QuizFormat, tmp_path: Path, topic: str | None = "cnn") -> str:
+    """What the importer says about a file it refuses, as the command prints it."""
+    source = tmp_path / f"in.{fmt.value}"
+    if isinstance(text, bytes):
+        source.write_bytes(text)
+    else:
+        source.write_text(text, encoding="utf-8")
+    bank = load_bank(write_bank(tmp_path / "bank", {}))
+    with pytest.raises(ContentError) as caught:
+        import_quizzes(source, fmt, bank, out_file="content/items/new.yaml", topic=topic)
+    assert all(
+        issue.file in (str(source), "content/items/new.yaml") for issue in caught.value.issues
+    )
+    return "\n".join(map(str, caught.value.issues))
+
+
+def test_aiken_with_a_27th_option_is_refused_naming_the_question(tmp_path: Path) -> None:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = "سوال؟\n" + "".join(f"{letter}. گزینه {letter}\n" for letter in letters)
+    message = refused(text + "A. یکی دیگه\nANSWER: A\n", QuizFormat.AIKEN, tmp_path)
+    assert "question at line 1" in message
+    assert "more than 26 options" in message
+
+
+def test_csv_field_longer_than_the_csv_limit_names_its_line(tmp_path: Path) -> None:
+    header = "id,question,option_1,option_2,correct\n"
+    text = header + "q1,سوال؟,الف,ب,1\n" + 'q2,"' + "س" * 140_000 + '",الف,ب,1\n'
+    message = refused(text, QuizFormat.CSV, tmp_path)
+    assert "in.csv: line 3: not valid CSV" in message
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{""kind"": ""x"", ""expect"": ' + "[" * 20 + "1" + "]" * 20 + "}", "more than 8 deep"),
+        ('{""kind"": ""\\ud800"", ""expect"": 1}', "U+D800"),
+        ('{""kind"": ""x"", ""expect"": ' + "9" * 5000 + "}", "not valid JSON"),
+    ],
+)
+def test_a_broken_csv_claim_is_named(claim: str, expected: str, tmp_path: Path) -> None:
+    text = f'id,question,option_1,option_2,correct,claim\nq1,سوال؟,الف,ب,1,"{claim}"\n'
+    message = refused(text, QuizFormat.CSV, tmp_path)
+    assert "item q1: field claim" in message
+    assert expected in message
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    text = "سوال؟ {\n=درست\n~غلط \xff\n}\n".encode().replace(b"\xc3\xbf", b"\xff")
+    message = refused(text, QuizFormat.GIFT, tmp_path)
+    assert "line 3: byte 0xff is not UTF-8" in message
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(tmp_path: Path) -> None:
+    message = refused("سوال؟\nA. یک\x00\nB. دو\nANSWER: A\n", QuizFormat.AIKEN, tmp_path)
+    assert "line 2: holds a NUL character" in message
+
+
+def test_options_differing_only_in_brackets_or_sign_are_different_answers(tmp_path: Path) -> None:
+    text = (
+        "::range:: بُرد کدوم تابع بازهٔ باز (0, 1) است؟ {\n=(0, 1)\n~[0, 1]\n~(-1, 1)\n~-1\n~1\n}\n\n"
+        "::escaped:: کدوم نوشتن درسته؟ {\n=x \\= f\\{a\\}\\: b\n~x f a b\n}\n"
+    )
+    ranges, escaped = items(text, QuizFormat.GIFT, tmp_path)
+    assert ranges.options == ["(0, 1)", "[0, 1]", "(-1, 1)", "-1", "1"]
+    assert escaped.options == ["x = f{a}: b", "x f a b"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("ReLU", "relu "), ("لایه‌ها", "لایه ها"), ("(0,1)", "( 0, 1 )"), ("كتاب", "کتاب")],
+)
+def test_options_that_read_the_same_are_still_repeats(
+    first: str, second: str, tmp_path: Path
+) -> None:
+    message = refused(f"سوال؟ {{\n={first}\n~{second}\n~دیگه\n}}\n", QuizFormat.GIFT, tmp_path)
+    assert "option 2 repeats option 1" in message
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        (QuizFormat.AIKEN, "سوال؟\nA. یک\nB. دو\nANSWER: A\n"),
+        (QuizFormat.AIKEN, "سوال؟\nA. " + "خ" * 101 + "\nB. دو\nANSWER: A\n"),  # and too long
+        (QuizFormat.GIFT, "$CATEGORY: $course$/top/astrology\nسوال؟ {=یک ~دو}\n"),
+    ],
+)
+def test_a_file_that_places_no_topic_says_to_pass_one(
+    fmt: QuizFormat, text: str, tmp_path: Path
+) -> None:
+    message = refused(text, fmt, tmp_path, topic=None)
+    assert "pass --topic TOPIC (one of: activations, cnn)" in message
+    assert "unknown topic ''" not in message
+
+
+def test_a_long_run_of_white_space_inside_a_question_is_one_space(tmp_path: Path) -> None:
+    spaces = " " * 50_000
+    text = f"سوال{spaces}اول؟ {{\n=یک{spaces}\n\n{spaces}\n~دو\n}}\n" + "\n" * 50_000
+    (quiz,) = items(text, QuizFormat.GIFT, tmp_path)
+    assert quiz.question == "سوال اول؟"
+    assert quiz.options == ["یک", "دو"]
+
+
+def test_blank_spreadsheet_rows_are_skipped(tmp_path: Path) -> None:
+    header = "id,question,option_1,option_2,correct\n"
+    text = header + ",,,,\n  , ,,,\n" + "q1,سوال؟,الف,ب,1\n" + ",,,,\n" * 3
+    (quiz,) = items(text, QuizFormat.CSV, tmp_path)
+    assert quiz.id == "q1"

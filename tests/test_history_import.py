@@ -1,8 +1,10 @@
 """A channel's Telegram Desktop export imports with its past vote shares, once."""
 
 import asyncio
+import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -146,3 +148,79 @@ def test_a_file_that_is_not_an_export_is_refused(
     )
     assert result.exit_code == 1
     assert "not a Telegram Desktop export" in result.stderr
+
+
+def with_message(**fields: Any) -> dict[str, Any]:
+    """The sample export with its first poll message changed."""
+    export = copy.deepcopy(EXPORT)
+    export["messages"][1].update(fields)
+    return export
+
+
+def with_poll(**fields: Any) -> dict[str, Any]:
+    """The sample export with its first poll changed."""
+    export = copy.deepcopy(EXPORT)
+    export["messages"][1]["poll"].update(fields)
+    return export
+
+
+LONE_SURROGATE = '"\\ud800"'  # json.dumps would write a lone surrogate's escape the same way
+
+
+@pytest.mark.parametrize(
+    ("export", "expected"),
+    [
+        (dict(EXPORT, id=2**64), "field id: 18446744073709551616 is out of range"),
+        (dict(EXPORT, id=10**17), "field id: 100000000000000000 is too large for a Telegram"),
+        (with_message(id=2**63), "item message 9223372036854775808: field id: "),
+        (with_message(id=-3), "item message -3: field id: -3 is out of range"),
+        (with_message(date_unixtime="9" * 30), "field date_unixtime: 999999999"),
+        (with_message(date_unixtime="soon"), "field date_unixtime: must be a whole number"),
+        (with_poll(question=["کوییز", 5]), "field poll.question[2]: must be text or an entity"),
+        (with_poll(question="کوییز شماره ۹۹۹۹۹۹۹۹۹۹۹۹: چی؟"), "field quiz number: "),
+        (with_poll(total_voters=2**40), "field poll.total_voters: 1099511627776 is out of range"),
+        (with_poll(answers=[{"text": f"{n}", "voters": 1} for n in range(13)]), "at most 12"),
+        (with_poll(question="\x00"), "field poll.question: holds a NUL character"),
+        ([EXPORT], "not a Telegram Desktop export"),
+        (dict(EXPORT, messages=EXPORT["messages"] * 2), "item message 10: field id: appears twice"),
+    ],
+)
+def test_an_export_with_values_no_channel_has_is_refused_naming_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, export: Any, expected: str
+) -> None:
+    source = tmp_path / "result.json"
+    source.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    result = refused_import(tmp_path, monkeypatch, source)
+    assert f"{source}: " in result
+    assert expected in result
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 100_000, "JSON nested too deeply"),
+        (json.dumps(EXPORT).replace('"ReLU"', LONE_SURROGATE), "U+D800, half of a surrogate"),
+        (json.dumps(EXPORT).replace('"Sigmoid"', "1" * 5000), "not valid JSON"),
+        ('{"id": 1, "messages": [}', "not valid JSON"),
+    ],
+)
+def test_an_export_no_json_reader_could_hold_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    source = tmp_path / "result.json"
+    source.write_text(text, encoding="utf-8")
+    assert expected in refused_import(tmp_path, monkeypatch, source)
+
+
+def refused_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path) -> str:
+    """What `content import --format telegram-export` prints when it refuses `source`."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTENT_DIR", str(write_bank(tmp_path / "content")))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    result = CliRunner().invoke(
+        app, ["content", "import", str(source), "--format", "telegram-export"]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "nothing was written" in result.stderr
+    return result.stderr

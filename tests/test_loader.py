@@ -186,3 +186,57 @@ def test_missing_topics_file(tmp_path: Path) -> None:
     (root / "topics.yaml").unlink()
     issues = issues_of(root)
     assert any(i.file.endswith("topics.yaml") and "missing" in i.message for i in issues)
+
+
+def file_issue(tmp_path: Path, content: str | bytes) -> str:
+    """The single problem reported for an items file holding `content`."""
+    root = write_bank(tmp_path)
+    path = root / "items" / "bad.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    (issue,) = issues_of(root)
+    assert issue.file.endswith("items/bad.yaml")
+    return issue.message
+
+
+QUIZ = "quizzes:\n  - id: q\n    topic: cnn\n    difficulty: 1\n    question: سوال؟\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"quizzes:\n  - id: q\n    question: \xff\n", "line 3: byte 0xff is not UTF-8"),
+        ("quizzes:\n  - ? [a, b]\n    : 1\n", "a key must be plain text"),
+        ("quizzes: " + "[" * 5000 + "\n", "nested more than 32 levels deep"),
+        (QUIZ + '    options: ["\\ud800", b]\n    correct: 1\n', "U+D800, half of a surrogate"),
+        (QUIZ + '    options: ["a\\0", b]\n    correct: 1\n', "holds a NUL character"),
+    ],
+)
+def test_a_file_no_parser_could_hold_is_refused_naming_it(
+    tmp_path: Path, content: str | bytes, expected: str
+) -> None:
+    message = file_issue(tmp_path, content)
+    assert expected in message
+    assert "line" in message
+
+
+def test_aliases_that_expand_to_billions_of_values_are_refused(tmp_path: Path) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    claim = "\n".join(f"      {level}" for level in levels)
+    content = QUIZ + f"    options: [a, b]\n    correct: 1\n    claim:\n{claim}\n"
+    assert "values with aliases expanded" in file_issue(tmp_path, content)
+
+
+def test_a_claim_nested_deeper_than_any_fact_needs_is_refused(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        nested: Any = 0.25
+        for _ in range(10):
+            nested = [nested]
+        data["quizzes"][1]["claim"]["expect"] = nested
+
+    (issue,) = broken(tmp_path, change)
+    assert (issue.item, issue.field) == ("act-sigmoid-max", "claim")
+    assert "more than 8 deep" in issue.message

@@ -5,6 +5,7 @@ from bot.bank.normalize import (
     ZWNJ,
     comparison_key,
     normalize_text,
+    option_key,
     to_latin_digits,
     to_persian_digits,
 )
@@ -53,6 +54,28 @@ def test_normalisation_is_idempotent(text: str) -> None:
 def test_comparison_key_ignores_punctuation_case_and_zwnj() -> None:
     assert comparison_key("تابع ReLU چیه؟") == comparison_key("تابع  relu  چیه")
     assert comparison_key(f"لایه{ZWNJ}ها") == comparison_key("لایه ها")
+
+
+def test_option_key_keeps_signs_and_brackets() -> None:
+    assert option_key("(0, 1)") != option_key("[0, 1]")
+    assert option_key("-1") != option_key("1")
+    assert option_key("x = f{a}: b") != option_key("x f a b")
+
+
+def test_option_key_ignores_what_a_reader_does_not_see_as_another_answer() -> None:
+    assert option_key("ReLU") == option_key(" relu ")
+    assert option_key(f"لایه{ZWNJ}ها") == option_key("لایه ها")
+    assert option_key("كتاب") == option_key("کتاب")
+    assert option_key("(0,1)") == option_key("( 0 , 1 )")
+    assert option_key("کُد") == option_key("کد")  # a short-vowel mark
+    assert option_key("ReLU\u200f") == option_key("ReLU")  # a bidi mark
+
+
+def test_zwnj_beside_long_runs_of_white_space_becomes_one_space() -> None:
+    spaces = " " * 50_000
+    assert normalize_text(f"شبکه{spaces}{ZWNJ}\n\n{spaces}عصبی") == "شبکه عصبی"
+    assert normalize_text(f"شبکه{spaces}\n\n{spaces}عصبی") == "شبکه\n\nعصبی"
+    assert normalize_text(f"{ZWNJ}{spaces}{ZWNJ}{ZWNJ}سلام") == "سلام"
 
 
 def test_digit_conversion_round_trips() -> None:

@@ -15,6 +15,7 @@ from bot.bank.formats.csvfile import parse_csv, write_csv
 from bot.bank.formats.gift import parse_gift, write_gift
 from bot.bank.issues import ContentError, ContentIssue
 from bot.bank.loader import Bank, Located, check_bank, issues_from
+from bot.bank.rawinput import RawInputError, read_text
 from bot.bank.schema import QuizItem
 from bot.bank.yamlio import dump_yaml
 
@@ -53,11 +54,13 @@ def import_quizzes(
     """
     name = str(source)
     try:
-        text = source.read_text(encoding="utf-8-sig")
+        text = read_text(source)
         parsed = _parse(text, fmt, topic, difficulty, bank.topic_ids())
     except FormatError as exc:
         raise ContentError([ContentIssue(name, exc.item, exc.field, exc.message)]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except RawInputError as exc:
+        raise ContentError([ContentIssue(name, None, None, str(exc))]) from exc
+    except OSError as exc:
         raise ContentError([ContentIssue(name, None, None, f"cannot be read: {exc}")]) from exc
     issues: list[ContentIssue] = []
     quizzes: list[QuizItem] = []
@@ -72,10 +75,31 @@ def import_quizzes(
         interview_questions=bank.interview_questions,
         lessons=bank.lessons,
     )
-    issues += [issue for issue in check_bank(combined) if issue.file == out_file]
+    # Counted before validation, so the advice comes with the first import's other problems.
+    placeless_count = sum(1 for record in parsed if not record.fields.get("topic"))
+    if placeless_count:
+        issues.append(_no_topic(name, placeless_count, bank.topic_ids()))
+    placeless = {quiz.id for quiz in quizzes if not quiz.topic}
+    issues += [
+        issue
+        for issue in check_bank(combined)
+        if issue.file == out_file and not (issue.field == "topic" and issue.item in placeless)
+    ]
     if issues:
         raise ContentError(issues)
     return quizzes
+
+
+def _no_topic(name: str, count: int, known: set[str]) -> ContentIssue:
+    # Aiken never names a topic, GIFT only by $CATEGORY: the fix is the command's option.
+    choices = ", ".join(sorted(known)) or "none yet: add one to topics.yaml"
+    return ContentIssue(
+        name,
+        None,
+        "topic",
+        f"{count} quiz{'zes' if count != 1 else ''} placed in no known topic; "
+        f"pass --topic TOPIC (one of: {choices})",
+    )
 
 
 def export_quizzes(quizzes: Sequence[QuizItem], fmt: QuizFormat) -> str:

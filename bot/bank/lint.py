@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.bank.loader import Bank, item_files
-from bot.bank.normalize import comparison_key
+from bot.bank.normalize import comparison_key, option_key
 from bot.bank.schema import QuizItem
 from bot.bank.yamlio import read_yaml
 from bot.limits import telegram_length
@@ -114,7 +114,7 @@ def _catch_all_options(bank: Bank) -> list[LintFinding]:
 
 
 def _answer_key(quiz: QuizItem) -> str:
-    return comparison_key(" ".join(quiz.options[position - 1] for position in quiz.correct))
+    return option_key(" ".join(quiz.options[position - 1] for position in quiz.correct))
 
 
 def _same_question(bank: Bank) -> list[LintFinding]:

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.bank.issues import ContentError, ContentIssue
 from bot.bank.normalize import comparison_key
+from bot.bank.rawinput import RawInputError
 from bot.bank.schema import (
     ITEM_MODELS,
     InterviewItem,
@@ -98,6 +99,9 @@ def _read(path: Path, root: Path, issues: list[ContentIssue]) -> dict[str, Any] 
         data = read_yaml(path)
     except yaml.YAMLError as exc:
         issues.append(ContentIssue(file, None, None, f"not valid YAML: {exc}"))
+        return None
+    except RawInputError as exc:
+        issues.append(ContentIssue(file, None, None, str(exc)))
         return None
     except OSError as exc:
         issues.append(ContentIssue(file, None, None, f"cannot be read: {exc}"))

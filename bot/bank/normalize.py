@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ZWNJ = "\u200c"
 
@@ -25,12 +26,22 @@ _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([،؛؟!?.,;:)\]»](?=\s|$))")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[«])[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t]{2,}")
+# A whole run of white space and ZWNJs in one match, so each character is looked at once
+# (`\s*ZWNJ\s+|\s+ZWNJ\s*` rescanned a long run of spaces from every one of its positions).
+_SPACE_OR_ZWNJ_RUN = re.compile(rf"[\s{ZWNJ}]+")
+
+
+def _space_for_zwnj_beside_space(run: re.Match[str]) -> str:
+    text = run.group()
+    return " " if ZWNJ in text and text.strip(ZWNJ) else text
 
 
 def _clean_zwnj(text: str) -> str:
+    if ZWNJ not in text:
+        return text
     text = re.sub(f"{ZWNJ}+", ZWNJ, text)
     # Next to white space or at either end it only hides a typo.
-    text = re.sub(rf"\s*{ZWNJ}\s+|\s+{ZWNJ}\s*", " ", text)
+    text = _SPACE_OR_ZWNJ_RUN.sub(_space_for_zwnj_beside_space, text)
     # Only meaningful between two Persian letters, after one that joins.
     text = re.sub(rf"(?<!{_PERSIAN_LETTER}){ZWNJ}|{ZWNJ}(?!{_PERSIAN_LETTER})", "", text)
     return re.sub(f"([{_NON_JOINING}]){ZWNJ}", r"\1", text)
@@ -59,6 +70,25 @@ def comparison_key(text: str) -> str:
     text = normalize_text(text).replace(ZWNJ, " ")
     text = _PUNCTUATION.sub(" ", text.casefold())
     return " ".join(text.split())
+
+
+_WORD_OR_SIGN = re.compile(r"\w+|[^\w\s]")
+
+
+def _counts(char: str) -> bool:
+    # Bidi marks and other format characters (Cf) change nothing a reader sees, and Persian
+    # leaves short vowels (marks, Mn) to the writer: they do not make another answer.
+    return char == ZWNJ or unicodedata.category(char) not in ("Cf", "Mn")
+
+
+def option_key(text: str) -> str:
+    """A form of an option for spotting repeats: no case, ZWNJ, vowel mark or spacing differences.
+
+    Unlike `comparison_key` every sign and bracket counts: `(0, 1)` and `[0, 1]`, or `-1` and
+    `1`, are different answers. Space counts only between two words, so `(0,1)` is `(0, 1)`.
+    """
+    text = "".join(filter(_counts, normalize_text(text))).replace(ZWNJ, " ").casefold()
+    return " ".join(_WORD_OR_SIGN.findall(text))
 
 
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

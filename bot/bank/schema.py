@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from bot import limits
-from bot.bank.normalize import comparison_key, normalize_text
+from bot.bank.normalize import normalize_text, option_key
 from bot.limits import telegram_length
 from nn_demos.catalogue import NAMES as DEMO_NAMES
 
@@ -36,6 +36,9 @@ SIGNATURE_RESERVE = 256
 POST_BUDGET = limits.MAX_MESSAGE_LENGTH - SIGNATURE_RESERVE
 DEMOS = DEMO_NAMES  # what `demo:` may name: the torch-free demo catalogue
 HASHTAG_PATTERN = re.compile(r"^#[^\W_][\w]*$")
+# Claims are flat (kind, function, x, expect); a deep one would only exhaust the recursion
+# of the code that reads and writes it.
+MAX_CLAIM_DEPTH = 8
 
 
 def _normalized(value: object) -> object:
@@ -96,6 +99,20 @@ class TopicItem(_Item):
     hashtag: Hashtag
 
 
+def _depth(value: Any) -> int:
+    """How deeply lists and mappings nest in `value`, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_CLAIM_DEPTH:  # deeper is refused anyway; a cycle stops here too
+                stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def _parse_scalar(value: Any) -> Any:
     """Turn the strings of a claim back into numbers and booleans."""
     if isinstance(value, dict):
@@ -134,7 +151,7 @@ class QuizItem(_Item):
     def _distinct_options(cls, options: list[str]) -> list[str]:
         seen: dict[str, int] = {}
         for position, option in enumerate(options, start=1):
-            key = comparison_key(option)
+            key = option_key(option)
             if key in seen:
                 raise ValueError(f"option {position} repeats option {seen[key]}")
             seen[key] = position
@@ -151,6 +168,8 @@ class QuizItem(_Item):
     @field_validator("claim", mode="before")
     @classmethod
     def _claim_values(cls, claim: Any) -> Any:
+        if _depth(claim) > MAX_CLAIM_DEPTH:
+            raise ValueError(f"nests lists and mappings more than {MAX_CLAIM_DEPTH} deep")
         parsed = _parse_scalar(claim)
         if isinstance(parsed, dict) and ("kind" not in parsed or "expect" not in parsed):
             raise ValueError("needs at least `kind` and `expect`")

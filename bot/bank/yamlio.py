@@ -6,17 +6,83 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.bank.rawinput import read_text, unstorable
+
+# Content nests a handful of levels (file, section, item, claim); far deeper is a broken file,
+# and would exhaust the recursion of the parser and of everything that reads the data.
+MAX_DEPTH = 32
+# Nodes a file may hold once aliases are expanded: a few aliases of aliases can otherwise
+# stand for billions of values ("billion laughs").
+MAX_NODES = 200_000
 
 
 class _StrictStringLoader(yaml.BaseLoader):
-    """Every scalar is a string, and a key written twice is an error, not a silent overwrite."""
+    """Every scalar is a string, and a key written twice is an error, not a silent overwrite.
+
+    Nesting and alias expansion are bounded, and text no database can store is refused, each
+    with the line where it happens.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> node count with aliases expanded
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        """Compose as PyYAML does, refusing nesting past MAX_DEPTH and more than MAX_NODES."""
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = parent.start_mark if parent is not None else None
+            raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is not None:
+            self._count(node)
+        return node
+
+    def _count(self, node: Node) -> None:
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        # A child still being composed (a recursive alias) counts once; PyYAML refuses it later.
+        size = 1 + sum(self._sizes.get(id(child), 1) for child in children)
+        if size > MAX_NODES:
+            raise ComposerError(
+                None,
+                None,
+                f"holds more than {MAX_NODES} values with aliases expanded",
+                node.start_mark,
+            )
+        self._sizes[id(node)] = size
+
+    def construct_scalar(self, node: ScalarNode) -> str:
+        """The scalar's text; an escape that makes a NUL or half a surrogate pair is refused."""
+        value: str = super().construct_scalar(node)
+        reason = unstorable(value)
+        if reason:
+            raise ConstructorError(None, None, f"the text {reason}", node.start_mark)
+        return value
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
+        """The mapping; a key that is not plain text, or is written twice, is an error."""
+        seen: set[str] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise ConstructorError(
+                    None,
+                    None,
+                    "a key must be plain text, not a list or mapping",
+                    key_node.start_mark,
+                )
             if key in seen:
                 raise ConstructorError(
                     None, None, f"key {key!r} appears twice", key_node.start_mark
@@ -26,9 +92,14 @@ class _StrictStringLoader(yaml.BaseLoader):
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a content file; raises yaml.YAMLError with a line number on bad syntax."""
-    with path.open(encoding="utf-8-sig") as stream:
-        return yaml.load(stream, Loader=_StrictStringLoader)  # BaseLoader builds no objects: safe
+    """Parse a content file; yaml.YAMLError with a line number on bad syntax, RawInputError when
+    it is not UTF-8 text."""
+    loader = _StrictStringLoader(read_text(path))  # BaseLoader builds no objects: safe
+    loader.name = str(path)  # error marks name the file, not "<unicode string>"
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 class _BankDumper(yaml.SafeDumper):

@@ -151,7 +151,7 @@ def content_export(
 
 
 def _import_history(settings: Settings, source: Path, topic: str | None) -> None:
-    from bot.bank.telegram_export import parse_export
+    from bot.bank.telegram_export import read_export
     from bot.services.content.history_import import import_history
 
     bank = cli_bank(settings)
@@ -159,11 +159,8 @@ def _import_history(settings: Settings, source: Path, topic: str | None) -> None
     if topic_id not in bank.topic_ids():
         err_console.print(f"--topic must be one of {sorted(bank.topic_ids())}", markup=False)
         raise typer.Exit(2)
-    try:
-        export = parse_export(json.loads(source.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        err_console.print(f"{source}: {exc}", markup=False)
-        raise typer.Exit(1) from exc
+    with content_errors():
+        export = read_export(source)
 
     async def run(sessions: Sessions) -> Any:
         async with sessions.begin() as session:

@@ -53,6 +53,8 @@ def parse_aiken(text: str, topic: str | None, difficulty: int) -> list[ParsedQui
             )
             question, options, start = [], [], 0
         elif option and question:
+            if len(options) == len(string.ascii_uppercase):
+                raise FormatError(label, "options", "more than 26 options: Aiken letters them A–Z")
             expected = string.ascii_uppercase[len(options)]
             if option.group(1) != expected:
                 raise FormatError(

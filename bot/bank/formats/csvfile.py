@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 
 from bot.bank.formats.common import FormatError, ParsedQuiz
+from bot.bank.rawinput import unstorable_in
 from bot.bank.schema import QuizItem
 from bot.limits import MAX_OPTIONS
 
@@ -39,6 +40,15 @@ def _split(value: str) -> list[str]:
 def parse_csv(text: str, topic: str | None, difficulty: int) -> list[ParsedQuiz]:
     """Read CSV rows into quiz records; columns beyond the known ones are an error."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        return _records(reader, topic, difficulty)
+    except csv.Error as exc:
+        # The csv module stops at a field over its 128 KiB limit (no quiz field comes close).
+        line = reader.reader.line_num  # DictReader's own count lags behind a failed row
+        raise FormatError(None, None, f"line {line}: not valid CSV ({exc})") from exc
+
+
+def _records(reader: csv.DictReader[str], topic: str | None, difficulty: int) -> list[ParsedQuiz]:
     header = reader.fieldnames or []
     missing = [column for column in REQUIRED if column not in header]
     unknown = [column for column in header if column not in COLUMNS]
@@ -47,6 +57,8 @@ def parse_csv(text: str, topic: str | None, difficulty: int) -> list[ParsedQuiz]
     quizzes = []
     for row_number, row in enumerate(reader, start=2):
         values = {key: (value or "").strip() for key, value in row.items() if key is not None}
+        if not any(values.values()):
+            continue  # spreadsheets save empty rows as ",,,"; csv skips only bare blank lines
         label = values.get("id") or f"row {row_number}"
         fields: dict[str, object] = {
             "id": values["id"],
@@ -64,12 +76,22 @@ def parse_csv(text: str, topic: str | None, difficulty: int) -> list[ParsedQuiz]
         if values.get("tags"):
             fields["tags"] = _split(values["tags"])
         if values.get("claim"):
-            try:
-                fields["claim"] = json.loads(values["claim"])
-            except json.JSONDecodeError as exc:
-                raise FormatError(label, "claim", f"not valid JSON: {exc}") from exc
+            fields["claim"] = _claim(values["claim"], label)
         quizzes.append(ParsedQuiz(label, fields))
     return quizzes
+
+
+def _claim(text: str, label: str) -> object:
+    try:
+        claim = json.loads(text)
+    except RecursionError as exc:
+        raise FormatError(label, "claim", "JSON nested too deeply") from exc
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4300 digits
+        raise FormatError(label, "claim", f"not valid JSON: {exc}") from exc
+    reason = unstorable_in(claim)
+    if reason:
+        raise FormatError(label, "claim", reason)
+    return claim
 
 
 def write_csv(quizzes: Iterable[QuizItem]) -> str:

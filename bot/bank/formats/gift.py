@@ -42,21 +42,31 @@ _TITLE = re.compile(r"^::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT_TAG = re.compile(r"^\[(?:plain|html|moodle|markdown)\]")
 _VALID_ID = re.compile(ID_PATTERN)
+_WHITE_SPACE = re.compile(r"\s+")
 
 
 def _hide_escapes(text: str) -> str:
     return _ESCAPE_PATTERN.sub(lambda match: _ESCAPES[match.group(0)], text)
 
 
+def _space_for_line_break(run: re.Match[str]) -> str:
+    return " " if "\n" in run.group() else run.group()
+
+
 def _restore(text: str) -> str:
     # A line break in the file is white space; only the \\n escape is a real line break.
-    return re.sub(r"\s*\n\s*", " ", text).translate(_RESTORE).strip()
+    # Whole runs of white space are matched (`\s*\n\s*` rescanned a long run of spaces from
+    # each of its positions).
+    return _WHITE_SPACE.sub(_space_for_line_break, text).translate(_RESTORE).strip()
 
 
 def _blocks(text: str) -> Iterable[tuple[int, list[str]]]:
     """Groups of non-blank lines with the line number each starts on."""
     block: list[str] = []
     start = 0
+    # Whether the block has opened its answer block and not yet closed it, kept line by line
+    # (joining the block again at every blank line made long blocks quadratic).
+    opened = closed = False
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("//"):
             continue
@@ -64,11 +74,16 @@ def _blocks(text: str) -> Iterable[tuple[int, list[str]]]:
             if not block:
                 start = number
             block.append(line)
-        elif block and "{" in "".join(block) and "}" not in "".join(block).split("{", 1)[1]:
+            after_open = line
+            if not opened and "{" in line:
+                opened, after_open = True, line.split("{", 1)[1]
+            closed = closed or (opened and "}" in after_open)
+        elif block and opened and not closed:
             block.append(line)  # a blank line inside an open answer block belongs to it
         elif block:
             yield start, block
             block = []
+            opened = closed = False
     if block:
         yield start, block
 
