@@ -95,13 +95,11 @@ async def stored_polls(url: str) -> tuple[set[str], int]:
 
 async def wait_confirmed(api: FakeBotApi, below: int, bot: BotProcess) -> None:
     """Wait until Telegram has been told of every update before `below`."""
-    deadline = time.monotonic() + PATIENCE
-    while api.confirmed_below < below:
-        if bot.process is not None and bot.process.returncode is not None:
-            raise RuntimeError(f"the bot exited:\n{bot.output()[-3000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"stalled at update {api.confirmed_below} of {below}")
-        await asyncio.sleep(0.002)
+    await bot.wait_until(
+        lambda: api.confirmed_below >= below,
+        lambda: f"at update {api.confirmed_below} of {below}",
+        PATIENCE,
+    )
 
 
 async def start(bot: BotProcess, api: FakeBotApi) -> None:

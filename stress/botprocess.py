@@ -11,8 +11,9 @@ import asyncio
 import os
 import signal
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -101,6 +102,18 @@ class BotProcess:
         code = await asyncio.wait_for(self.process.wait(), patience)
         self.process = None
         return code
+
+    async def wait_until(
+        self, done: Callable[[], bool], progress: Callable[[], str], patience: float = 120.0
+    ) -> None:
+        """Wait until `done()`; an error if the bot exits first or `patience` s pass idle."""
+        deadline = time.monotonic() + patience
+        while not done():
+            if self.process is not None and self.process.returncode is not None:
+                raise RuntimeError(f"the bot exited:\n{self.output()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"stalled: {progress()}")
+            await asyncio.sleep(0.002)
 
     def output(self) -> str:
         """Everything the bot printed so far."""

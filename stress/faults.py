@@ -4,8 +4,9 @@
         [--channels 6] [--max-delay 7] [--backend sqlite|postgresql|both] [--seed 1]
 
 `quizbot run` against the fake Bot API while a `rate` share of every call (getUpdates and
-getMe included) fails at random: 429 with retry_after, 500, 502, or a slow answer of up to 7 s
-that still goes through (past PTB's 5-second read timeout at times, as a real network does).
+getMe included) fails at random: 429 with retry_after, 500, 502, a slow answer of up to 7 s
+that still goes through (past PTB's 5-second read timeout at times, as a real network does),
+or, less often, a 400 refusal.
 Meanwhile learners send /quiz and answer the polls they get, and channels have posts due.
 Then the storm ends and the bot is given time to catch up. Checked:
 
@@ -185,7 +186,6 @@ async def one_backend(backend: str, arguments: argparse.Namespace) -> dict[str, 
         # A poll whose sendPoll timed out reached the learner, but the bot never learned its
         # id: its answer cannot be attributed (reported, not counted as lost).
         answers_to_unknown_polls=len([poll for poll in answered if poll not in known]),
-        failed_posts=sum(post.state is PostState.FAILED for post in posts),
         notices_needed=reported_needed,
         notices_missing=max(0, reported_needed - notices()),
         apologies=sum(
@@ -212,7 +212,7 @@ async def main(arguments: argparse.Namespace) -> dict[str, Any]:
             f"{figures['apologies']} apologies; {figures['answers_sent']} answers, "
             f"{figures['answers_lost']} lost, {figures['answers_to_unknown_polls']} to polls "
             f"whose send timed out; {figures['posts']} posts: {figures['sent']} sent, "
-            f"{figures['failed_posts']} failed, {figures['in_doubt']} in doubt, "
+            f"{figures['failed']} failed, {figures['in_doubt']} in doubt, "
             f"{figures['doubled']} doubled, {figures['notices_missing']} not reported "
             f"({figures['seconds']} s)"
         )

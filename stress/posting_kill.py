@@ -115,14 +115,12 @@ async def channel_ids(url: str) -> dict[int, int]:
 
 
 async def wait_for_sends(api: FakeBotApi, chats: set[int], count: int, bot: BotProcess) -> None:
-    """Wait until `count` posts have reached the channels, or nothing is left to send."""
-    deadline = time.monotonic() + PATIENCE
-    while len(channel_sends(api, chats)) < count:
-        if bot.process is not None and bot.process.returncode is not None:
-            raise RuntimeError(f"the bot exited:\n{bot.output()[-3000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"stalled at {len(channel_sends(api, chats))} sends of {count}")
-        await asyncio.sleep(0.002)
+    """Wait until `count` posts have reached the channels."""
+    await bot.wait_until(
+        lambda: len(channel_sends(api, chats)) >= count,
+        lambda: f"{len(channel_sends(api, chats))} sends of {count}",
+        PATIENCE,
+    )
 
 
 async def settled(url: str, total: int) -> bool:
@@ -141,14 +139,17 @@ def check(posts: list[ScheduledPost], sends: list[Call], ids: dict[int, int]) ->
     doubled = sum(times - 1 for times in Counter(keys).values())
     sent = [post for post in posts if post.state is PostState.SENT]
     doubt = [post for post in posts if post.state in (PostState.SENDING, PostState.UNCERTAIN)]
-    other = [post for post in posts if post not in sent and post not in doubt]
+    # Refused by Telegram after the retries: its admins are told (checked by the caller).
+    failed = [post for post in posts if post.state is PostState.FAILED]
+    other = [post for post in posts if post not in sent + doubt + failed]
     # Every send is one post's: sent ones for sure, in-doubt ones perhaps.
     unrecorded = max(0, len(set(keys)) - len(sent) - len(doubt))
     misnumbered = 0
     for channel_id in ids.values():
+        # A number is taken at the claim and kept: a failed post keeps its number for /postnow.
         numbers = sorted(
             post.quiz_number or 0  # 0: a quiz claimed without a number, a defect itself
-            for post in sent + doubt
+            for post in sent + doubt + failed
             if post.channel_id == channel_id and post.kind is ItemKind.QUIZ
         )
         if numbers != list(range(1, len(numbers) + 1)):
@@ -158,6 +159,7 @@ def check(posts: list[ScheduledPost], sends: list[Call], ids: dict[int, int]) ->
         "sent": len(sent),
         "in_doubt": len(doubt),
         "uncertain": sum(post.state is PostState.UNCERTAIN for post in doubt),
+        "failed": len(failed),
         "lost": len(other) + unrecorded,
         "doubled": doubled,
         "misnumbered_channels": misnumbered,

@@ -132,7 +132,7 @@ async def test_a_refusal_fails_the_post_and_the_admins_are_told(
     assert [c for c in api.calls if c.params.get("chat_id") == ADMIN_CHAT] == [told]
 
 
-async def test_a_timeout_is_never_resent_on_its_own(
+async def test_a_timeout_is_in_doubt_reported_so_and_never_resent_on_its_own(
     session_factory: Sessions, api: FakeTelegram, channel: ChannelView
 ) -> None:
     clock = Clock()
@@ -143,12 +143,16 @@ async def test_a_timeout_is_never_resent_on_its_own(
     request = InProcessRequest(api, read_timeout=0.1)
     async with Bot(TOKEN, base_url=f"{BASE_URL}/bot", request=request) as impatient:
         await run_pass(session_factory, impatient, clock)
-        assert (await post(session_factory, post_id)).state is PostState.FAILED
+        # Not "failed": it may be in the channel, and a "failed" would invite a resend.
+        assert (await post(session_factory, post_id)).state is PostState.UNCERTAIN
         await run_pass(session_factory, impatient, clock)
     posts = [
         c for c in api.calls if c.method == "sendMessage" and c.params["chat_id"] == CHANNEL["id"]
     ]
     assert len(posts) == 1
+    told = [c for c in api.calls if c.params.get("chat_id") == ADMIN_CHAT]
+    assert len(told) == 1
+    assert "معلوم نیست" in told[0].params["text"]  # the in-doubt notice, once
 
 
 async def test_a_notice_waits_for_someone_to_tell(

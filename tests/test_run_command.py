@@ -14,28 +14,33 @@ QUIZBOT = Path(sys.executable).parent / "quizbot"
 MINA = FakeUser(44_444_444, "Mina")
 
 
+async def start_run(folder: Path, api_url: str, token: str) -> asyncio.subprocess.Process:
+    """`quizbot run` with only the four variables it needs, its output captured."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(folder),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bot.db'}",
+        "ANSWER_HASH_KEY": HASH_KEY.decode(),
+    }
+    return await asyncio.create_subprocess_exec(
+        str(QUIZBOT),
+        "run",
+        cwd=folder,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_run_needs_only_four_variables_and_serves_learners(tmp_path: Path) -> None:
     api = FakeBotApi(TOKEN)
     url = await api.start()
     # Telegram is having a bad moment as the bot starts: it waits that out instead of exiting.
     api.fail_next("getMe", 502)
     api.fail_next("setMyCommands", 500)
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        "ANSWER_HASH_KEY": HASH_KEY.decode(),
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(QUIZBOT),
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(tmp_path, url, TOKEN)
     try:
         await api.wait_for("setMyCommands", patience=60)
         since = api.mark()
@@ -57,22 +62,7 @@ async def test_a_refused_token_is_said_in_one_line_and_never_printed(tmp_path: P
     api = FakeBotApi(TOKEN)  # knows only its own bot's token
     url = await api.start()
     revoked = "987654321:AAHrevokedTokenXXXXXXXXXXXXXXXXXXXXX"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TELEGRAM_BOT_TOKEN": revoked,
-        "TELEGRAM_API_URL": url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        "ANSWER_HASH_KEY": HASH_KEY.decode(),
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(QUIZBOT),
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(tmp_path, url, revoked)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:

@@ -168,7 +168,11 @@ async def mark_sent(session: AsyncSession, post_id: int, sent: Sent, now: dateti
 async def mark_failed(
     session: AsyncSession, post_id: int, error: DeliveryError, now: datetime
 ) -> None:
-    """The send failed: retry later (keeping its number) or give up and tell the admins."""
+    """The send failed: retry later (keeping its number), or tell the admins.
+
+    A send that got no answer in time may be in the channel: it is `uncertain` at once, with
+    the same notice a crash mid-send leads to. A refusal is `failed`.
+    """
     post = await session.get(ScheduledPost, post_id)
     if post is None:
         return
@@ -176,6 +180,9 @@ async def mark_failed(
     if error.retryable and post.attempts < MAX_ATTEMPTS:
         post.state = PostState.PENDING
         post.due_at = max(post.due_at, now) + RETRY_STEP * post.attempts
+        return
+    if error.in_doubt:
+        await _mark_uncertain(session, post, now)
         return
     post.state = PostState.FAILED
     await notices.add(
@@ -198,14 +205,18 @@ async def mark_interrupted(session: AsyncSession, now: datetime) -> None:
         )
     )
     for post in stale.all():
-        post.state, post.updated_at = PostState.UNCERTAIN, now
-        claimed = post.claimed_at.isoformat() if post.claimed_at else ""
-        await notices.add(
-            session,
-            NoticeKind.UNCERTAIN,
-            post.channel_id,
-            post.due_at,
-            f"uncertain:{post.id}:{claimed}",
-            now,
-            post_id=post.id,
-        )
+        await _mark_uncertain(session, post, now)
+
+
+async def _mark_uncertain(session: AsyncSession, post: ScheduledPost, now: datetime) -> None:
+    post.state, post.updated_at = PostState.UNCERTAIN, now
+    claimed = post.claimed_at.isoformat() if post.claimed_at else ""
+    await notices.add(
+        session,
+        NoticeKind.UNCERTAIN,
+        post.channel_id,
+        post.due_at,
+        f"uncertain:{post.id}:{claimed}",
+        now,
+        post_id=post.id,
+    )

@@ -13,14 +13,16 @@ class DeliveryError(Exception):
     """Telegram did not take the message.
 
     `retryable`: the request surely did not go through (a server error, a dropped
-    connection), so it may be sent again. Otherwise (refused, or a timeout that may have
-    posted) it must not be resent without a person deciding.
+    connection), so it may be sent again. `in_doubt`: no answer came in time, so the post may
+    or may not be in the channel. Neither (a refusal): it surely is not. What is not
+    retryable is never resent without a person deciding.
     """
 
-    def __init__(self, detail: str, *, retryable: bool) -> None:
+    def __init__(self, detail: str, *, retryable: bool, in_doubt: bool = False) -> None:
         super().__init__(detail)
         self.detail = detail
         self.retryable = retryable
+        self.in_doubt = in_doubt
 
 
 @dataclass(frozen=True)

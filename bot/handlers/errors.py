@@ -11,7 +11,7 @@ from telegram.error import Forbidden
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.replies import chat_id_of
+from bot.handlers.replies import chat_id_of, with_retry
 from bot.limits import MAX_MESSAGE_LENGTH, fit
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,13 @@ async def on_error(update: object, context: QuizbotContext) -> None:
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and _private(update):
         try:
+            # Retried like any reply: the API failing is often why we are here.
             if update.callback_query is not None:  # stop the button's spinner too
-                await update.callback_query.answer(texts.TRY_AGAIN)
+                query = update.callback_query
+                await with_retry(lambda: query.answer(texts.TRY_AGAIN))
             else:
-                await context.bot.send_message(chat_id_of(update), texts.TRY_AGAIN)
+                chat_id = chat_id_of(update)
+                await with_retry(lambda: context.bot.send_message(chat_id, texts.TRY_AGAIN))
         except Exception:  # the API may be what failed; the log above has the error
             log.warning("could not tell the user about the error", exc_info=True)
     admin_chat = context.runtime.settings.admin_chat_id

@@ -172,7 +172,7 @@ class FakeTelegram:
         self._failures.setdefault(method, []).append(_Failure(status, text, retry_after, delay))
 
     def storm(self, rate: float, rng: random.Random | None = None, max_delay: float = 7.0) -> None:
-        """From now on fail a random `rate` of all calls, any method: 429, 500, 502 or slow.
+        """From now on fail a random `rate` of all calls, any method: 429, 500, 502, slow, 400.
 
         A slow answer waits up to `max_delay` seconds (past PTB's 5-second read timeout
         sometimes) and then succeeds, as Telegram finishes what a client gave up on. `rate` 0
@@ -186,12 +186,15 @@ class FakeTelegram:
         rng = self._storm_rng
         if self._storm_rate <= 0 or rng.random() >= self._storm_rate:
             return None
-        kind = rng.choice(("429", "500", "502", "slow"))
+        # A refusal (400) is rarer than the passing troubles, as on the real network.
+        kind = rng.choices(("429", "500", "502", "slow", "400"), (3, 3, 3, 3, 1))[0]
         self.storm_hits[kind] = self.storm_hits.get(kind, 0) + 1
         if kind == "429":
             return _Failure(429, "Too Many Requests: retry after 1", retry_after=1)
         if kind == "slow":
             return _Failure(200, "", delay=rng.uniform(0.5, self._storm_max_delay))
+        if kind == "400":
+            return _Failure(400, "Bad Request: message can't be sent right now")
         return _Failure(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
 
     # --- what the bot did --------------------------------------------------------------

@@ -20,10 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def _delivery_error(error: TelegramError) -> DeliveryError:
-    # A timeout may have posted: final, rather than risk a double. A refusal is final too.
-    retryable = isinstance(error, NetworkError) and not isinstance(
-        error, BadRequest | Forbidden | TimedOut
-    )
+    # A timeout may have posted: in doubt, never resent on its own. A refusal is final.
+    if isinstance(error, TimedOut):
+        return DeliveryError(str(error), retryable=False, in_doubt=True)
+    retryable = isinstance(error, NetworkError) and not isinstance(error, BadRequest | Forbidden)
     return DeliveryError(str(error), retryable=retryable)
 
 
