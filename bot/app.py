@@ -31,7 +31,17 @@ from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import demos
-from bot.handlers.channel import admin, events, jobs, posts, queue, results, schedule, settings
+from bot.handlers.channel import (
+    admin,
+    events,
+    jobs,
+    notices,
+    posts,
+    queue,
+    results,
+    schedule,
+    settings,
+)
 from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
@@ -89,7 +99,19 @@ def admin_commands() -> dict[str, Decide]:
 def feature_handlers() -> Handlers:
     """The buttons and updates each feature module registers, by pattern."""
     handlers: Handlers = []
-    for module in (quiz, exam, interview, topics, account, demos, admin, settings, queue, schedule):
+    for module in (
+        quiz,
+        exam,
+        interview,
+        topics,
+        account,
+        demos,
+        admin,
+        settings,
+        queue,
+        schedule,
+        notices,
+    ):
         handlers += module.handlers()
     return handlers + polls.handlers() + events.handlers()
 

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
 from bot.demos_runner.base import DemoRunner
-from bot.services.privacy import learner_hash
+from bot.services.privacy import ChatSealer, learner_hash
 
 
 @dataclass
@@ -31,10 +31,13 @@ class Runtime:
     scheduler_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     # Deferred (never holding SQLite's write lock) for long reads such as exports.
     read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    # Seals the few chat ids kept to write to someone later (channel admins' notices).
+    sealer: ChatSealer = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)
         self.read_sessions = create_session_factory(self.engine, read_only=True)
+        self.sealer = ChatSealer(self.hash_key)
 
     def person(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""

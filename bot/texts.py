@@ -256,6 +256,8 @@ RESULTS_OPTION = "• {text}: {share}{mark}"
 NOTICE_MISSED = "⚠️ پست #{number} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{number} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{number} «{channel}» (موعد {when}) منتشر نشد: {detail}"
+NOTICE_RETRY = "🔁 الان بفرست (#{id})"
+NOTICE_RESCHEDULE = "⏰ یک ساعت بعد"
 NOTICE_SHORTAGE = "⚠️ برای زمان‌های ثابت «{channel}»، {kind} منتشرنشده‌ای برای {when} باقی نمونده. به بانک محتوا اضافه کنید."
 
 # --- statistics export: sheet names and column headers (same order as the JSON keys) ---

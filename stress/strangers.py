@@ -46,6 +46,7 @@ from bot import texts
 from bot.db.models import RecurringSlot, ScheduledPost
 from bot.handlers.buttons import Button
 from bot.handlers.channel.admin import ChannelButton
+from bot.handlers.channel.notices import RescheduleButton, RetryPostButton
 from bot.handlers.channel.queue import CancelPostButton, LaterButton
 from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
 from bot.handlers.channel.settings import ToggleButton
@@ -209,6 +210,8 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
         ToggleButton: [ToggleButton(channel, which).encode() for which in ("silent", "pin")],
         CancelPostButton: [CancelPostButton(post).encode() for post in posts],
         LaterButton: [LaterButton(post).encode() for post in posts],
+        RetryPostButton: [RetryPostButton(post).encode() for post in posts],
+        RescheduleButton: [RescheduleButton(post).encode() for post in posts],
         KindButton: [KindButton(kind).encode() for kind in ("quiz", "interview", "lesson")],
         WhenButton: [WhenButton(minute).encode(), WhenButton(minute + 180).encode()],
         ConfirmButton: [ConfirmButton().encode()],

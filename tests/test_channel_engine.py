@@ -22,10 +22,11 @@ from bot.handlers.channel.sender import TelegramChannelSender, TelegramNotifier
 from bot.services.channel import planning, registry
 from bot.services.channel.views import ChannelView
 from bot.services.content.sync import sync_bank
+from bot.services.privacy import ChatSealer
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import FakeTelegram, InProcessRequest
 from tests.fakebot.transport import BASE_URL
-from tests.harness import TOKEN
+from tests.harness import HASH_KEY, TOKEN
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 CHANNEL = {"id": -100_777, "type": "channel", "title": "کانال آزمایشی"}
@@ -69,7 +70,10 @@ def settings(admin_chat: int | None) -> Settings:
 async def run_pass(
     sessions: Sessions, bot: Bot, clock: Clock, admin_chat: int | None = ADMIN_CHAT
 ) -> int:
-    sender, notifier = TelegramChannelSender(bot), TelegramNotifier(bot, settings(admin_chat))
+    sender, notifier = (
+        TelegramChannelSender(bot),
+        TelegramNotifier(bot, settings(admin_chat), ChatSealer(HASH_KEY)),
+    )
     return await publish_due(sessions, sender, notifier, clock, "test-worker")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.app import admin_commands
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import ItemKind, PostState, RecurringSlot, ScheduledPost
+from bot.persian import fa_number
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
@@ -353,6 +354,83 @@ async def test_posts_due_while_down_go_out_late_or_are_reported_missed(
     notice = one(calls, "sendMessage", ADMIN.id).params["text"]
     assert "منتشر نشد" in notice
     assert f"/postnow {missed_id}" in notice
+
+
+# --- who hears about failures -------------------------------------------------------------
+
+OTHER_ADMIN = FakeUser(66_666_660, "Other")
+REFUSED = "Bad Request: not enough rights to send text messages to the chat"
+
+
+@pytest.fixture
+async def unconfigured(real_bank_url: str) -> AsyncIterator[InProcessBot]:
+    """A channel added by ADMIN, with OTHER_ADMIN beside; no ADMIN_IDS, no ADMIN_CHAT_ID."""
+    async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
+        bot.api.chats[CHANNEL["id"]] = CHANNEL
+        bot.api.set_admins(CHANNEL["id"], [ADMIN, OTHER_ADMIN])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        yield bot
+
+
+async def fail_one_lesson(bot: InProcessBot) -> tuple[int, list[Call]]:
+    """A lesson due now that Telegram refuses; its id and the pass's calls."""
+    (post_id,) = await schedule_lessons(bot, [timedelta(minutes=1)])
+    bot.clock.advance(minutes=2)
+    bot.api.fail_next("sendMessage", 400, description=REFUSED)
+    return post_id, await bot.scheduler_pass()
+
+
+@sqlite_only
+async def test_a_failed_post_reaches_the_admin_who_added_the_bot_with_a_retry_button(
+    unconfigured: InProcessBot,
+) -> None:
+    bot = unconfigured
+    post_id, calls = await fail_one_lesson(bot)
+    notice = one(calls, "sendMessage", ADMIN.id)
+    assert "منتشر نشد" in notice.params["text"]
+    assert "Not enough rights" in notice.params["text"]  # Telegram's reason, as PTB gives it
+    # An admin who never used the bot is not written to (they never started it).
+    assert [c for c in calls if c.params.get("chat_id") == OTHER_ADMIN.id] == []
+    # A stranger pressing the button changes nothing.
+    data = button_data(notice, "الان بفرست")
+    pressed = await bot.press(STRANGER, bot.message_of(notice), data)
+    assert pressed[-1].params["text"].startswith(NOT_ADMIN)
+    assert channel_posts(await bot.scheduler_pass()) == []
+    # The admin presses it: the next pass posts it.
+    assert methods(await bot.press(ADMIN, bot.message_of(notice), data)) == [
+        "sendMessage",
+        "answerCallbackQuery",
+    ]
+    (sent,) = channel_posts(await bot.scheduler_pass())
+    assert sent.result is not None
+    async with bot.runtime.sessions() as session:
+        post = await session.get(ScheduledPost, post_id)
+        assert post is not None
+        assert post.state is PostState.SENT
+
+
+@sqlite_only
+async def test_admins_who_manage_through_the_bot_hear_until_telegram_drops_them(
+    unconfigured: InProcessBot,
+) -> None:
+    bot = unconfigured
+    await bot.send_text(OTHER_ADMIN, "/queue")  # managing the channel through the bot
+    post_id, calls = await fail_one_lesson(bot)
+    assert "منتشر نشد" in one(calls, "sendMessage", OTHER_ADMIN.id).params["text"]
+    told = one(calls, "sendMessage", ADMIN.id)
+    # "An hour later" puts it back in the queue, an hour from now.
+    moved = await bot.press(ADMIN, bot.message_of(told), button_data(told, "یک ساعت بعد"))
+    assert methods(moved) == ["answerCallbackQuery"]
+    assert f"#{fa_number(post_id)}" in moved[0].params["text"]
+    assert channel_posts(await bot.scheduler_pass()) == []  # not before its hour
+    bot.clock.advance(minutes=61)
+    assert len(channel_posts(await bot.scheduler_pass())) == 1
+    # Telegram no longer lists OTHER_ADMIN: the next failure reaches ADMIN alone.
+    await bot.process(
+        bot.api.admin_change_update(CHANNEL, ADMIN, OTHER_ADMIN, "administrator", "left")
+    )
+    _, calls = await fail_one_lesson(bot)
+    assert [c.params["chat_id"] for c in calls if c.method == "sendMessage"][1:] == [ADMIN.id]
 
 
 # --- what the channel voted ---------------------------------------------------------------

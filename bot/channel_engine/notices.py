@@ -2,7 +2,8 @@
 
 A notice is added in the same transaction as the state change that causes it (a post
 missed, uncertain, failed; a slot running out), at most once per fact (its dedupe key), and
-delivered by the scheduler until someone was told.
+delivered by the scheduler until someone was told: the channel's own admins who added the bot
+or manage it through the bot (in private chat), and ADMIN_CHAT_ID / ADMIN_IDS when set.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AdminNotice, Channel, ItemKind, NoticeKind
+from bot.services.channel import contacts
 
 # Pending notices delivered per scheduler pass; the rest wait for the next one.
 DELIVERY_BATCH = 20
@@ -33,6 +35,8 @@ class NoticeView:
     item_kind: ItemKind | None
     due_at: datetime
     detail: str
+    # The sealed private chats of the channel's own admins who hear of it (see contacts).
+    contacts: tuple[str, ...] = ()
 
 
 async def add(
@@ -74,19 +78,27 @@ async def pending(session: AsyncSession, limit: int = DELIVERY_BATCH) -> list[No
         .order_by(AdminNotice.id)
         .limit(limit)
     )
-    return [
-        NoticeView(
-            notice.id,
-            notice.kind,
-            notice.channel_id,
-            title,
-            notice.post_id,
-            notice.item_kind,
-            notice.due_at,
-            notice.detail,
+    reach: dict[int, tuple[str, ...]] = {}
+    views = []
+    for notice, title in rows:
+        if notice.channel_id not in reach:
+            reach[notice.channel_id] = tuple(
+                await contacts.sealed_chats(session, notice.channel_id)
+            )
+        views.append(
+            NoticeView(
+                notice.id,
+                notice.kind,
+                notice.channel_id,
+                title,
+                notice.post_id,
+                notice.item_kind,
+                notice.due_at,
+                notice.detail,
+                reach[notice.channel_id],
+            )
         )
-        for notice, title in rows
-    ]
+    return views
 
 
 async def settle(session: AsyncSession, notice_id: int, told: bool, now: datetime) -> None:

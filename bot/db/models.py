@@ -256,6 +256,24 @@ class ChannelAdmin(Base):
     admin_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True, index=True)
 
 
+class AdminContact(Base):
+    """A channel admin who added the bot or manages the channel through it: told of failures.
+
+    Kept under the keyed hash of their user id, with their private chat id sealed
+    (`ChatSealer`: encrypted, never in the clear) because a notice must reach them. Notices go
+    only to contacts Telegram still lists as the channel's admins (`channel_admins`).
+    """
+
+    __tablename__ = "admin_contacts"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    admin_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True, index=True)
+    sealed_chat: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AdminChoice(Base):
     """The channel an admin of several channels is working on."""
 

@@ -360,6 +360,26 @@ class FakeTelegram:
             }
         )
 
+    def admin_change_update(
+        self, chat: JSON, by: FakeUser, member: FakeUser, old: str, new: str
+    ) -> JSON:
+        """The chat_member update for `by` changing `member`'s status in a chat (and its list)."""
+        admins = self.admins.setdefault(chat["id"], [])
+        admins[:] = [a for a in admins if a["user"]["id"] != member.id]
+        if new == "administrator":
+            admins.append(self._member(member.as_json(), new))
+        return self._numbered(
+            {
+                "chat_member": {
+                    "chat": chat,
+                    "from": by.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": self._member(member.as_json(), old),
+                    "new_chat_member": self._member(member.as_json(), new),
+                }
+            }
+        )
+
     async def push_raw(self, body: JSON) -> JSON:
         """Queue an update exactly as given (numbered): e.g. one a bot library cannot read."""
         return await self._push(self._numbered(body))

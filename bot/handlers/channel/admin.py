@@ -26,11 +26,17 @@ class ChannelButton(Button):
     channel: int
 
 
-def admin_of(update: Update, context: QuizbotContext) -> rights.Admin:
-    """The person as a would-be channel admin: keyed hash, and whether ADMIN_IDS allows them."""
+def admin_of(update: Update, context: QuizbotContext, *, reachable: bool = True) -> rights.Admin:
+    """The person as a would-be channel admin: keyed hash, and whether ADMIN_IDS allows them.
+
+    `reachable`: their private chat goes along, sealed, so that the channel they act on can
+    tell them of its failures; read-only work (which must not write) leaves it out.
+    """
     user_id = user_id_of(update)
-    allowed = context.runtime.settings.admin_ids
-    return rights.Admin(context.runtime.person(user_id), not allowed or user_id in allowed)
+    runtime = context.runtime
+    allowed = runtime.settings.admin_ids
+    sealed = runtime.sealer.seal(user_id) if reachable else None
+    return rights.Admin(runtime.person(user_id), not allowed or user_id in allowed, sealed)
 
 
 async def channels_command(

@@ -53,13 +53,16 @@ async def membership_changed(
     if change.new_chat_member.status != ChatMemberStatus.ADMINISTRATOR:
         await registry.bot_removed(session, change.chat.id)
         return None
+    runtime = context.runtime
+    adder = change.from_user.id
     return ChannelRegistered(
         await registry.bot_added(
             session,
             change.chat.id,
             change.chat.title or "",
             change.chat.username,
-            context.runtime.now(),
+            runtime.now(),
+            added_by=(runtime.person(adder), runtime.sealer.seal(adder)),
         )
     )
 

@@ -33,7 +33,7 @@ async def run_scheduler_pass(bot: Bot, runtime: Runtime, worker: str = WORKER_ID
         return await publish_due(
             runtime.sessions,
             TelegramChannelSender(bot),
-            TelegramNotifier(bot, runtime.settings),
+            TelegramNotifier(bot, runtime.settings, runtime.sealer),
             runtime.now,
             worker,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, cast
 
 from telegram import Bot, Poll
@@ -14,7 +15,10 @@ from bot.channel_engine.render import RenderedQuiz
 from bot.channel_engine.sender import DeliveryError, Sent
 from bot.config import Settings
 from bot.db.models import NoticeKind
+from bot.handlers.channel.notices import notice_keyboard
+from bot.handlers.replies import with_retry
 from bot.persian import fa_number, jalali_datetime
+from bot.services.privacy import ChatSealer
 
 log = logging.getLogger(__name__)
 
@@ -91,23 +95,27 @@ def notice_text(notice: NoticeView, settings: Settings) -> str:
 
 
 class TelegramNotifier:
-    """Tells the admin chat and every configured admin (ADMIN_CHAT_ID, ADMIN_IDS)."""
+    """Tells the channel's own admins who use the bot, the admin chat and ADMIN_IDS."""
 
-    def __init__(self, bot: Bot, settings: Settings) -> None:
+    def __init__(self, bot: Bot, settings: Settings, sealer: ChatSealer) -> None:
         self.bot = bot
         self.settings = settings
+        self.sealer = sealer
 
     async def notify(self, notice: NoticeView) -> bool | None:
-        """True once at least one of them was told; None when none is configured."""
+        """True once at least one of them was told; None when there is no one to tell."""
         text = notice_text(notice, self.settings)
-        targets = [self.settings.admin_chat_id, *sorted(self.settings.admin_ids)]
+        own = [self.sealer.unseal(sealed) for sealed in notice.contacts]
+        targets = [*own, self.settings.admin_chat_id, *sorted(self.settings.admin_ids)]
         chat_ids = list(dict.fromkeys(target for target in targets if target is not None))
         if not chat_ids:
             return None
+        keyboard = notice_keyboard(notice)
         told = False
         for chat_id in chat_ids:
             try:
-                await self.bot.send_message(chat_id, text)
+                send = partial(self.bot.send_message, chat_id, text, reply_markup=keyboard)
+                await with_retry(send)
                 told = True
             except TelegramError:  # an admin who blocked the bot must not stop the others
                 log.warning("could not notify admin chat %s", chat_id, exc_info=True)

@@ -297,6 +297,23 @@ async def post_now(
 _FINAL_OR_BUSY = (PostState.SENT, PostState.SENDING, PostState.CANCELLED)
 
 
+async def reschedule(
+    session: AsyncSession, admin: Admin, post_id: int, now: datetime
+) -> PostMoved | PostGone | NotAdmin | NoChannels:
+    """A notice's "an hour later": a failed, missed or uncertain post goes out in an hour."""
+    mine = {channel.id for channel in await administered(session, admin)}
+    if not mine:
+        return await refusal(session)
+    if not 0 < post_id <= MAX_ROW_ID:
+        return PostGone()
+    post = await session.get(ScheduledPost, post_id)
+    if post is None or post.channel_id not in mine or post.state in _FINAL_OR_BUSY:
+        return PostGone()  # handled meanwhile (sent, cancelled) or another channel's
+    post.state, post.due_at, post.updated_at = PostState.PENDING, now + POSTPONE_STEP, now
+    post.attempts = 0
+    return PostMoved(post.id, post.due_at)
+
+
 # --- recurring slots ----------------------------------------------------------------------
 
 

@@ -8,13 +8,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel
+from bot.services.channel import contacts
 from bot.services.channel.views import ChannelView
 
 
 async def bot_added(
-    session: AsyncSession, chat_id: int, title: str, username: str | None, now: datetime
+    session: AsyncSession,
+    chat_id: int,
+    title: str,
+    username: str | None,
+    now: datetime,
+    added_by: tuple[str, str] | None = None,
 ) -> ChannelView:
-    """Remember a channel where the bot became an admin (or update its title)."""
+    """Remember a channel where the bot became an admin (or update its title).
+
+    `added_by`: the keyed hash and sealed private chat of the admin who added the bot, who
+    is told of the channel's failures from now on.
+    """
     channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
     if channel is None:
         channel = Channel(
@@ -28,6 +38,8 @@ async def bot_added(
         session.add(channel)
     channel.title, channel.username, channel.bot_is_admin = title, username, True
     await session.flush()
+    if added_by is not None:
+        await contacts.remember(session, channel.id, *added_by, now)
     return ChannelView.of(channel)
 
 

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import utcnow
 from bot.db.models import AdminChoice, Channel, ChannelAdmin
+from bot.services.channel import contacts
 from bot.services.channel.outcomes import (
     ChannelChosen,
     ChooseChannel,
@@ -31,10 +33,15 @@ ADMINS_MAX_AGE = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Admin:
-    """A person asking to administer: their keyed hash, and whether ADMIN_IDS lets them."""
+    """A person asking to administer: their keyed hash, and whether ADMIN_IDS lets them.
+
+    `sealed_chat` (their private chat, sealed) makes them one of the channel's contacts the
+    moment they act on it; read-only work leaves it out (it must not write).
+    """
 
     person: str
     listed: bool  # True when ADMIN_IDS is unset or names them
+    sealed_chat: str | None = None
 
 
 async def administered(session: AsyncSession, admin: Admin) -> tuple[ChannelView, ...]:
@@ -62,12 +69,14 @@ async def acting_channel(session: AsyncSession, admin: Admin) -> ChannelView | R
     if not mine:
         return await refusal(session)
     chosen = await session.get(AdminChoice, admin.person)
-    for channel in mine:
-        if chosen is not None and channel.id == chosen.channel_id:
-            return channel
-    if len(mine) == 1:
-        return mine[0]
-    return ChooseChannel(mine)
+    acting = next((c for c in mine if chosen is not None and c.id == chosen.channel_id), None)
+    if acting is None and len(mine) == 1:
+        acting = mine[0]
+    if acting is None:
+        return ChooseChannel(mine)
+    if admin.sealed_chat is not None:  # managing through the bot: told of its failures
+        await contacts.remember(session, acting.id, admin.person, admin.sealed_chat, utcnow())
+    return acting
 
 
 async def channel_list(
@@ -85,6 +94,8 @@ async def choose(
     channel = next((c for c in await administered(session, admin) if c.id == channel_id), None)
     if channel is None:
         return await refusal(session)
+    if admin.sealed_chat is not None:
+        await contacts.remember(session, channel.id, admin.person, admin.sealed_chat, now)
     choice = await session.get(AdminChoice, admin.person)
     if choice is None:
         session.add(AdminChoice(admin_hash=admin.person, channel_id=channel_id, chosen_at=now))

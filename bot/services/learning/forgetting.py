@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     AdminChoice,
+    AdminContact,
     ConversationState,
     DemoCooldown,
     LearnerAnswer,
@@ -22,7 +23,7 @@ from bot.services.learning.outcomes import Forgotten
 async def forget_learner(
     session: AsyncSession, learner: str, conversation_keys: Collection[str]
 ) -> Forgotten:
-    """Remove the learner's answers, cards, publications, tests, cooldown and flow drafts.
+    """Remove everything kept under the learner's hash, their sealed admin contact too.
 
     `conversation_keys` are the keyed hashes of the learner's conversations (their private
     chat); the admin rights Telegram lists for channels are Telegram's, and stay.
@@ -42,6 +43,7 @@ async def forget_learner(
     for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown):
         await session.execute(delete(model).where(model.learner_hash == learner))
     await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
+    await session.execute(delete(AdminContact).where(AdminContact.admin_hash == learner))
     if conversation_keys:
         await session.execute(
             delete(ConversationState).where(ConversationState.key_hash.in_(conversation_keys))
