@@ -433,6 +433,32 @@ async def test_admins_who_manage_through_the_bot_hear_until_telegram_drops_them(
     assert [c.params["chat_id"] for c in calls if c.method == "sendMessage"][1:] == [ADMIN.id]
 
 
+@sqlite_only
+async def test_the_bot_removed_from_a_channel_tells_its_admins_and_keeps_its_results(
+    unconfigured: InProcessBot,
+) -> None:
+    bot = unconfigured
+    poll_id = bot.poll_id_of(await postnow_as(bot, ADMIN, "quiz fnd-linear-params-mnist"))
+    assert await bot.poll_results(poll_id, [1, 3, 0, 0]) == []
+    await schedule_lessons(bot, [timedelta(minutes=30)])
+    await bot.chat_member_change(CHANNEL, ADMIN, "administrator", "left")
+    calls = await bot.scheduler_pass()
+    told = one(calls, "sendMessage", ADMIN.id)
+    assert "دیگه ادمین کانال «دیتاساینس فارسی» نیست" in told.params["text"]
+    assert "reply_markup" not in told.params  # nothing to retry: the bot cannot post there
+    bot.clock.advance(hours=1)
+    assert channel_posts(await bot.scheduler_pass()) == []  # its queue does not go out
+    # Its history stays reachable: the quiz it posted, with the channel's votes.
+    assert "❓کوییز شماره ۱: " in await reply(bot, ADMIN, "/results")
+
+
+async def postnow_as(bot: InProcessBot, admin: FakeUser, words: str) -> Call:
+    """/postnow … by `admin`, then the pass it asks for; the one post that went out."""
+    assert methods(await bot.send_text(admin, f"/postnow {words}")) == ["sendMessage"]
+    (post,) = channel_posts(await bot.scheduler_pass())
+    return post
+
+
 # --- what the channel voted ---------------------------------------------------------------
 
 

@@ -59,9 +59,15 @@ async def _claim_one(session: AsyncSession, now: datetime, worker: str) -> int |
     `IN`: PostgreSQL may run an `IN (… LIMIT 1 …)` subquery once per row and so claim several
     posts at once, leaving all but one `sending` with nobody sending them.
     """
+    # Only where the bot may post: a channel that removed it keeps its queue for its return.
+    postable = select(Channel.id).where(Channel.bot_is_admin.is_(True))
     due = (
         select(ScheduledPost.id)
-        .where(ScheduledPost.state == PostState.PENDING, ScheduledPost.due_at <= now)
+        .where(
+            ScheduledPost.state == PostState.PENDING,
+            ScheduledPost.due_at <= now,
+            ScheduledPost.channel_id.in_(postable),
+        )
         .order_by(ScheduledPost.due_at, ScheduledPost.id)
         .limit(1)
     )

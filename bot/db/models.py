@@ -95,6 +95,7 @@ class NoticeKind(enum.StrEnum):
     UNCERTAIN = "uncertain"  # a crash cut a send short: it may or may not be in the channel
     FAILED = "failed"  # Telegram refused it, or it would not fit
     SHORTAGE = "shortage"  # a recurring slot found nothing left to post
+    REMOVED = "removed"  # the bot was removed from the channel or lost its right to post
 
 
 class SnapshotSource(enum.StrEnum):

@@ -124,6 +124,7 @@ class FakeTelegram:
         self.admins: dict[int, list[JSON]] = {}
         self.messages: dict[tuple[int, int], JSON] = {}
         self.polls: dict[str, JSON] = {}
+        self.departed: set[int] = set()  # chats the bot was removed from
         self._updates: list[JSON] = []
         self.confirmed_below = 0  # the highest offset a getUpdates named: all before it confirmed
         self._update_ids = itertools.count(1)
@@ -348,6 +349,10 @@ class FakeTelegram:
     ) -> JSON:
         """The update for the bot's membership in a chat changing (e.g. made a channel admin)."""
         self.chats[chat["id"]] = chat
+        if new in ("left", "kicked"):
+            self.departed.add(chat["id"])  # Telegram refuses its messages there from now on
+        else:
+            self.departed.discard(chat["id"])
         return self._numbered(
             {
                 "my_chat_member": {
@@ -545,6 +550,8 @@ class FakeTelegram:
 
     def _new_message(self, params: JSON, **content: Any) -> JSON:
         chat = self._chat(params["chat_id"])
+        if chat["id"] in self.departed:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
         message: JSON = {
             "message_id": self._message_id(chat["id"]),
             "date": int(time.time()),

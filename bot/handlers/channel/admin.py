@@ -26,17 +26,20 @@ class ChannelButton(Button):
     channel: int
 
 
-def admin_of(update: Update, context: QuizbotContext, *, reachable: bool = True) -> rights.Admin:
+def admin_of(update: Update, context: QuizbotContext, *, history: bool = False) -> rights.Admin:
     """The person as a would-be channel admin: keyed hash, and whether ADMIN_IDS allows them.
 
-    `reachable`: their private chat goes along, sealed, so that the channel they act on can
-    tell them of its failures; read-only work (which must not write) leaves it out.
+    Their private chat goes along, sealed, so that the channel they act on can tell them of
+    its failures. `history` (results, exports: read-only work) leaves it out, since it must
+    not write, and lets channels the bot has left count: their history stays reachable.
     """
     user_id = user_id_of(update)
     runtime = context.runtime
     allowed = runtime.settings.admin_ids
-    sealed = runtime.sealer.seal(user_id) if reachable else None
-    return rights.Admin(runtime.person(user_id), not allowed or user_id in allowed, sealed)
+    listed = not allowed or user_id in allowed
+    if history:
+        return rights.Admin(runtime.person(user_id), listed, history=True)
+    return rights.Admin(runtime.person(user_id), listed, runtime.sealer.seal(user_id))
 
 
 async def channels_command(

@@ -51,7 +51,7 @@ async def membership_changed(
     if change is None or change.chat.type != ChatType.CHANNEL:
         return None
     if change.new_chat_member.status != ChatMemberStatus.ADMINISTRATOR:
-        await registry.bot_removed(session, change.chat.id)
+        await registry.bot_removed(session, change.chat.id, context.runtime.now())
         return None
     runtime = context.runtime
     adder = change.from_user.id

@@ -21,7 +21,7 @@ OPTION_LENGTH = 40
 
 async def results_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """/results."""
-    return await show_results(session, admin_of(update, context, reachable=False))
+    return await show_results(session, admin_of(update, context, history=True))
 
 
 async def export_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
@@ -29,7 +29,7 @@ async def export_command(update: Update, context: QuizbotContext, session: Async
     runtime = context.runtime
     return await export_channel(
         session,
-        admin_of(update, context, reachable=False),
+        admin_of(update, context, history=True),
         list(context.args or []),
         runtime.settings.tz,
         runtime.now(),

@@ -73,6 +73,8 @@ class TelegramChannelSender:
 def notice_text(notice: NoticeView, settings: Settings) -> str:
     """The Persian message for a notice."""
     when = jalali_datetime(notice.due_at, settings.tz)
+    if notice.kind is NoticeKind.REMOVED:
+        return texts.NOTICE_REMOVED.format(channel=notice.channel_title)
     if notice.kind is NoticeKind.SHORTAGE:
         kind = texts.KIND_TITLES[notice.item_kind.value] if notice.item_kind else ""
         return texts.NOTICE_SHORTAGE.format(channel=notice.channel_title, kind=kind, when=when)

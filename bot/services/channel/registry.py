@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Channel
+from bot.channel_engine import notices
+from bot.db.models import Channel, NoticeKind
 from bot.services.channel import contacts
 from bot.services.channel.views import ChannelView
 
@@ -43,11 +44,16 @@ async def bot_added(
     return ChannelView.of(channel)
 
 
-async def bot_removed(session: AsyncSession, chat_id: int) -> None:
-    """The bot lost its admin rights or left: stop posting there, keep the history."""
+async def bot_removed(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """The bot lost its admin rights or left: stop posting there, keep the history, tell."""
     channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
-    if channel is not None:
-        channel.bot_is_admin = False
+    if channel is None or not channel.bot_is_admin:
+        return  # unknown, or already told
+    channel.bot_is_admin = False
+    # Its admins hear it from the bot: posts that were due will not go out.
+    await notices.add(
+        session, NoticeKind.REMOVED, channel.id, now, f"removed:{channel.id}:{now.isoformat()}", now
+    )
 
 
 async def channel_by_chat(session: AsyncSession, chat_id: int) -> ChannelView | None:

@@ -36,24 +36,29 @@ class Admin:
     """A person asking to administer: their keyed hash, and whether ADMIN_IDS lets them.
 
     `sealed_chat` (their private chat, sealed) makes them one of the channel's contacts the
-    moment they act on it; read-only work leaves it out (it must not write).
+    moment they act on it; read-only work leaves it out (it must not write). `history`:
+    reading past results, for which channels the bot has left count too.
     """
 
     person: str
     listed: bool  # True when ADMIN_IDS is unset or names them
     sealed_chat: str | None = None
+    history: bool = False
 
 
 async def administered(session: AsyncSession, admin: Admin) -> tuple[ChannelView, ...]:
-    """The channels where the bot can post and the person is an admin who can post."""
+    """The channels where the bot can post (or could, for history) and the person is admin."""
     if not admin.listed:
         return ()
-    rows = await session.scalars(
+    query = (
         select(Channel)
         .join(ChannelAdmin, ChannelAdmin.channel_id == Channel.id)
-        .where(ChannelAdmin.admin_hash == admin.person, Channel.bot_is_admin.is_(True))
+        .where(ChannelAdmin.admin_hash == admin.person)
         .order_by(Channel.id)
     )
+    if not admin.history:
+        query = query.where(Channel.bot_is_admin.is_(True))
+    rows = await session.scalars(query)
     return tuple(ChannelView.of(channel) for channel in rows)
 
 
