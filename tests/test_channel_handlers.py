@@ -356,6 +356,24 @@ async def test_posts_due_while_down_go_out_late_or_are_reported_missed(
     assert f"/postnow {missed_id}" in notice
 
 
+async def test_channel_quizzes_and_interviews_link_into_the_bot_for_practice(
+    channel: InProcessBot,
+) -> None:
+    quiz = await postnow(channel, "quiz fnd-linear-params-mnist")
+    (row,) = quiz.params["reply_markup"]["inline_keyboard"]
+    link = row[0]["url"]
+    assert link == "https://t.me/quizbot_test_bot?start=quiz_fnd-linear-params-mnist"
+    # A reader follows it: the bot opens that quiz in their private chat.
+    payload = link.split("start=")[1]
+    opened = one(await channel.send_text(STRANGER, f"/start {payload}"), "sendPoll")
+    assert opened.params["question"] in quiz.params["question"]  # the same, unnumbered
+    interview = await postnow(channel, "interview")
+    (row,) = interview.params["reply_markup"]["inline_keyboard"]
+    assert row[0]["url"].startswith("https://t.me/quizbot_test_bot?start=interview_")
+    lesson = await postnow(channel, "lesson")
+    assert "reply_markup" not in lesson.params  # a lesson is read, not practised
+
+
 # --- who hears about failures -------------------------------------------------------------
 
 OTHER_ADMIN = FakeUser(66_666_660, "Other")

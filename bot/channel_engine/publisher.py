@@ -26,7 +26,7 @@ async def _send(sender: ChannelSender, claim: claims.Claimed) -> Sent:
             except DeliveryError as error:  # pinning is a nicety, posting is not
                 log.warning("could not pin post %s: %s", claim.post_id, error)
         return sent
-    return await sender.send_text(claim.chat_id, claim.content.text, claim.silent)
+    return await sender.send_text(claim.chat_id, claim.content, claim.silent)
 
 
 async def publish_due(

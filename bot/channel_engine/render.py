@@ -7,6 +7,7 @@ comes from the catalogue (bot/texts.py); limits from bot/limits.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,6 +41,8 @@ class RenderedQuiz:
     options: tuple[str, ...]
     correct_indexes: tuple[int, ...]
     explanation: str | None
+    # The bot's deep-link payload that opens this item for practice (under the post).
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class RenderedText:
     """A channel text post ready to send."""
 
     text: str
+    link: str | None = None
 
 
 Rendered = RenderedQuiz | RenderedText
@@ -81,11 +85,21 @@ def _footer(channel: ChannelView, hashtags: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _text_post(body: str, footer: str, item_id: str) -> RenderedText:
+def _text_post(body: str, footer: str, item_id: str, link: str | None = None) -> RenderedText:
     text = f"{body}\n\n{footer}" if footer else body
     if telegram_length(text) > MAX_MESSAGE_LENGTH:
         raise RenderError(Problem.TOO_LONG, item_id, MAX_MESSAGE_LENGTH)
-    return RenderedText(text)
+    return RenderedText(text, link)
+
+
+# Telegram takes a /start payload of at most 64 characters from this alphabet.
+_LINKABLE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def practice_link(kind: str, item_id: str) -> str | None:
+    """The deep-link payload (`quiz_<id>`, `interview_<id>`) or None if Telegram cannot carry it."""
+    payload = f"{kind}_{item_id}"
+    return payload if _LINKABLE.fullmatch(payload) else None
 
 
 def render(item: PostItem, channel: ChannelView, number: int) -> Rendered:
@@ -96,11 +110,18 @@ def render(item: PostItem, channel: ChannelView, number: int) -> Rendered:
         )
         if telegram_length(question) > MAX_QUESTION_LENGTH:
             raise RenderError(Problem.TOO_LONG, item.id, MAX_QUESTION_LENGTH)
-        return RenderedQuiz(question, item.options, item.correct_indexes, item.explanation)
+        return RenderedQuiz(
+            question,
+            item.options,
+            item.correct_indexes,
+            item.explanation,
+            practice_link("quiz", item.id),
+        )
     if isinstance(item, InterviewPost):
         bullets = "\n".join(texts.BULLET.format(text=bullet) for bullet in item.question.answer)
         body = texts.INTERVIEW_TITLE.format(question=item.question.question) + f"\n\n{bullets}"
-        return _text_post(body, _footer(channel, [item.hashtag]), item.question.id)
+        link = practice_link("interview", item.question.id)
+        return _text_post(body, _footer(channel, [item.hashtag]), item.question.id, link)
     body = f"{item.title}\n\n{item.body}"
     return _text_post(body, _footer(channel, list(item.hashtags)), item.id)
 

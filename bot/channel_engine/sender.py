@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.channel_engine.notices import NoticeView
-from bot.channel_engine.render import RenderedQuiz
+from bot.channel_engine.render import RenderedQuiz, RenderedText
 
 
 class DeliveryError(Exception):
@@ -37,10 +37,10 @@ class ChannelSender(Protocol):
     """Posts to channels; every method raises DeliveryError when Telegram does not take it."""
 
     async def send_quiz(self, chat_id: int, quiz: RenderedQuiz, silent: bool) -> Sent:
-        """An anonymous quiz poll (channel polls always are)."""
+        """An anonymous quiz poll (channel polls always are), with its practice link if any."""
         ...
 
-    async def send_text(self, chat_id: int, text: str, silent: bool) -> Sent:
+    async def send_text(self, chat_id: int, post: RenderedText, silent: bool) -> Sent:
         """A text post."""
         ...
 

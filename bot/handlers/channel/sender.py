@@ -6,12 +6,12 @@ import logging
 from functools import partial
 from typing import Any, cast
 
-from telegram import Bot, Poll
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Poll
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot import texts
 from bot.channel_engine.notices import NoticeView
-from bot.channel_engine.render import RenderedQuiz
+from bot.channel_engine.render import RenderedQuiz, RenderedText
 from bot.channel_engine.sender import DeliveryError, Sent
 from bot.config import Settings
 from bot.db.models import NoticeKind
@@ -49,18 +49,31 @@ class TelegramChannelSender:
                 correct_option_ids=cast(Any, list(quiz.correct_indexes)),
                 explanation=quiz.explanation,
                 disable_notification=silent,
+                reply_markup=self._practice(quiz.link),
             )
         except TelegramError as error:
             raise _delivery_error(error) from error
         return Sent(message.message_id, message.poll.id if message.poll else None)
 
-    async def send_text(self, chat_id: int, text: str, silent: bool) -> Sent:
+    async def send_text(self, chat_id: int, post: RenderedText, silent: bool) -> Sent:
         """A text post."""
         try:
-            message = await self.bot.send_message(chat_id, text, disable_notification=silent)
+            message = await self.bot.send_message(
+                chat_id,
+                post.text,
+                disable_notification=silent,
+                reply_markup=self._practice(post.link),
+            )
         except TelegramError as error:
             raise _delivery_error(error) from error
         return Sent(message.message_id)
+
+    def _practice(self, link: str | None) -> InlineKeyboardMarkup | None:
+        # Readers of the channel practise the item in the bot, in their private chat.
+        if link is None:
+            return None
+        url = f"https://t.me/{self.bot.username}?start={link}"
+        return InlineKeyboardMarkup([[InlineKeyboardButton(texts.PRACTICE_IN_BOT, url=url)]])
 
     async def pin(self, chat_id: int, message_id: int) -> None:
         """Pin quietly."""
