@@ -279,7 +279,44 @@ async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: InProcessBo
     assert post.due_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
 
 
+async def test_typed_persian_times_preview_and_past_ones_are_refused_at_once(
+    channel: InProcessBot,
+) -> None:
+    # The clock says Thursday 11:30 in Tehran.
+    when = one(await channel.send_text(ADMIN, "/schedule درس cnn"), "sendMessage")
+    assert "کی منتشر" in when.params["text"]
+    assert await reply(channel, ADMIN, "امروز ۱۰:۰۰") == "این زمان گذشته؛ یک زمان آینده انتخاب کن."
+    typed = await channel.send_text(ADMIN, "فردا ساعت ۶ عصر")
+    assert methods(typed) == ["sendMessage", "sendMessage"]  # the preview, then what to confirm
+    assert "جمعه ۱۴۰۵/۰۹/۰۶ ساعت ۱۸:۰۰" in typed[1].params["text"]
+
+    one(await channel.send_text(ADMIN, "/schedule کوییز"), "sendMessage")
+    typed = await channel.send_text(ADMIN, "۱۸:۳۰")  # a time alone: the next one, today
+    assert methods(typed) == ["sendPoll", "sendMessage"]
+    confirm = typed[1]
+    assert "پنج‌شنبه ۱۴۰۵/۰۹/۰۵ ساعت ۱۸:۳۰" in confirm.params["text"]
+    done = await channel.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    assert "زمان‌بندی شد" in one(done, "sendMessage").params["text"]
+    async with channel.runtime.sessions() as session:
+        post = (await session.scalars(select(ScheduledPost))).one()
+    assert post.due_at == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
+
+
 # --- slots and the queue over time --------------------------------------------------------
+
+
+async def test_a_slot_typed_in_persian_queues_its_week(channel: InProcessBot) -> None:
+    added = await reply(channel, ADMIN, "/slot کوییز هر روز ۱۸:۰۰")
+    assert added.startswith("🔁 زمان ثابت #۱ ثبت شد: کوییز هر روز ساعت ۱۸:۰۰")
+    queue = await reply(channel, ADMIN, "/queue")
+    assert queue.count("ساعت ۱۸:۰۰ · کوییز") == 7
+    async with channel.runtime.sessions() as session:
+        posts = (await session.scalars(select(ScheduledPost))).all()
+    assert len({post.quiz_id for post in posts}) == 7
+    assert sorted(post.due_at for post in posts)[0] == datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+    assert (await reply(channel, ADMIN, "/slot کوییز هر شب ۱۸:۰۰")).startswith(
+        "این‌طوری بنویسید: /slot کوییز هر روز"
+    )
 
 
 async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -27,6 +26,7 @@ from bot.db.models import (
     ScheduledPost,
     Topic,
 )
+from bot.services.channel import phrases
 from bot.services.channel.outcomes import (
     NoChannels,
     NotAdmin,
@@ -69,9 +69,6 @@ ITEM_COLUMNS = {
     ItemKind.INTERVIEW: "interview_question_id",
     ItemKind.LESSON: "lesson_id",
 }
-# Days as /slot takes them: ISO weekday numbers (1 = Monday).
-WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 # Row ids are INTEGER columns, 32 bits on PostgreSQL: a larger number typed or pressed is no
@@ -267,7 +264,7 @@ async def cancel_by_id(session: AsyncSession, post_id: int, now: datetime) -> bo
 async def post_now(
     session: AsyncSession, admin: Admin, words: Sequence[str], now: datetime
 ) -> PostQueued | PostNowUsage | Refused | Refusal:
-    """/postnow quiz|interview|lesson [item], or /postnow POST_ID: due now.
+    """/postnow quiz|interview|lesson [item] (or «کوییز» …), or /postnow POST_ID: due now.
 
     A post id re-sends a pending, failed, missed or uncertain post of the admin's channel
     (uncertain ones only after the admin looked at the channel: that is why they ask).
@@ -275,12 +272,12 @@ async def post_now(
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
-    if words and words[0] in {kind.value for kind in ItemKind}:
+    named = phrases.leading_kind(words)
+    if named is not None:
+        kind, rest = named
         try:
-            item = words[1] if len(words) > 1 else None
-            return PostQueued(
-                await schedule_post(session, channel, ItemKind(words[0]), item, now, now)
-            )
+            item = rest[0] if rest else None
+            return PostQueued(await schedule_post(session, channel, kind, item, now, now))
         except ScheduleError as error:
             return error.refused
     number = row_id(words)
@@ -306,20 +303,23 @@ def weekday_mask(days: Sequence[int]) -> int:
 
 
 def parse_slot(words: Sequence[str]) -> tuple[ItemKind, list[int], time] | None:
-    """`quiz daily 18:00` or `interview mon,thu 10:00` (any digits); None when malformed."""
-    if len(words) != 3 or words[0].lower() not in {kind.value for kind in ItemKind}:
+    """`quiz daily 18:00`, «کوییز هر روز ۶ عصر», «مصاحبه شنبه، سه‌شنبه ۹ صبح»; None if unread.
+
+    The words are read as one text: «هر روز» and «سوال مصاحبه» arrive as two words each.
+    """
+    found = phrases.split_kind(" ".join(words))
+    if found is None:
         return None
-    match = _CLOCK.match(to_latin_digits(words[2]))
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+    kind, rest = found
+    clock = phrases.split_clock(rest)
+    if clock is None:
         return None
-    day_words = words[1].lower().split(",")
-    if day_words == ["daily"]:
-        days = list(range(1, 8))
-    elif all(day in WEEKDAYS for day in day_words):
-        days = [WEEKDAYS[day] for day in day_words]
-    else:
+    minutes, day_text = clock
+    days = phrases.parse_days(day_text)
+    if days is None:
         return None
-    return ItemKind(words[0].lower()), days, time(int(match.group(1)), int(match.group(2)))
+    minutes %= 1440  # «۱۲ شب» is midnight
+    return kind, days, time(minutes // 60, minutes % 60)
 
 
 async def add_slot(
