@@ -241,7 +241,7 @@ SLOT_LINE = "#{id} · {kind} · {days} ساعت {time}"
 SLOTS_EMPTY = (
     "زمان ثابتی تعریف نشده. مثال: /slot کوییز هر روز ۱۸:۰۰ یا /slot مصاحبه شنبه، سه‌شنبه ۱۰ صبح"
 )
-SLOT_ADDED = "🔁 زمان ثابت #{id} ثبت شد: {kind} {days} ساعت {time}."
+SLOT_ADDED = "🔁 زمان ثابت #{id} ثبت شد: {kind} {days} ساعت {time}"
 SLOT_REMOVED = "زمان ثابت #{id} حذف شد."
 SLOT_USAGE = (
     "این‌طوری بنویسید: /slot کوییز هر روز ۱۸:۰۰ یا /slot مصاحبه شنبه، سه‌شنبه ۱۰ صبح\n"
@@ -258,6 +258,9 @@ WEEKDAY_NAMES = {
     6: "شنبه",
     7: "یکشنبه",
 }
+# --- Persian input and item words in lists (issue 11, item 4) ---
+SLOT_TOPIC = " · موضوع «{topic}»"
+SLOT_NEXT = "\n   بعدی: {when} · {item}"
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
 RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\nدرست: {correct} از {voters} رأی"

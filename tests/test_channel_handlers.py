@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import admin_commands
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.db.models import ItemKind, PostState, RecurringSlot, ScheduledPost
+from bot.db.models import ItemKind, Lesson, PostState, RecurringSlot, ScheduledPost
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
@@ -261,7 +261,17 @@ async def test_a_post_that_could_not_carry_the_signature_is_refused_when_schedul
     assert "کی منتشر" in when.params["text"]
     refused = await channel.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))
     assert methods(refused) == ["sendMessage", "answerCallbackQuery"]  # no preview
-    assert "کاراکتر می‌شه" in refused[0].params["text"]
+    text = refused[0].params["text"]
+    assert "کاراکتر می‌شه" in text
+    # The lesson is named by its title, not by the bank's id the admin never saw.
+    async with channel.runtime.sessions() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        lesson_id = await planning.next_unposted(session, row.id, ItemKind.LESSON, "cnn")
+        lesson = await session.get(Lesson, lesson_id)
+    assert lesson is not None
+    assert " ".join(lesson.title.split()[:3]) in text
+    assert lesson.id not in text
 
 
 async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: InProcessBot) -> None:
@@ -329,6 +339,34 @@ async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) 
     questions = [post.params["question"] for post in posts]
     assert [q.split(":")[0] for q in questions] == [f"❓کوییز شماره {n}" for n in "۱۲۳۴۵۶۷"]
     assert len({q.split(": ", 1)[1] for q in questions}) == 7  # no quiz twice
+
+
+async def test_lists_name_posts_by_their_words_never_by_item_ids(channel: InProcessBot) -> None:
+    await reply(channel, ADMIN, "/slot quiz daily 18:00")
+    await reply(channel, ADMIN, "/slot درس هر روز ۹ صبح")
+    queue = await reply(channel, ADMIN, "/queue")
+    slots = await reply(channel, ADMIN, "/slots")
+    async with channel.runtime.sessions() as session:
+        posts = (await session.scalars(select(ScheduledPost).order_by(ScheduledPost.due_at))).all()
+        words = {
+            post.item_id: await planning.item_label(session, post.kind, post.item_id)
+            for post in posts
+        }
+    assert len(posts) == 14
+    for item_id, label in words.items():
+        assert item_id is not None
+        assert item_id not in queue
+        assert item_id not in slots
+        assert " ".join(label.split()[:3]) in queue, label
+    # Each slot shows what it posts next: the first quiz at 18:00, the first lesson at 9:00.
+    assert "#۱ · کوییز · هر روز ساعت ۱۸:۰۰\n   بعدی: پنج‌شنبه" in slots
+    assert "#۲ · درس · هر روز ساعت ۰۹:۰۰\n   بعدی: جمعه" in slots
+    first_quiz = next(p for p in posts if p.kind is ItemKind.QUIZ)
+    assert " ".join(words[first_quiz.item_id].split()[:3]) in slots.split("#۲")[0]
+    # A long question is cut between words, one line per post.
+    for line in queue.splitlines()[1:]:
+        assert not line.endswith(" …")
+        assert len(line.split(": ", 1)[1]) <= 60
 
 
 async def test_a_slot_running_out_is_announced_once_in_advance(channel: InProcessBot) -> None:

@@ -85,11 +85,28 @@ def row_id(words: Sequence[str]) -> int | None:
 
 
 class ScheduleError(ValueError):
-    """A post cannot be scheduled: the problem, and the item and limit concerned."""
+    """A post cannot be scheduled: the problem, and the item (id, words) and limit concerned."""
 
-    def __init__(self, problem: Problem, item_id: str | None = None, limit: int | None = None):
+    def __init__(
+        self,
+        problem: Problem,
+        item_id: str | None = None,
+        limit: int | None = None,
+        label: str | None = None,
+    ):
         super().__init__(problem.value if item_id is None else f"{problem.value}: {item_id}")
-        self.refused = Refused(problem, item_id, limit)
+        self.refused = Refused(problem, item_id, limit, label)
+
+
+async def _render_refused(
+    session: AsyncSession, kind: ItemKind, error: RenderError
+) -> ScheduleError:
+    """The render problem as a ScheduleError naming the item by its words, not its id."""
+    label = await item_label(session, kind, error.item_id)
+    # An id not in the bank (typed by the admin) has no words: it is quoted back as typed.
+    return ScheduleError(
+        error.problem, error.item_id, error.limit, None if label == error.item_id else label
+    )
 
 
 def _servable(kind: ItemKind) -> list[ColumnElement[bool]]:
@@ -129,7 +146,7 @@ async def preview(
     try:
         return render(await load_item(session, kind, item_id), channel, channel.next_quiz_number)
     except RenderError as error:
-        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+        raise await _render_refused(session, kind, error) from error
 
 
 async def check_fits(
@@ -141,7 +158,7 @@ async def check_fits(
         item = await load_item(session, kind, item_id)
         render(item, channel, max(channel.next_quiz_number * 10, 1000))
     except RenderError as error:
-        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+        raise await _render_refused(session, kind, error) from error
 
 
 async def schedule_post(
@@ -353,7 +370,7 @@ async def add_slot(
     # The coming week is queued at once, so /queue shows it; what is missing is noticed by
     # the scheduler's next pass.
     await fill_slot(session, slot, channel, now)
-    return SlotAdded(SlotView.of(slot))
+    return SlotAdded(await slot_view(session, slot))
 
 
 async def show_slots(session: AsyncSession, admin: Admin) -> SlotsShown | Refusal:
@@ -366,7 +383,23 @@ async def show_slots(session: AsyncSession, admin: Admin) -> SlotsShown | Refusa
         .where(RecurringSlot.channel_id == channel.id, RecurringSlot.active.is_(True))
         .order_by(RecurringSlot.id)
     )
-    return SlotsShown(channel, tuple(SlotView.of(slot) for slot in slots))
+    return SlotsShown(channel, tuple([await slot_view(session, slot) for slot in slots.all()]))
+
+
+async def slot_view(session: AsyncSession, slot: RecurringSlot) -> SlotView:
+    """The slot with its topic's Persian title and its next queued post, to show admins."""
+    topic = None if slot.topic_id is None else await session.get(Topic, slot.topic_id)
+    post = await session.scalar(
+        select(ScheduledPost)
+        .where(ScheduledPost.slot_id == slot.id, ScheduledPost.state == PostState.PENDING)
+        .order_by(ScheduledPost.due_at, ScheduledPost.id)
+        .limit(1)
+    )
+    queued = None
+    if post is not None:
+        label = await item_label(session, post.kind, post.item_id)
+        queued = QueuedPost(post.id, post.channel_id, post.due_at, post.kind, post.item_id, label)
+    return SlotView.of(slot, topic.title if topic else None, queued)
 
 
 async def remove_slot(
