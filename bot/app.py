@@ -10,7 +10,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -23,7 +23,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import texts
 from bot.config import Settings, SettingsError
 from bot.context import CONTEXT_TYPES, BotData, QuizbotContext
 from bot.db.engine import create_engine
@@ -31,7 +30,17 @@ from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import demos
-from bot.handlers.channel import admin, events, jobs, posts, queue, results, schedule, settings
+from bot.handlers.channel import (
+    admin,
+    events,
+    jobs,
+    menus,
+    posts,
+    queue,
+    results,
+    schedule,
+    settings,
+)
 from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
@@ -65,9 +74,10 @@ Handlers = list[BaseHandler[Any, QuizbotContext, Any]]
 
 
 async def _post_init(application: QuizbotApplication) -> None:
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in texts.COMMAND_DESCRIPTIONS.items()]
-    )
+    await application.bot.set_my_commands(menus.learner_menu())
+    runtime = application.bot_data.runtime
+    if runtime is not None:
+        await menus.give_admin_menu(application.bot, sorted(runtime.settings.admin_ids))
 
 
 def conversations() -> list[StoredConversation]:

@@ -260,6 +260,24 @@ WEEKDAY_NAMES = {
 }
 # --- Persian input and item words in lists (issue 11, item 4) ---
 SLOT_TOPIC = " · موضوع «{topic}»"
+# The command menu of channel admins, in their private chat with the bot: the learners'
+# commands (COMMAND_DESCRIPTIONS) and then these.
+ADMIN_COMMAND_DESCRIPTIONS = {
+    "channels": "ادمین: انتخاب کانال",
+    "settings": "ادمین: تنظیمات کانال",
+    "schedule": "ادمین: زمان‌بندی یک پست",
+    "queue": "ادمین: صف انتشار",
+    "postnow": "ادمین: انتشار همین الان",
+    "slot": "ادمین: زمان ثابت تازه (مثلاً کوییز هر روز ۱۸:۰۰)",
+    "slots": "ادمین: زمان‌های ثابت",
+    "unslot": "ادمین: حذف یک زمان ثابت",
+    "signature": "ادمین: امضای پست‌ها",
+    "hashtags": "ادمین: هشتگ‌های پیش‌فرض",
+    "quiznumber": "ادمین: شمارهٔ کوییز بعدی",
+    "grace": "ادمین: مهلت پست‌های عقب‌افتاده",
+    "results": "ادمین: نتایج کوییزهای کانال",
+    "export": "ادمین: خروجی آمار",
+}
 SLOT_NEXT = "\n   بعدی: {when} · {item}"
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."

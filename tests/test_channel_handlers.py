@@ -13,9 +13,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import texts
 from bot.app import admin_commands
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import ItemKind, Lesson, PostState, RecurringSlot, ScheduledPost
+from bot.handlers.channel.events import refresh_admins
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
 from tests.fakebot import Call, FakeUser
@@ -85,10 +87,57 @@ async def test_a_channel_that_adds_the_bot_reads_its_admins_and_greets_the_one_w
     async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
         bot.api.set_admins(CHANNEL["id"], [ADMIN])
         added = await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
-        assert methods(added) == ["getChatAdministrators", "sendMessage"]
+        assert methods(added) == ["getChatAdministrators", "setMyCommands", "sendMessage"]
         greeting = one(added, "sendMessage", ADMIN.id).params["text"]
         assert greeting.startswith("✅ کانال «دیتاساینس فارسی» ثبت شد.")
         assert "شمارهٔ کوییز بعدی: ۱" in await reply(bot, ADMIN, "/settings")
+
+
+def menu(bot: InProcessBot, user: FakeUser) -> list[str]:
+    """The commands the menu of the user's private chat with the bot lists."""
+    return [command["command"] for command in bot.api.menu_of(user.id)]
+
+
+@sqlite_only
+async def test_admins_see_the_admin_commands_in_their_menu_and_learners_do_not(
+    real_bank_url: str,
+) -> None:
+    newcomer = FakeUser(66_666_666, "Newcomer")
+    async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
+        learner_menu = menu(bot, STRANGER)
+        assert learner_menu[:3] == ["start", "quiz", "test"]
+        assert "schedule" not in learner_menu
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        # The learners' commands, then every admin command (each refuses non-admins itself).
+        assert menu(bot, ADMIN) == [*learner_menu, *texts.ADMIN_COMMAND_DESCRIPTIONS]
+        assert set(texts.ADMIN_COMMAND_DESCRIPTIONS) == {*admin_commands(), "schedule", "export"}
+        assert menu(bot, STRANGER) == learner_menu
+        assert menu(bot, newcomer) == learner_menu
+
+        promoted = await bot.process(
+            bot.api.chat_member_update(CHANNEL, ADMIN, newcomer, "member", "administrator")
+        )
+        assert methods(promoted) == ["setMyCommands"]
+        assert "slot" in menu(bot, newcomer)
+        # Admins already known are not sent their menu again on each reading of the list.
+        bot.api.set_admins(CHANNEL["id"], [ADMIN, newcomer])
+        since = bot.api.mark()
+        await refresh_admins(bot.app.bot, bot.runtime, CHANNEL["id"])
+        assert methods(bot.api.calls[since:]) == ["getChatAdministrators"]
+
+
+@sqlite_only
+async def test_admin_ids_get_the_admin_menu_at_start(real_bank_url: str) -> None:
+    async with in_process_bot(
+        real_bank_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
+    ) as bot:
+        assert "queue" in menu(bot, ADMIN)
+        assert "queue" not in menu(bot, STRANGER)
+        # Not in ADMIN_IDS: an admin of the channel who may not act as one gets no admin menu.
+        bot.api.set_admins(CHANNEL["id"], [ADMIN, STRANGER])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        assert "queue" not in menu(bot, STRANGER)
 
 
 @sqlite_only
