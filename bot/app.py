@@ -10,7 +10,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -23,7 +23,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import texts
 from bot.config import Settings, SettingsError
 from bot.context import CONTEXT_TYPES, BotData, QuizbotContext
 from bot.db.engine import create_engine
@@ -35,6 +34,7 @@ from bot.handlers.channel import (
     admin,
     events,
     jobs,
+    menus,
     notices,
     posts,
     queue,
@@ -75,9 +75,10 @@ Handlers = list[BaseHandler[Any, QuizbotContext, Any]]
 
 
 async def _post_init(application: QuizbotApplication) -> None:
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in texts.COMMAND_DESCRIPTIONS.items()]
-    )
+    await application.bot.set_my_commands(menus.learner_menu())
+    runtime = application.bot_data.runtime
+    if runtime is not None:
+        await menus.give_admin_menu(application.bot, sorted(runtime.settings.admin_ids))
 
 
 def conversations() -> list[StoredConversation]:

@@ -36,3 +36,15 @@ def fit(text: str, limit: int, ellipsis: str = "…") -> str:
             break
         kept.append(character)
     return "".join(kept) + ellipsis
+
+
+def first_words(text: str, limit: int, ellipsis: str = "…") -> str:
+    """The first words of `text` on one line within `limit` units, cut between words if it can."""
+    text = " ".join(text.split())  # a question's line feeds would break the list it is in
+    cut = fit(text, limit, ellipsis)
+    if cut == text:
+        return text
+    kept = cut[: -len(ellipsis)]
+    # Back to the last space, unless that throws away more than half of what fits.
+    space = kept.rfind(" ")
+    return (kept[:space] if space > len(kept) // 2 else kept).rstrip(" ،,:;") + ellipsis

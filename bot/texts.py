@@ -193,11 +193,12 @@ SETTING_EXAMPLES = {
 }
 KIND_TITLES = {"quiz": "کوییز", "interview": "سوال مصاحبه", "lesson": "درس"}
 SCHEDULE_KIND = (
-    "چی زمان‌بندی کنیم؟ (یا بنویسید /schedule quiz cnn برای یک موضوع، یا /schedule quiz شناسه)"
+    "چی زمان‌بندی کنیم؟ (یا بنویسید /schedule کوییز cnn برای یک موضوع، یا /schedule درس شناسه)"
 )
 SCHEDULE_NEXT_BUTTON = "بعدی از بانک ({kind})"
 SCHEDULE_WHEN = (
-    "کی منتشر بشه؟ یکی از این‌ها رو بزنید یا تاریخ و ساعت رو بنویسید (مثلاً ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰)."
+    "کی منتشر بشه؟ یکی از این‌ها رو بزنید یا بنویسید، مثلاً ۱۸:۳۰ یا فردا ساعت ۶ عصر"
+    " یا پس‌فردا ۹ صبح یا شنبه ۲۰:۰۰ یا ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰ (به وقت تهران)."
 )
 SCHEDULE_TODAY = "امروز {time}"
 SCHEDULE_TOMORROW = "فردا {time}"
@@ -206,7 +207,9 @@ SCHEDULE_CONFIRM = "✅ تأیید"
 SCHEDULE_ABORT = "✖️ انصراف"
 SCHEDULED = "🗓 زمان‌بندی شد: {kind} «{item}» برای {when} (شمارهٔ پست {id})."
 SCHEDULE_ABORTED = "زمان‌بندی لغو شد."
-SCHEDULE_BAD_TIME = "تاریخ و ساعت رو نفهمیدم؛ مثلاً بنویسید ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰"
+SCHEDULE_BAD_TIME = (
+    "تاریخ و ساعت رو نفهمیدم؛ مثلاً بنویسید ۱۸:۳۰ یا فردا ساعت ۶ عصر یا ۱۴۰۵/۰۹/۱۰ ۱۸:۰۰"
+)
 SCHEDULE_EXPIRED = "این زمان‌بندی دیگه معتبر نیست؛ دوباره /schedule رو بزنید."
 # Why a post cannot be scheduled, by the service's problem code.
 SCHEDULE_PROBLEMS = {
@@ -235,10 +238,16 @@ POSTNOW_USAGE = (
 POSTNOW_DONE = "🚀 پست #{id} همین الان منتشر می‌شه."
 SLOTS_HEADER = "🔁 زمان‌های ثابت «{title}»:"
 SLOT_LINE = "#{id} · {kind} · {days} ساعت {time}"
-SLOTS_EMPTY = "زمان ثابتی تعریف نشده. مثال: /slot quiz daily 18:00 یا /slot interview mon 10:00"
-SLOT_ADDED = "🔁 زمان ثابت #{id} ثبت شد: {kind} {days} ساعت {time}."
+SLOTS_EMPTY = (
+    "زمان ثابتی تعریف نشده. مثال: /slot کوییز هر روز ۱۸:۰۰ یا /slot مصاحبه شنبه، سه‌شنبه ۱۰ صبح"
+)
+SLOT_ADDED = "🔁 زمان ثابت #{id} ثبت شد: {kind} {days} ساعت {time}"
 SLOT_REMOVED = "زمان ثابت #{id} حذف شد."
-SLOT_USAGE = "این‌طوری بنویسید: /slot quiz daily 18:00 (روزها: daily یا mon,tue,… )"
+SLOT_USAGE = (
+    "این‌طوری بنویسید: /slot کوییز هر روز ۱۸:۰۰ یا /slot مصاحبه شنبه، سه‌شنبه ۱۰ صبح\n"
+    "نوع: کوییز، مصاحبه یا درس · روزها: هر روز یا نام روزها (با «،» یا «و») · "
+    "ساعت: ۱۸:۳۰، ۶ عصر، ۹ شب · انگلیسی هم می‌شه: /slot quiz daily 18:00"
+)
 EVERY_DAY = "هر روز"
 WEEKDAY_NAMES = {
     1: "دوشنبه",
@@ -249,6 +258,27 @@ WEEKDAY_NAMES = {
     6: "شنبه",
     7: "یکشنبه",
 }
+# --- Persian input and item words in lists (issue 11, item 4) ---
+SLOT_TOPIC = " · موضوع «{topic}»"
+# The command menu of channel admins, in their private chat with the bot: the learners'
+# commands (COMMAND_DESCRIPTIONS) and then these.
+ADMIN_COMMAND_DESCRIPTIONS = {
+    "channels": "ادمین: انتخاب کانال",
+    "settings": "ادمین: تنظیمات کانال",
+    "schedule": "ادمین: زمان‌بندی یک پست",
+    "queue": "ادمین: صف انتشار",
+    "postnow": "ادمین: انتشار همین الان",
+    "slot": "ادمین: زمان ثابت تازه (مثلاً کوییز هر روز ۱۸:۰۰)",
+    "slots": "ادمین: زمان‌های ثابت",
+    "unslot": "ادمین: حذف یک زمان ثابت",
+    "signature": "ادمین: امضای پست‌ها",
+    "hashtags": "ادمین: هشتگ‌های پیش‌فرض",
+    "quiznumber": "ادمین: شمارهٔ کوییز بعدی",
+    "grace": "ادمین: مهلت پست‌های عقب‌افتاده",
+    "results": "ادمین: نتایج کوییزهای کانال",
+    "export": "ادمین: خروجی آمار",
+}
+SLOT_NEXT = "\n   بعدی: {when} · {item}"
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
 RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\nدرست: {correct} از {voters} رأی"

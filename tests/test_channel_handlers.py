@@ -13,9 +13,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import texts
 from bot.app import admin_commands
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.db.models import ItemKind, PostState, RecurringSlot, ScheduledPost
+from bot.db.models import ItemKind, Lesson, PostState, RecurringSlot, ScheduledPost
+from bot.handlers.channel.events import refresh_admins
 from bot.persian import fa_number
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
@@ -86,10 +88,57 @@ async def test_a_channel_that_adds_the_bot_reads_its_admins_and_greets_the_one_w
     async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
         bot.api.set_admins(CHANNEL["id"], [ADMIN])
         added = await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
-        assert methods(added) == ["getChatAdministrators", "sendMessage"]
+        assert methods(added) == ["getChatAdministrators", "setMyCommands", "sendMessage"]
         greeting = one(added, "sendMessage", ADMIN.id).params["text"]
         assert greeting.startswith("✅ کانال «دیتاساینس فارسی» ثبت شد.")
         assert "شمارهٔ کوییز بعدی: ۱" in await reply(bot, ADMIN, "/settings")
+
+
+def menu(bot: InProcessBot, user: FakeUser) -> list[str]:
+    """The commands the menu of the user's private chat with the bot lists."""
+    return [command["command"] for command in bot.api.menu_of(user.id)]
+
+
+@sqlite_only
+async def test_admins_see_the_admin_commands_in_their_menu_and_learners_do_not(
+    real_bank_url: str,
+) -> None:
+    newcomer = FakeUser(66_666_666, "Newcomer")
+    async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
+        learner_menu = menu(bot, STRANGER)
+        assert learner_menu[:3] == ["start", "quiz", "test"]
+        assert "schedule" not in learner_menu
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        # The learners' commands, then every admin command (each refuses non-admins itself).
+        assert menu(bot, ADMIN) == [*learner_menu, *texts.ADMIN_COMMAND_DESCRIPTIONS]
+        assert set(texts.ADMIN_COMMAND_DESCRIPTIONS) == {*admin_commands(), "schedule", "export"}
+        assert menu(bot, STRANGER) == learner_menu
+        assert menu(bot, newcomer) == learner_menu
+
+        promoted = await bot.process(
+            bot.api.chat_member_update(CHANNEL, ADMIN, newcomer, "member", "administrator")
+        )
+        assert methods(promoted) == ["setMyCommands"]
+        assert "slot" in menu(bot, newcomer)
+        # Admins already known are not sent their menu again on each reading of the list.
+        bot.api.set_admins(CHANNEL["id"], [ADMIN, newcomer])
+        since = bot.api.mark()
+        await refresh_admins(bot.app.bot, bot.runtime, CHANNEL["id"])
+        assert methods(bot.api.calls[since:]) == ["getChatAdministrators"]
+
+
+@sqlite_only
+async def test_admin_ids_get_the_admin_menu_at_start(real_bank_url: str) -> None:
+    async with in_process_bot(
+        real_bank_url, DEFAULT_CONTENT_DIR, admin_ids=frozenset({ADMIN.id})
+    ) as bot:
+        assert "queue" in menu(bot, ADMIN)
+        assert "queue" not in menu(bot, STRANGER)
+        # Not in ADMIN_IDS: an admin of the channel who may not act as one gets no admin menu.
+        bot.api.set_admins(CHANNEL["id"], [ADMIN, STRANGER])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        assert "queue" not in menu(bot, STRANGER)
 
 
 @sqlite_only
@@ -262,7 +311,17 @@ async def test_a_post_that_could_not_carry_the_signature_is_refused_when_schedul
     assert "کی منتشر" in when.params["text"]
     refused = await channel.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))
     assert methods(refused) == ["sendMessage", "answerCallbackQuery"]  # no preview
-    assert "کاراکتر می‌شه" in refused[0].params["text"]
+    text = refused[0].params["text"]
+    assert "کاراکتر می‌شه" in text
+    # The lesson is named by its title, not by the bank's id the admin never saw.
+    async with channel.runtime.sessions() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        lesson_id = await planning.next_unposted(session, row.id, ItemKind.LESSON, "cnn")
+        lesson = await session.get(Lesson, lesson_id)
+    assert lesson is not None
+    assert " ".join(lesson.title.split()[:3]) in text
+    assert lesson.id not in text
 
 
 async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: InProcessBot) -> None:
@@ -280,7 +339,44 @@ async def test_a_typed_jalali_date_schedules_in_tehran_time(channel: InProcessBo
     assert post.due_at == datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
 
 
+async def test_typed_persian_times_preview_and_past_ones_are_refused_at_once(
+    channel: InProcessBot,
+) -> None:
+    # The clock says Thursday 11:30 in Tehran.
+    when = one(await channel.send_text(ADMIN, "/schedule درس cnn"), "sendMessage")
+    assert "کی منتشر" in when.params["text"]
+    assert await reply(channel, ADMIN, "امروز ۱۰:۰۰") == "این زمان گذشته؛ یک زمان آینده انتخاب کن."
+    typed = await channel.send_text(ADMIN, "فردا ساعت ۶ عصر")
+    assert methods(typed) == ["sendMessage", "sendMessage"]  # the preview, then what to confirm
+    assert "جمعه ۱۴۰۵/۰۹/۰۶ ساعت ۱۸:۰۰" in typed[1].params["text"]
+
+    one(await channel.send_text(ADMIN, "/schedule کوییز"), "sendMessage")
+    typed = await channel.send_text(ADMIN, "۱۸:۳۰")  # a time alone: the next one, today
+    assert methods(typed) == ["sendPoll", "sendMessage"]
+    confirm = typed[1]
+    assert "پنج‌شنبه ۱۴۰۵/۰۹/۰۵ ساعت ۱۸:۳۰" in confirm.params["text"]
+    done = await channel.press(ADMIN, channel.message_of(confirm), button_data(confirm, "تأیید"))
+    assert "زمان‌بندی شد" in one(done, "sendMessage").params["text"]
+    async with channel.runtime.sessions() as session:
+        post = (await session.scalars(select(ScheduledPost))).one()
+    assert post.due_at == datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 18:30 in Tehran
+
+
 # --- slots and the queue over time --------------------------------------------------------
+
+
+async def test_a_slot_typed_in_persian_queues_its_week(channel: InProcessBot) -> None:
+    added = await reply(channel, ADMIN, "/slot کوییز هر روز ۱۸:۰۰")
+    assert added.startswith("🔁 زمان ثابت #۱ ثبت شد: کوییز هر روز ساعت ۱۸:۰۰")
+    queue = await reply(channel, ADMIN, "/queue")
+    assert queue.count("ساعت ۱۸:۰۰ · کوییز") == 7
+    async with channel.runtime.sessions() as session:
+        posts = (await session.scalars(select(ScheduledPost))).all()
+    assert len({post.quiz_id for post in posts}) == 7
+    assert sorted(post.due_at for post in posts)[0] == datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+    assert (await reply(channel, ADMIN, "/slot کوییز هر شب ۱۸:۰۰")).startswith(
+        "این‌طوری بنویسید: /slot کوییز هر روز"
+    )
 
 
 async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) -> None:
@@ -293,6 +389,34 @@ async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) 
     questions = [post.params["question"] for post in posts]
     assert [q.split(":")[0] for q in questions] == [f"❓کوییز شماره {n}" for n in "۱۲۳۴۵۶۷"]
     assert len({q.split(": ", 1)[1] for q in questions}) == 7  # no quiz twice
+
+
+async def test_lists_name_posts_by_their_words_never_by_item_ids(channel: InProcessBot) -> None:
+    await reply(channel, ADMIN, "/slot quiz daily 18:00")
+    await reply(channel, ADMIN, "/slot درس هر روز ۹ صبح")
+    queue = await reply(channel, ADMIN, "/queue")
+    slots = await reply(channel, ADMIN, "/slots")
+    async with channel.runtime.sessions() as session:
+        posts = (await session.scalars(select(ScheduledPost).order_by(ScheduledPost.due_at))).all()
+        words = {
+            post.item_id: await planning.item_label(session, post.kind, post.item_id)
+            for post in posts
+        }
+    assert len(posts) == 14
+    for item_id, label in words.items():
+        assert item_id is not None
+        assert item_id not in queue
+        assert item_id not in slots
+        assert " ".join(label.split()[:3]) in queue, label
+    # Each slot shows what it posts next: the first quiz at 18:00, the first lesson at 9:00.
+    assert "#۱ · کوییز · هر روز ساعت ۱۸:۰۰\n   بعدی: پنج‌شنبه" in slots
+    assert "#۲ · درس · هر روز ساعت ۰۹:۰۰\n   بعدی: جمعه" in slots
+    first_quiz = next(p for p in posts if p.kind is ItemKind.QUIZ)
+    assert " ".join(words[first_quiz.item_id].split()[:3]) in slots.split("#۲")[0]
+    # A long question is cut between words, one line per post.
+    for line in queue.splitlines()[1:]:
+        assert not line.endswith(" …")
+        assert len(line.split(": ", 1)[1]) <= 60
 
 
 async def test_a_slot_running_out_is_announced_once_in_advance(channel: InProcessBot) -> None:
@@ -445,7 +569,7 @@ async def test_admins_who_manage_through_the_bot_hear_until_telegram_drops_them(
     assert len(channel_posts(await bot.scheduler_pass())) == 1
     # Telegram no longer lists OTHER_ADMIN: the next failure reaches ADMIN alone.
     await bot.process(
-        bot.api.admin_change_update(CHANNEL, ADMIN, OTHER_ADMIN, "administrator", "left")
+        bot.api.chat_member_update(CHANNEL, ADMIN, OTHER_ADMIN, "administrator", "left")
     )
     _, calls = await fail_one_lesson(bot)
     assert [c.params["chat_id"] for c in calls if c.method == "sendMessage"][1:] == [ADMIN.id]

@@ -41,3 +41,10 @@ def test_fit_cuts_within_the_limit_and_never_splits_an_emoji() -> None:
 def test_limits_import_no_telegram() -> None:
     code = "import sys, bot.limits; assert 'telegram' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_first_words_cut_between_words_on_one_line() -> None:
+    assert limits.first_words("نقش بایاس\nدر یک نورون چیه؟", 60) == "نقش بایاس در یک نورون چیه؟"
+    assert limits.first_words("یک لایهٔ کاملاً متصل با ۷۸۴ ورودی", 20) == "یک لایهٔ کاملاً…"
+    # One long word is cut inside it rather than left with almost nothing.
+    assert limits.first_words("a " + "b" * 30, 10) == "a bbbbbbb…"

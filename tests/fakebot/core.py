@@ -101,6 +101,20 @@ class _Failure:
     delay: float = 0.0
 
 
+# BotCommandScope types the Bot API knows.
+_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
+
+
 class FakeTelegram:
     """The Bot API of one bot token, reached through `dispatch`."""
 
@@ -119,7 +133,8 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []
         self.allowed_updates: list[str] | None = None
-        self.commands: list[JSON] = []
+        # Command menus by scope, as Telegram keeps them (setMyCommands' scope and language).
+        self.menus: dict[tuple[Any, ...], list[JSON]] = {}
         self.chats: dict[int, JSON] = {}
         self.admins: dict[int, list[JSON]] = {}
         self.messages: dict[tuple[int, int], JSON] = {}
@@ -365,22 +380,25 @@ class FakeTelegram:
             }
         )
 
-    def admin_change_update(
-        self, chat: JSON, by: FakeUser, member: FakeUser, old: str, new: str
+    def chat_member_update(
+        self, chat: JSON, by: FakeUser, user: FakeUser, old: str, new: str, can_post: bool = True
     ) -> JSON:
-        """The chat_member update for `by` changing `member`'s status in a chat (and its list)."""
+        """The update for another member's status in a chat changing (e.g. made an admin).
+
+        Telegram's admin list (getChatAdministrators) follows the change.
+        """
         admins = self.admins.setdefault(chat["id"], [])
-        admins[:] = [a for a in admins if a["user"]["id"] != member.id]
-        if new == "administrator":
-            admins.append(self._member(member.as_json(), new))
+        admins[:] = [a for a in admins if a["user"]["id"] != user.id]
+        if new in ("administrator", "creator"):
+            admins.append(self._member(user.as_json(), new, can_post))
         return self._numbered(
             {
                 "chat_member": {
                     "chat": chat,
                     "from": by.as_json(),
                     "date": int(time.time()),
-                    "old_chat_member": self._member(member.as_json(), old),
-                    "new_chat_member": self._member(member.as_json(), new),
+                    "old_chat_member": self._member(user.as_json(), old, can_post),
+                    "new_chat_member": self._member(user.as_json(), new, can_post),
                 }
             }
         )
@@ -533,12 +551,52 @@ class FakeTelegram:
             return kind in self.allowed_updates
         return kind not in _NOT_BY_DEFAULT
 
+    @property
+    def commands(self) -> list[JSON]:
+        """The default menu: what every chat without a more specific one shows."""
+        return self.menus.get(("default", None, None, ""), [])
+
+    def menu_of(self, chat_id: int) -> list[JSON]:
+        """The menu a private chat shows: its own scope's, else all private chats', else the
+        default (Telegram's order, for the default language)."""
+        for key in (("chat", chat_id, None, ""), ("all_private_chats", None, None, "")):
+            if key in self.menus:
+                return self.menus[key]
+        return self.commands
+
+    @staticmethod
+    def _scope_key(params: JSON) -> tuple[Any, ...]:
+        scope = params.get("scope") or {"type": "default"}
+        kind = scope.get("type")
+        if kind not in _SCOPES:
+            raise ApiError(400, "Bad Request: unsupported bot command scope type")
+        chat_id, user_id = scope.get("chat_id"), scope.get("user_id")
+        if kind in ("chat", "chat_administrators", "chat_member") and chat_id is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        if kind == "chat_member" and user_id is None:
+            raise ApiError(400, "Bad Request: user not found")
+        return (
+            kind,
+            None if chat_id is None else int(chat_id),
+            user_id,
+            params.get("language_code") or "",
+        )
+
     async def _api_setMyCommands(self, params: JSON, files: dict[str, bytes]) -> bool:
-        self.commands = list(params.get("commands", []))
+        key = self._scope_key(params)
+        commands = list(params.get("commands", []))
+        if commands:
+            self.menus[key] = commands
+        else:
+            self.menus.pop(key, None)  # an empty list is how Telegram is told to drop one
+        return True
+
+    async def _api_deleteMyCommands(self, params: JSON, files: dict[str, bytes]) -> bool:
+        self.menus.pop(self._scope_key(params), None)
         return True
 
     async def _api_getMyCommands(self, params: JSON, files: dict[str, bytes]) -> list[JSON]:
-        return self.commands
+        return self.menus.get(self._scope_key(params), [])
 
     def _chat(self, chat_id: Any) -> JSON:
         chat_id = int(chat_id)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, ChatMember, Update
+from telegram import Bot, ChatMember, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ChatMemberHandler, PollHandler
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.handlers.channel.menus import give_admin_menu
 from bot.handlers.replies import with_retry
 from bot.handlers.work import renders, unit_of_work
 from bot.runtime import Runtime
@@ -38,9 +41,16 @@ async def refresh_admins(bot: Bot, runtime: Runtime, chat_id: int) -> None:
     except TelegramError as error:
         log.warning("cannot read the admins of %s: %s", chat_id, error)
         return
-    people = [runtime.person(member.user.id) for member in members if can_post(member)]
+    posters = {runtime.person(m.user.id): m.user for m in members if can_post(m)}
     async with runtime.sessions.begin() as session:
-        await rights.replace_admins(session, chat_id, people, runtime.now())
+        added = await rights.replace_admins(session, chat_id, posters, runtime.now())
+    await give_admin_menu(bot, admin_ids(runtime, [posters[person] for person in added]))
+
+
+def admin_ids(runtime: Runtime, users: Iterable[User]) -> list[int]:
+    """The ids of the people (no bots) who may act as admins, to set their menu with."""
+    allowed = runtime.settings.admin_ids
+    return [u.id for u in users if not u.is_bot and (not allowed or u.id in allowed)]
 
 
 async def membership_changed(
@@ -91,8 +101,22 @@ async def admin_changed(update: Update, context: QuizbotContext, session: AsyncS
         return None
     member = change.new_chat_member
     person = context.runtime.person(member.user.id)
-    await rights.admin_changed(session, change.chat.id, person, can_post(member))
+    if await rights.admin_changed(session, change.chat.id, person, can_post(member)):
+        return BecameAdmin()
     return None
+
+
+@dataclass(frozen=True)
+class BecameAdmin:
+    """The member of the chat_member update just became an admin who can post."""
+
+
+@renders(BecameAdmin)
+async def show_became_admin(update: Update, context: QuizbotContext, outcome: BecameAdmin) -> None:
+    """Their private chat gets the admins' command menu (after the change is stored)."""
+    if update.chat_member is not None:
+        user = update.chat_member.new_chat_member.user
+        await give_admin_menu(context.bot, admin_ids(context.runtime, [user]))
 
 
 async def poll_totals(update: Update, context: QuizbotContext, session: AsyncSession) -> object:

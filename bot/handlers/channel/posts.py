@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -11,9 +12,11 @@ from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.channel.jobs import wake_scheduler
+from bot.handlers.channel.queue import LABEL_LENGTH
 from bot.handlers.replies import quoted, reply
 from bot.handlers.work import renders
-from bot.persian import fa_number
+from bot.limits import first_words
+from bot.persian import fa_number, jalali_datetime
 from bot.services.channel import planning
 from bot.services.channel.outcomes import (
     PostNowUsage,
@@ -24,6 +27,7 @@ from bot.services.channel.outcomes import (
     SlotsShown,
     SlotUsage,
 )
+from bot.services.channel.views import SlotView
 
 
 async def postnow_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
@@ -55,8 +59,8 @@ async def unslot_command(update: Update, context: QuizbotContext, session: Async
 
 
 def clock_text(moment: time) -> str:
-    """A time of day such as «۱۸:۰۰»."""
-    return fa_number(moment.hour) + ":" + fa_number(moment.minute).rjust(2, "۰")
+    """A time of day such as «۰۹:۰۰», written as the queue's dates write it."""
+    return fa_number(moment.hour).rjust(2, "۰") + ":" + fa_number(moment.minute).rjust(2, "۰")
 
 
 def days_text(mask: int) -> str:
@@ -86,22 +90,36 @@ async def show_refused(update: Update, context: QuizbotContext, outcome: Refused
     """Why the post cannot be scheduled, in Persian (a message: it may be long to read)."""
     limit = fa_number(outcome.limit) if outcome.limit is not None else ""
     text = texts.SCHEDULE_PROBLEMS[outcome.problem.value]
-    await reply(update, text.format(item=quoted(outcome.item_id or ""), limit=limit))
+    # A bank item by its words; only an id the admin typed, and that is no item, as typed.
+    item = quoted(outcome.item_id or "") if outcome.label is None else _words(outcome.label)
+    await reply(update, text.format(item=item, limit=limit))
+
+
+def _words(label: str) -> str:
+    """An item's first words, for a message that quotes them in «»."""
+    return first_words(label, LABEL_LENGTH)
+
+
+def slot_text(template: str, slot: SlotView, tz: ZoneInfo) -> str:
+    """A slot in Persian: number, kind, days, time; its topic and next post when it has them."""
+    text = template.format(
+        id=fa_number(slot.id),
+        kind=texts.KIND_TITLES[slot.kind.value],
+        days=days_text(slot.weekdays),
+        time=clock_text(slot.local_time),
+    )
+    if slot.topic_title is not None:
+        text += texts.SLOT_TOPIC.format(topic=first_words(slot.topic_title, LABEL_LENGTH))
+    if slot.next_post is not None:
+        when = jalali_datetime(slot.next_post.due_at, tz)
+        text += texts.SLOT_NEXT.format(when=when, item=_words(slot.next_post.label))
+    return text
 
 
 @renders(SlotAdded)
 async def show_slot_added(update: Update, context: QuizbotContext, outcome: SlotAdded) -> None:
     """The slot, in Persian (its coming week is already in the queue)."""
-    slot = outcome.slot
-    await reply(
-        update,
-        texts.SLOT_ADDED.format(
-            id=fa_number(slot.id),
-            kind=texts.KIND_TITLES[slot.kind.value],
-            days=days_text(slot.weekdays),
-            time=clock_text(slot.local_time),
-        ),
-    )
+    await reply(update, slot_text(texts.SLOT_ADDED, outcome.slot, context.runtime.settings.tz))
 
 
 @renders(SlotUsage)
@@ -116,14 +134,9 @@ async def show_slots(update: Update, context: QuizbotContext, outcome: SlotsShow
     if not outcome.slots:
         await reply(update, texts.SLOTS_EMPTY)
         return
+    tz = context.runtime.settings.tz
     lines = [texts.SLOTS_HEADER.format(title=outcome.channel.title)] + [
-        texts.SLOT_LINE.format(
-            id=fa_number(slot.id),
-            kind=texts.KIND_TITLES[slot.kind.value],
-            days=days_text(slot.weekdays),
-            time=clock_text(slot.local_time),
-        )
-        for slot in outcome.slots
+        slot_text(texts.SLOT_LINE, slot, tz) for slot in outcome.slots
     ]
     await reply(update, "\n".join(lines))
 

@@ -15,7 +15,7 @@ from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.replies import reply
 from bot.handlers.work import renders, unit_of_work
-from bot.limits import fit
+from bot.limits import first_words
 from bot.persian import fa_number, jalali_datetime
 from bot.services.channel import planning
 from bot.services.channel.outcomes import PostCancelled, PostGone, PostMoved, QueueShown
@@ -78,7 +78,7 @@ async def show_queue(update: Update, context: QuizbotContext, outcome: QueueShow
                 id=fa_number(post.id),
                 when=jalali_datetime(post.due_at, tz),
                 kind=texts.KIND_TITLES[post.kind.value],
-                item=fit(post.label, LABEL_LENGTH),
+                item=first_words(post.label, LABEL_LENGTH),
             )
         )
         rows.append(

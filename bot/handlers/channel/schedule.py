@@ -17,9 +17,11 @@ from bot.context import QuizbotContext
 from bot.db.models import ItemKind
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
+from bot.handlers.channel.queue import LABEL_LENGTH
 from bot.handlers.conversations import END, Flow, StoredConversation, expired_buttons
 from bot.handlers.replies import reply, with_retry
 from bot.handlers.work import Step, renders, unit_of_work
+from bot.limits import first_words
 from bot.persian import fa_number, jalali_datetime
 from bot.services.channel import drafting
 from bot.services.channel.drafting import (
@@ -253,7 +255,7 @@ async def show_scheduled(update: Update, context: QuizbotContext, outcome: Sched
         update,
         texts.SCHEDULED.format(
             kind=texts.KIND_TITLES[outcome.kind.value],
-            item=outcome.label,
+            item=first_words(outcome.label, LABEL_LENGTH),
             when=jalali_datetime(outcome.due_at, context.runtime.settings.tz),
             id=fa_number(outcome.post_id),
         ),

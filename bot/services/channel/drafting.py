@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channel_engine.render import Rendered
 from bot.db.models import ItemKind
-from bot.persian import parse_jalali_datetime
-from bot.services.channel import planning
+from bot.services.channel import phrases, planning
 from bot.services.channel.outcomes import Problem, Refusal, Refused
 from bot.services.channel.rights import Admin, acting_channel, administered
 from bot.services.channel.views import ChannelView
@@ -120,18 +119,20 @@ def quick_picks(now: datetime, tz: ZoneInfo) -> tuple[datetime, ...]:
 async def begin(
     session: AsyncSession, admin: Admin, words: Sequence[str], now: datetime, tz: ZoneInfo
 ) -> AskKind | AskWhen | Refused | Refusal:
-    """/schedule [quiz|interview|lesson] [item id or topic]."""
+    """/schedule [quiz|interview|lesson, or «کوییز» …] [item id or topic]."""
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
     draft = ScheduleDraft(channel.id)
-    if not words or words[0] not in {kind.value for kind in ItemKind}:
+    found = phrases.leading_kind(words)
+    if found is None:
         return AskKind(draft)
-    kind = ItemKind(words[0])
+    kind, rest = found
     item_id = None
-    if len(words) > 1:
-        # The rest is an item id, or a topic whose next unposted item is wanted.
-        named = " ".join(words[1:])
+    if rest:
+        # The rest is an item id, or a topic (id or Persian title) whose next unposted item
+        # is wanted.
+        named = " ".join(rest)
         topic = await find_topic(session, named)
         item_id = (
             named
@@ -174,14 +175,14 @@ async def choose_time(
     now: datetime,
     tz: ZoneInfo,
 ) -> Preview | BadTime | Refused | Expired:
-    """A quick pick (UTC) or a typed Jalali date and time (Tehran): the preview.
+    """A quick pick (UTC) or a typed time (Tehran; see phrases.parse_when): the preview.
 
     A time already past is refused here, before the preview, and the step waits again.
     """
     channel = await _own(session, admin, draft)
     if draft is None or channel is None or draft.kind is None:
         return Expired()
-    due = parse_jalali_datetime(due_at, tz) if isinstance(due_at, str) else due_at
+    due = phrases.parse_when(due_at, now, tz) if isinstance(due_at, str) else due_at
     if due is None:
         return BadTime(draft)
     if due <= now:

@@ -97,6 +97,8 @@ class Refused:
     problem: Problem
     item_id: str | None = None
     limit: int | None = None
+    # The item's own words (question or title) when it is in the bank: what admins see.
+    label: str | None = None
 
 
 @dataclass(frozen=True)

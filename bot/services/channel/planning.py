@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -27,6 +26,7 @@ from bot.db.models import (
     ScheduledPost,
     Topic,
 )
+from bot.services.channel import phrases
 from bot.services.channel.outcomes import (
     NoChannels,
     NotAdmin,
@@ -69,9 +69,6 @@ ITEM_COLUMNS = {
     ItemKind.INTERVIEW: "interview_question_id",
     ItemKind.LESSON: "lesson_id",
 }
-# Days as /slot takes them: ISO weekday numbers (1 = Monday).
-WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 # Row ids are INTEGER columns, 32 bits on PostgreSQL: a larger number typed or pressed is no
@@ -88,11 +85,28 @@ def row_id(words: Sequence[str]) -> int | None:
 
 
 class ScheduleError(ValueError):
-    """A post cannot be scheduled: the problem, and the item and limit concerned."""
+    """A post cannot be scheduled: the problem, and the item (id, words) and limit concerned."""
 
-    def __init__(self, problem: Problem, item_id: str | None = None, limit: int | None = None):
+    def __init__(
+        self,
+        problem: Problem,
+        item_id: str | None = None,
+        limit: int | None = None,
+        label: str | None = None,
+    ):
         super().__init__(problem.value if item_id is None else f"{problem.value}: {item_id}")
-        self.refused = Refused(problem, item_id, limit)
+        self.refused = Refused(problem, item_id, limit, label)
+
+
+async def _render_refused(
+    session: AsyncSession, kind: ItemKind, error: RenderError
+) -> ScheduleError:
+    """The render problem as a ScheduleError naming the item by its words, not its id."""
+    label = await item_label(session, kind, error.item_id)
+    # An id not in the bank (typed by the admin) has no words: it is quoted back as typed.
+    return ScheduleError(
+        error.problem, error.item_id, error.limit, None if label == error.item_id else label
+    )
 
 
 def _servable(kind: ItemKind) -> list[ColumnElement[bool]]:
@@ -132,7 +146,7 @@ async def preview(
     try:
         return render(await load_item(session, kind, item_id), channel, channel.next_quiz_number)
     except RenderError as error:
-        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+        raise await _render_refused(session, kind, error) from error
 
 
 async def check_fits(
@@ -144,7 +158,7 @@ async def check_fits(
         item = await load_item(session, kind, item_id)
         render(item, channel, max(channel.next_quiz_number * 10, 1000))
     except RenderError as error:
-        raise ScheduleError(error.problem, error.item_id, error.limit) from error
+        raise await _render_refused(session, kind, error) from error
 
 
 async def schedule_post(
@@ -267,7 +281,7 @@ async def cancel_by_id(session: AsyncSession, post_id: int, now: datetime) -> bo
 async def post_now(
     session: AsyncSession, admin: Admin, words: Sequence[str], now: datetime
 ) -> PostQueued | PostNowUsage | Refused | Refusal:
-    """/postnow quiz|interview|lesson [item], or /postnow POST_ID: due now.
+    """/postnow quiz|interview|lesson [item] (or «کوییز» …), or /postnow POST_ID: due now.
 
     A post id re-sends a pending, failed, missed or uncertain post of the admin's channel
     (uncertain ones only after the admin looked at the channel: that is why they ask).
@@ -275,12 +289,12 @@ async def post_now(
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
-    if words and words[0] in {kind.value for kind in ItemKind}:
+    named = phrases.leading_kind(words)
+    if named is not None:
+        kind, rest = named
         try:
-            item = words[1] if len(words) > 1 else None
-            return PostQueued(
-                await schedule_post(session, channel, ItemKind(words[0]), item, now, now)
-            )
+            item = rest[0] if rest else None
+            return PostQueued(await schedule_post(session, channel, kind, item, now, now))
         except ScheduleError as error:
             return error.refused
     number = row_id(words)
@@ -323,20 +337,23 @@ def weekday_mask(days: Sequence[int]) -> int:
 
 
 def parse_slot(words: Sequence[str]) -> tuple[ItemKind, list[int], time] | None:
-    """`quiz daily 18:00` or `interview mon,thu 10:00` (any digits); None when malformed."""
-    if len(words) != 3 or words[0].lower() not in {kind.value for kind in ItemKind}:
+    """`quiz daily 18:00`, «کوییز هر روز ۶ عصر», «مصاحبه شنبه، سه‌شنبه ۹ صبح»; None if unread.
+
+    The words are read as one text: «هر روز» and «سوال مصاحبه» arrive as two words each.
+    """
+    found = phrases.split_kind(" ".join(words))
+    if found is None:
         return None
-    match = _CLOCK.match(to_latin_digits(words[2]))
-    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+    kind, rest = found
+    clock = phrases.split_clock(rest)
+    if clock is None:
         return None
-    day_words = words[1].lower().split(",")
-    if day_words == ["daily"]:
-        days = list(range(1, 8))
-    elif all(day in WEEKDAYS for day in day_words):
-        days = [WEEKDAYS[day] for day in day_words]
-    else:
+    minutes, day_text = clock
+    days = phrases.parse_days(day_text)
+    if days is None:
         return None
-    return ItemKind(words[0].lower()), days, time(int(match.group(1)), int(match.group(2)))
+    minutes %= 1440  # «۱۲ شب» is midnight
+    return kind, days, time(minutes // 60, minutes % 60)
 
 
 async def add_slot(
@@ -370,7 +387,7 @@ async def add_slot(
     # The coming week is queued at once, so /queue shows it; what is missing is noticed by
     # the scheduler's next pass.
     await fill_slot(session, slot, channel, now)
-    return SlotAdded(SlotView.of(slot))
+    return SlotAdded(await slot_view(session, slot))
 
 
 async def show_slots(session: AsyncSession, admin: Admin) -> SlotsShown | Refusal:
@@ -383,7 +400,23 @@ async def show_slots(session: AsyncSession, admin: Admin) -> SlotsShown | Refusa
         .where(RecurringSlot.channel_id == channel.id, RecurringSlot.active.is_(True))
         .order_by(RecurringSlot.id)
     )
-    return SlotsShown(channel, tuple(SlotView.of(slot) for slot in slots))
+    return SlotsShown(channel, tuple([await slot_view(session, slot) for slot in slots.all()]))
+
+
+async def slot_view(session: AsyncSession, slot: RecurringSlot) -> SlotView:
+    """The slot with its topic's Persian title and its next queued post, to show admins."""
+    topic = None if slot.topic_id is None else await session.get(Topic, slot.topic_id)
+    post = await session.scalar(
+        select(ScheduledPost)
+        .where(ScheduledPost.slot_id == slot.id, ScheduledPost.state == PostState.PENDING)
+        .order_by(ScheduledPost.due_at, ScheduledPost.id)
+        .limit(1)
+    )
+    queued = None
+    if post is not None:
+        label = await item_label(session, post.kind, post.item_id)
+        queued = QueuedPost(post.id, post.channel_id, post.due_at, post.kind, post.item_id, label)
+    return SlotView.of(slot, topic.title if topic else None, queued)
 
 
 async def remove_slot(

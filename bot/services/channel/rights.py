@@ -116,28 +116,42 @@ async def is_admin(session: AsyncSession, admin: Admin) -> bool:
 
 async def replace_admins(
     session: AsyncSession, chat_id: int, people: Iterable[str], now: datetime
-) -> None:
-    """Telegram's current admin list of a channel (those who can post), as keyed hashes."""
+) -> set[str]:
+    """Telegram's current admin list of a channel (those who can post), as keyed hashes.
+
+    Returns those who were not admins of it before (they get the admins' command menu).
+    """
     channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
     if channel is None:
-        return
+        return set()
+    known = set(
+        await session.scalars(
+            select(ChannelAdmin.admin_hash).where(ChannelAdmin.channel_id == channel.id)
+        )
+    )
     await session.execute(delete(ChannelAdmin).where(ChannelAdmin.channel_id == channel.id))
     session.add_all(
         ChannelAdmin(channel_id=channel.id, admin_hash=person) for person in set(people)
     )
     channel.admins_checked_at = now
+    return set(people) - known
 
 
-async def admin_changed(session: AsyncSession, chat_id: int, person: str, can_post: bool) -> None:
-    """A chat_member update: someone became an admin who can post, or stopped being one."""
+async def admin_changed(session: AsyncSession, chat_id: int, person: str, can_post: bool) -> bool:
+    """A chat_member update: someone became an admin who can post, or stopped being one.
+
+    True when they just became one of a channel the bot knows (they get the admins' menu).
+    """
     channel_id = await session.scalar(select(Channel.id).where(Channel.chat_id == chat_id))
     if channel_id is None:
-        return
+        return False
     row = await session.get(ChannelAdmin, (channel_id, person))
     if can_post and row is None:
         session.add(ChannelAdmin(channel_id=channel_id, admin_hash=person))
-    elif not can_post and row is not None:
+        return True
+    if not can_post and row is not None:
         await session.delete(row)
+    return False
 
 
 async def due_for_check(session: AsyncSession, now: datetime) -> tuple[int, ...]:

@@ -52,14 +52,24 @@ class QueuedPost:
 
 @dataclass(frozen=True)
 class SlotView:
-    """A recurring slot: kind, weekdays (bit 0 = Monday), Tehran time of day."""
+    """A recurring slot: kind, weekdays (bit 0 = Monday), Tehran time of day.
+
+    With its topic's Persian title (when it keeps to one) and its next queued post, if any.
+    """
 
     id: int
     kind: ItemKind
     weekdays: int
     local_time: time
+    topic_title: str | None = None
+    next_post: QueuedPost | None = None
 
     @classmethod
-    def of(cls, slot: RecurringSlot) -> SlotView:
+    def of(
+        cls,
+        slot: RecurringSlot,
+        topic_title: str | None = None,
+        next_post: QueuedPost | None = None,
+    ) -> SlotView:
         """The view of a slot row."""
-        return cls(slot.id, slot.kind, slot.weekdays, slot.local_time)
+        return cls(slot.id, slot.kind, slot.weekdays, slot.local_time, topic_title, next_post)
