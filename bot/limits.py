@@ -36,3 +36,16 @@ def fit(text: str, limit: int, ellipsis: str = "…") -> str:
             break
         kept.append(character)
     return "".join(kept) + ellipsis
+
+
+def first_words(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`text` on one line, cut after a whole word and ended with an ellipsis if needed."""
+    line = " ".join(text.split())
+    if telegram_length(line) <= limit:
+        return line
+    cut = fit(line, limit, ellipsis).removesuffix(ellipsis)
+    # Back to the last space, unless that loses more than half: one long word is cut inside.
+    head, space, _ = cut.rpartition(" ")
+    if space and telegram_length(head) >= limit // 2:
+        cut = head
+    return cut.rstrip() + ellipsis

@@ -251,8 +251,13 @@ WEEKDAY_NAMES = {
 }
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
-RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\nدرست: {correct} از {voters} رأی"
-RESULTS_OPTION = "• {text}: {share}{mark}"
+RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\n{summary}"
+RESULTS_QUIZ_UNNUMBERED = "❓{question}\n{options}\n{summary}"
+# The right-to-left mark keeps every option line right-to-left, so the bars line up even
+# when an option starts with a Latin word.
+RESULTS_OPTION = "\u200f{bar} {share} {text}{mark}"
+RESULTS_CORRECT = "درست: {share} از {voters} رأی"
+RESULTS_UNKNOWN = "درست: نامعلوم (پاسخ درست این کوییز ثبت نشده) · {voters} رأی"
 NOTICE_MISSED = "⚠️ پست #{number} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{number} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{number} «{channel}» (موعد {when}) منتشر نشد: {detail}"
