@@ -324,13 +324,17 @@ EXPORT_VIEWS = {
             "cronbach_alpha": "آلفای کرونباخ",
         },
     ),
-    "answers_per_day": ("پاسخ‌ها در روز", {"day": "روز", "answers": "پاسخ‌ها"}),
+    "answers_per_day": (
+        "پاسخ‌ها در روز",
+        {"day": "روز (میلادی)", "day_jalali": "روز (شمسی)", "answers": "پاسخ‌ها"},
+    ),
     "channel_votes": (
         "رأی‌ها در طول زمان",
         {
             "publication_id": "شناسهٔ انتشار",
             "quiz_number": "شمارهٔ کوییز",
             "taken_at": "زمان (UTC)",
+            "taken_at_jalali": "زمان (تهران)",
             "voters": "تعداد رأی",
         },
     ),
