@@ -342,9 +342,10 @@ EXPORT_VIEWS = {
 # --- statistics charts (quizbot stats charts) ---
 CHART_QUIZ_TITLE = "کوییز شماره {number}: {question}"
 CHART_VOTERS = "({voters} رأی)"
+CHART_VOTERS_ANSWER_UNKNOWN = "({voters} رأی؛ پاسخ درست نامعلوم)"
 CHART_TOPIC_LABEL = "{title} ({learners} نفر)"
 CHART_TOPIC_ACCURACY = "دقت پاسخ‌های نخست در هر موضوع"
-CHART_DAY_AXIS = "روز (ماه-روز میلادی)"
+CHART_DAY_AXIS = "روز (ماه/روز شمسی)"
 CHART_ANSWERS_AXIS = "تعداد پاسخ"
 CHART_PARTICIPATION = "مشارکت در طول زمان"
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"

@@ -27,7 +27,7 @@ from bot.db.models import (
     VoteSnapshot,
     VoteSnapshotOption,
 )
-from bot.services.reporting import export
+from bot.services.reporting import charts, export
 from tests.test_statistics import T0, answer, bank, quiz
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -249,6 +249,7 @@ async def test_charts_are_written_as_png(
     session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await fill(session_factory)
+    await fill_imported(session_factory)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", migrated_url)
     result = await asyncio.to_thread(
@@ -257,7 +258,27 @@ async def test_charts_are_written_as_png(
     assert result.exit_code == 0, result.output
     names = sorted(path.name for path in (tmp_path / "charts").iterdir())
     assert names[0] == "participation.png"
-    assert names[1].startswith("quiz-")  # one chart per channel quiz
-    assert names[2:] == ["topics.png"]
+    assert [name[:5] for name in names[1:3]] == ["quiz-"] * 2  # one per quiz, imported too
+    assert names[3:] == ["topics.png"]
     for path in (tmp_path / "charts").iterdir():
         assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_chart_labels_keep_every_word_of_an_option() -> None:
+    long = "یک گزینهٔ بلند که از سی نویسه بیشتر است و https://example.com/a/very/long/path"
+    right, unmarked = charts.option_labels([long, "ReLU"], [True, False])
+    assert right.startswith("✓ ")
+    lines = right.removeprefix("✓ ").split("\n")
+    assert len(lines) > 1
+    assert all(len(line) <= charts.OPTION_WIDTH for line in lines)
+    assert "".join(lines).replace(" ", "") == long.replace(" ", "")  # wrapped, nothing dropped
+    assert unmarked == "ReLU"
+    # An imported quiz's right answer is unknown: no option is marked.
+    assert not any(
+        label.startswith("✓") for label in charts.option_labels(["a", "b"], [False, False])
+    )
+
+
+def test_chart_days_are_jalali_with_the_year_where_it_changes() -> None:
+    days = ["2026-03-19", "2026-03-20", "2026-03-21", "2026-03-22"]
+    assert charts.day_labels(days) == ["۱۴۰۴/۱۲/۲۸", "۱۲/۲۹", "۱۴۰۵/۰۱/۰۱", "۰۱/۰۲"]
