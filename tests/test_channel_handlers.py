@@ -389,6 +389,7 @@ async def test_results_show_each_option_with_a_bar_and_the_right_one_marked(
     assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
 
 
+@sqlite_only
 async def test_results_of_an_imported_quiz_say_the_right_answer_is_unknown(
     channel: InProcessBot,
 ) -> None:
