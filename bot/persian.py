@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -27,9 +27,13 @@ def fa_percent(part: int, whole: int) -> str:
 
 def jalali_date(moment: datetime, tz: ZoneInfo) -> str:
     """A Jalali date such as «۱۴۰۵/۰۹/۰۵» in the given time zone."""
-    local = moment.astimezone(tz)
-    date = jdatetime.date.fromgregorian(date=local.date())
-    return to_persian_digits(f"{date.year:04d}/{date.month:02d}/{date.day:02d}")
+    return jalali_day(moment.astimezone(tz).date())
+
+
+def jalali_day(day: date) -> str:
+    """The Jalali form of a calendar day, such as «۱۴۰۵/۰۹/۰۵»."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    return to_persian_digits(f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}")
 
 
 def jalali_datetime(moment: datetime, tz: ZoneInfo) -> str:

@@ -281,8 +281,13 @@ ADMIN_COMMAND_DESCRIPTIONS = {
 SLOT_NEXT = "\n   بعدی: {when} · {item}"
 RESULTS_HEADER = "📊 نتایج کوییزهای اخیر «{title}»:"
 RESULTS_EMPTY = "هنوز کوییزی در این کانال منتشر نشده."
-RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\nدرست: {correct} از {voters} رأی"
-RESULTS_OPTION = "• {text}: {share}{mark}"
+RESULTS_QUIZ = "❓کوییز شماره {number}: {question}\n{options}\n{summary}"
+RESULTS_QUIZ_UNNUMBERED = "❓{question}\n{options}\n{summary}"
+# The right-to-left mark keeps every option line right-to-left, so the bars line up even
+# when an option starts with a Latin word.
+RESULTS_OPTION = "\u200f{bar} {share} {text}{mark}"
+RESULTS_CORRECT = "درست: {share} از {voters} رأی"
+RESULTS_UNKNOWN = "درست: نامعلوم (پاسخ درست این کوییز ثبت نشده) · {voters} رأی"
 NOTICE_MISSED = "⚠️ پست #{number} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{number} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{number} «{channel}» (موعد {when}) منتشر نشد: {detail}"
@@ -353,13 +358,17 @@ EXPORT_VIEWS = {
             "cronbach_alpha": "آلفای کرونباخ",
         },
     ),
-    "answers_per_day": ("پاسخ‌ها در روز", {"day": "روز", "answers": "پاسخ‌ها"}),
+    "answers_per_day": (
+        "پاسخ‌ها در روز",
+        {"day": "روز (میلادی)", "day_jalali": "روز (شمسی)", "answers": "پاسخ‌ها"},
+    ),
     "channel_votes": (
         "رأی‌ها در طول زمان",
         {
             "publication_id": "شناسهٔ انتشار",
             "quiz_number": "شمارهٔ کوییز",
             "taken_at": "زمان (UTC)",
+            "taken_at_jalali": "زمان (تهران)",
             "voters": "تعداد رأی",
         },
     ),
@@ -367,9 +376,10 @@ EXPORT_VIEWS = {
 # --- statistics charts (quizbot stats charts) ---
 CHART_QUIZ_TITLE = "کوییز شماره {number}: {question}"
 CHART_VOTERS = "({voters} رأی)"
+CHART_VOTERS_ANSWER_UNKNOWN = "({voters} رأی؛ پاسخ درست نامعلوم)"
 CHART_TOPIC_LABEL = "{title} ({learners} نفر)"
 CHART_TOPIC_ACCURACY = "دقت پاسخ‌های نخست در هر موضوع"
-CHART_DAY_AXIS = "روز (ماه-روز میلادی)"
+CHART_DAY_AXIS = "روز (ماه/روز شمسی)"
 CHART_ANSWERS_AXIS = "تعداد پاسخ"
 CHART_PARTICIPATION = "مشارکت در طول زمان"
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"

@@ -6,6 +6,7 @@ hand with the clock set where the test needs it. Each helper returns the calls t
 so the tests see exactly what went to the admin and what went to the channel.
 """
 
+import copy
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -15,14 +16,19 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.app import admin_commands
+from bot.bank.telegram_export import parse_export
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import ItemKind, Lesson, PostState, RecurringSlot, ScheduledPost
 from bot.handlers.channel.events import refresh_admins
+from bot.handlers.channel.results import pack
+from bot.limits import MAX_MESSAGE_LENGTH, telegram_length
 from bot.persian import fa_number
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
+from bot.services.content.history_import import import_history
 from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, of, one
+from tests.test_history_import import EXPORT
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
@@ -604,17 +610,59 @@ async def postnow_as(bot: InProcessBot, admin: FakeUser, words: str) -> Call:
 # --- what the channel voted ---------------------------------------------------------------
 
 
-async def test_results_show_what_the_channel_voted(channel: InProcessBot) -> None:
+async def test_results_show_each_option_with_a_bar_and_the_right_one_marked(
+    channel: InProcessBot,
+) -> None:
     poll_id = channel.poll_id_of(await postnow(channel, "quiz fnd-linear-params-mnist"))
     assert await channel.poll_results(poll_id, [21, 63, 11, 5]) == []
     assert await channel.poll_results(poll_id, [42, 126, 22, 10]) == []  # the latest counts
     text = await reply(channel, ADMIN, "/results")
     assert "❓کوییز شماره ۱: " in text
-    # Each option with its share, the right one marked: the seed channel's own shares.
-    options = [line for line in text.splitlines() if line.startswith("• ")]
-    assert [line.rsplit(": ", 1)[1] for line in options] == ["۲۱٪", "۶۳٪ ✅", "۱۱٪", "۵٪"]
-    assert options[1].startswith(f"• {channel.api.polls[poll_id]['options'][1]['text'][:30]}")
+    # Each option on its line: a bar as long as its share, the share, its first words.
+    options = [line.removeprefix("\u200f") for line in text.splitlines() if "▱" in line]
+    assert [line.split(" ", 2)[:2] for line in options] == [
+        ["▰▰▱▱▱▱▱▱▱▱", "۲۱٪"],
+        ["▰▰▰▰▰▰▱▱▱▱", "۶۳٪"],
+        ["▰▱▱▱▱▱▱▱▱▱", "۱۱٪"],
+        ["▰▱▱▱▱▱▱▱▱▱", "۵٪"],  # half a cell rounds up
+    ]
+    sent = [option["text"] for option in channel.api.polls[poll_id]["options"]]
+    for line, option in zip(options, sent, strict=True):
+        shown = line.split(" ", 2)[2].removesuffix(" ✅")
+        # The first words, or all of them; a shortened option ends with an ellipsis.
+        assert shown == option or (shown.endswith("…") and option.startswith(shown[:-1]))
+    assert [line.endswith(" ✅") for line in options] == [False, True, False, False]
     assert "درست: ۶۳٪ از ۲۰۰ رأی" in text
+
+
+@sqlite_only
+async def test_results_of_an_imported_quiz_say_the_right_answer_is_unknown(
+    channel: InProcessBot,
+) -> None:
+    history = copy.deepcopy(EXPORT)
+    history["id"] = 123_456  # how the export names CHANNEL: its id without the -100
+    async with channel.runtime.sessions.begin() as session:
+        await import_history(session, parse_export(history), "activations", channel.clock.now)
+    text = await reply(channel, ADMIN, "/results")
+    (imported,) = [block for block in text.split("❓") if block.startswith("کوییز شماره ۹۰: ")]
+    assert imported.startswith("کوییز شماره ۹۰: کدوم تابع خروجی بین صفر و یک داره؟\n")
+    options = [line.removeprefix("\u200f") for line in imported.splitlines() if "▱" in line]
+    assert options == [  # none marked right: the export does not say which one is
+        "▰▰▱▱▱▱▱▱▱▱ ۲۱٪ ReLU",
+        "▰▱▱▱▱▱▱▱▱▱ ۱۱٪ Tanh",
+        "▰▰▰▰▰▰▱▱▱▱ ۶۳٪ Sigmoid",
+        "▰▱▱▱▱▱▱▱▱▱ ۵٪ Linear",
+    ]
+    assert "درست: نامعلوم" in imported
+    assert "٪ از" not in imported  # no share correct: it is not 0٪, it is unknown
+
+
+def test_results_too_long_for_one_message_go_out_whole_in_several() -> None:
+    blocks = [f"❓کوییز شماره {n}\n" + "▰" * 1500 for n in range(5)]
+    messages = pack(blocks)
+    assert len(messages) > 1
+    assert all(telegram_length(message) <= MAX_MESSAGE_LENGTH for message in messages)
+    assert "\n\n".join(messages) == "\n\n".join(blocks)  # nothing cut, nothing lost
 
 
 async def test_export_json_carries_the_channels_vote_shares(channel: InProcessBot) -> None:

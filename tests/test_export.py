@@ -7,9 +7,11 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
@@ -25,8 +27,8 @@ from bot.db.models import (
     VoteSnapshot,
     VoteSnapshotOption,
 )
-from bot.services.reporting import export
-from tests.test_statistics import T0, answer, bank
+from bot.services.reporting import charts, export
+from tests.test_statistics import T0, answer, bank, quiz
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -75,8 +77,6 @@ async def fill(session_factory: Sessions) -> None:
 
 async def test_all_formats_agree(session_factory: Sessions) -> None:
     await fill(session_factory)
-    from zoneinfo import ZoneInfo
-
     async with session_factory() as session:
         views = await export.build_views(session, ZoneInfo("Asia/Tehran"))
     generated = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -89,6 +89,7 @@ async def test_all_formats_agree(session_factory: Sessions) -> None:
             "publication_id": options[0]["publication_id"],
             "quiz_number": 90,
             "taken_at": "2026-11-26T08:00:00+00:00",
+            "taken_at_jalali": "پنج‌شنبه ۱۴۰۵/۰۹/۰۵ ساعت ۱۱:۳۰",
             "voters": 100,
         }
     ]
@@ -114,6 +115,84 @@ async def test_all_formats_agree(session_factory: Sessions) -> None:
     assert all(isinstance(share, float) for share in shares)  # numbers, not text
     assert values[1][4] == "بله"  # the correct option is marked
     assert set(workbook.sheetnames) == {title for title, _ in texts.EXPORT_VIEWS.values()}
+
+
+async def fill_imported(session_factory: Sessions) -> None:
+    """A poll imported from the channel's history: nobody has said which option is right."""
+    async with session_factory.begin() as session:
+        session.add(quiz("tg9-1", "a", 3, correct=-1))
+        channel = await session.scalar(select(Channel))
+        assert channel is not None
+        publication = Publication(
+            audience=Audience.CHANNEL,
+            purpose=Purpose.CHANNEL,
+            channel_id=channel.id,
+            kind=ItemKind.QUIZ,
+            quiz_id="tg9-1",
+            quiz_number=89,
+            sent_at=T0 - timedelta(days=1),
+        )
+        session.add(publication)
+        await session.flush()
+        session.add(
+            VoteSnapshot(
+                publication_id=publication.id,
+                taken_at=T0 - timedelta(days=1),
+                total_voter_count=10,
+                options=[
+                    VoteSnapshotOption(position=i, voter_count=c) for i, c in enumerate([5, 3, 2])
+                ],
+            )
+        )
+
+
+async def test_an_unknown_right_answer_is_unknown_in_every_format_never_0(
+    session_factory: Sessions,
+) -> None:
+    await fill(session_factory)
+    await fill_imported(session_factory)
+    async with session_factory() as session:
+        views = await export.build_views(session, ZoneInfo("Asia/Tehran"))
+
+    document = json.loads(export.to_json(views, T0))["views"]
+    known, unknown = document["channel_quizzes"]  # newest first
+    assert (known["quiz_number"], known["share_correct"]) == (90, 0.63)
+    assert (unknown["quiz_number"], unknown["share_correct"]) == (89, None)
+    imported = [row for row in document["channel_options"] if row["quiz_number"] == 89]
+    assert [(row["share"], row["correct"]) for row in imported] == [
+        (0.5, None),
+        (0.3, None),
+        (0.2, None),
+    ]
+
+    files = export.to_csv_files(views)
+    quizzes = list(csv.DictReader(io.StringIO(files["channel_quizzes.csv"].decode("utf-8-sig"))))
+    headers = texts.EXPORT_VIEWS["channel_quizzes"][1]
+    assert [row[headers["share_correct"]] for row in quizzes] == ["0.63", ""]
+    options = list(csv.DictReader(io.StringIO(files["channel_options.csv"].decode("utf-8-sig"))))
+    right = texts.EXPORT_VIEWS["channel_options"][1]["correct"]
+    assert [row[right] for row in options] == ["خیر", "بله", "خیر", "خیر", "", "", ""]
+
+    workbook = load_workbook(io.BytesIO(export.to_xlsx(views)))
+    sheet = workbook[texts.EXPORT_VIEWS["channel_quizzes"][0]]
+    column = {header: i for i, header in enumerate(next(sheet.values))}
+    rows = list(sheet.iter_rows(min_row=2))
+    share_correct = [row[column[headers["share_correct"]]] for row in rows]
+    assert [cell.value for cell in share_correct] == [0.63, None]  # empty, not 0
+    assert share_correct[0].number_format == "0.0%"  # shown as 63.0%
+    sent = rows[0][column[headers["sent_at"]]]
+    assert sent.is_date  # a date a spreadsheet sorts and filters, not text
+    assert sent.value == datetime(2026, 11, 26, 8, 0)
+    assert rows[0][column[headers["sent_at_jalali"]]].value == "پنج‌شنبه ۱۴۰۵/۰۹/۰۵ ساعت ۱۱:۳۰"
+    sheet = workbook[texts.EXPORT_VIEWS["channel_options"][0]]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[4] for row in values] == ["خیر", "بله", "خیر", "خیر", None, None, None]
+    assert sheet.cell(2, 7).number_format == "0.0%"
+    sheet = workbook[texts.EXPORT_VIEWS["answers_per_day"][0]]
+    (day,) = sheet.iter_rows(min_row=2)
+    assert day[0].is_date
+    assert day[0].value == datetime(2026, 11, 26)
+    assert day[1].value == "۱۴۰۵/۰۹/۰۵"
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -170,6 +249,7 @@ async def test_charts_are_written_as_png(
     session_factory: Sessions, tmp_path: Path, migrated_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await fill(session_factory)
+    await fill_imported(session_factory)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", migrated_url)
     result = await asyncio.to_thread(
@@ -178,7 +258,27 @@ async def test_charts_are_written_as_png(
     assert result.exit_code == 0, result.output
     names = sorted(path.name for path in (tmp_path / "charts").iterdir())
     assert names[0] == "participation.png"
-    assert names[1].startswith("quiz-")  # one chart per channel quiz
-    assert names[2:] == ["topics.png"]
+    assert [name[:5] for name in names[1:3]] == ["quiz-"] * 2  # one per quiz, imported too
+    assert names[3:] == ["topics.png"]
     for path in (tmp_path / "charts").iterdir():
         assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_chart_labels_keep_every_word_of_an_option() -> None:
+    long = "یک گزینهٔ بلند که از سی نویسه بیشتر است و https://example.com/a/very/long/path"
+    right, unmarked = charts.option_labels([long, "ReLU"], [True, False])
+    assert right.startswith("✓ ")
+    lines = right.removeprefix("✓ ").split("\n")
+    assert len(lines) > 1
+    assert all(len(line) <= charts.OPTION_WIDTH for line in lines)
+    assert "".join(lines).replace(" ", "") == long.replace(" ", "")  # wrapped, nothing dropped
+    assert unmarked == "ReLU"
+    # An imported quiz's right answer is unknown: no option is marked.
+    assert not any(
+        label.startswith("✓") for label in charts.option_labels(["a", "b"], [False, False])
+    )
+
+
+def test_chart_days_are_jalali_with_the_year_where_it_changes() -> None:
+    days = ["2026-03-19", "2026-03-20", "2026-03-21", "2026-03-22"]
+    assert charts.day_labels(days) == ["۱۴۰۴/۱۲/۲۸", "۱۲/۲۹", "۱۴۰۵/۰۱/۰۱", "۰۱/۰۲"]

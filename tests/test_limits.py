@@ -38,6 +38,13 @@ def test_fit_cuts_within_the_limit_and_never_splits_an_emoji() -> None:
     assert limits.fit("🔬" * 5, 4) == "🔬…"
 
 
+def test_first_words_cut_after_a_whole_word_with_an_ellipsis() -> None:
+    assert limits.first_words("تابع  فعال‌سازی\nسیگموید", 40) == "تابع فعال‌سازی سیگموید"
+    assert limits.first_words("یادگیری عمیق با شبکه‌های کانولوشنی", 20) == "یادگیری عمیق با…"
+    # One word longer than the room is cut inside it rather than dropped.
+    assert limits.first_words("Backpropagation", 8) == "Backpro…"
+
+
 def test_limits_import_no_telegram() -> None:
     code = "import sys, bot.limits; assert 'telegram' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -10,13 +10,14 @@ from bot.context import QuizbotContext
 from bot.handlers.channel.admin import admin_of
 from bot.handlers.replies import chat_id_of, reply, with_retry
 from bot.handlers.work import renders
-from bot.limits import fit
+from bot.limits import MAX_MESSAGE_LENGTH, first_words, telegram_length
 from bot.persian import fa_number, fa_percent
-from bot.services.channel.results import ResultsShown, show_results
+from bot.services.channel.results import QuizResult, ResultsShown, show_results
 from bot.services.reporting.export import ExportReady, ExportUsage, export_channel
 
 QUESTION_LENGTH = 80
 OPTION_LENGTH = 40
+BAR_WIDTH = 10
 
 
 async def results_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
@@ -40,34 +41,65 @@ def _share(share: float) -> str:
     return fa_percent(round(share * 1000), 1000)
 
 
+def bar(share: float) -> str:
+    """A fixed-width bar such as ▰▰▰▱▱▱▱▱▱▱ for a share between 0 and 1."""
+    filled = min(BAR_WIDTH, max(0, int(share * BAR_WIDTH + 0.5)))
+    return "▰" * filled + "▱" * (BAR_WIDTH - filled)
+
+
+def quiz_block(result: QuizResult) -> str:
+    """One quiz: its number and first words, an option per line with its bar and share."""
+    options = "\n".join(
+        texts.RESULTS_OPTION.format(
+            bar=bar(share),
+            share=_share(share),
+            text=first_words(text, OPTION_LENGTH),
+            mark=" ✅" if right else "",
+        )
+        for text, share, right in zip(result.options, result.shares, result.correct, strict=True)
+    )
+    voters = fa_number(result.voters)
+    share_correct = result.share_correct
+    summary = (
+        texts.RESULTS_UNKNOWN.format(voters=voters)
+        if share_correct is None
+        else texts.RESULTS_CORRECT.format(share=_share(share_correct), voters=voters)
+    )
+    question = first_words(result.question, QUESTION_LENGTH)
+    if result.number is None:
+        return texts.RESULTS_QUIZ_UNNUMBERED.format(
+            question=question, options=options, summary=summary
+        )
+    return texts.RESULTS_QUIZ.format(
+        number=fa_number(result.number), question=question, options=options, summary=summary
+    )
+
+
+def pack(blocks: list[str], separator: str = "\n\n") -> list[str]:
+    """Whole blocks gathered into as few messages as Telegram's length limit allows."""
+    messages: list[str] = []
+    for block in blocks:
+        joined = f"{messages[-1]}{separator}{block}" if messages else block
+        if messages and telegram_length(joined) <= MAX_MESSAGE_LENGTH:
+            messages[-1] = joined
+        else:
+            # A block is at most ~12 options of OPTION_LENGTH: it always fits a message alone.
+            messages.append(block)
+    return messages
+
+
 @renders(ResultsShown)
 async def show_channel_results(
     update: Update, context: QuizbotContext, outcome: ResultsShown
 ) -> None:
-    """Each quiz: its options with their shares (the right one marked), the share correct."""
+    """Each quiz: its options with bars and shares (the right one marked), the share correct."""
     if not outcome.results:
         await reply(update, texts.RESULTS_EMPTY)
         return
     blocks = [texts.RESULTS_HEADER.format(title=outcome.channel.title)]
-    for result in outcome.results:
-        options = "\n".join(
-            texts.RESULTS_OPTION.format(
-                text=fit(text, OPTION_LENGTH), share=_share(share), mark=" ✅" if right else ""
-            )
-            for text, share, right in zip(
-                result.options, result.shares, result.correct, strict=True
-            )
-        )
-        blocks.append(
-            texts.RESULTS_QUIZ.format(
-                number=fa_number(result.number or 0),
-                question=fit(result.question, QUESTION_LENGTH),
-                options=options,
-                correct=_share(result.share_correct),
-                voters=fa_number(result.voters),
-            )
-        )
-    await reply(update, "\n\n".join(blocks))
+    blocks += [quiz_block(result) for result in outcome.results]
+    for message in pack(blocks):
+        await reply(update, message)
 
 
 @renders(ExportReady)

@@ -63,8 +63,16 @@ class QuizResult:
     voters: int
 
     @property
-    def share_correct(self) -> float:
-        """The share of voters who chose a correct option."""
+    def answer_known(self) -> bool:
+        """False for an imported quiz whose right answer nobody has set yet."""
+        # Every bank quiz has a right option (the schema insists); only imports have none.
+        return any(self.correct)
+
+    @property
+    def share_correct(self) -> float | None:
+        """The share of voters who chose a correct option; None when the answer is unknown."""
+        if not self.answer_known:
+            return None
         return sum(s for s, right in zip(self.shares, self.correct, strict=True) if right)
 
 
@@ -118,7 +126,12 @@ async def recent_results(
         option_texts = tuple(option.text for option in options)
         results.append(
             QuizResult(
-                publication.quiz_number, quiz.question, option_texts, shares, tuple(correct), total
+                publication.quiz_number,
+                quiz.question,
+                option_texts,
+                shares,
+                tuple(correct),
+                total,
             )
         )
     return results

@@ -12,7 +12,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.db.models import Channel, Quiz, QuizOption
-from bot.persian import jalali_datetime
+from bot.persian import jalali_datetime, jalali_day
 from bot.services.channel.outcomes import Refusal
 from bot.services.channel.rights import Admin, acting_channel
 from bot.services.channel.views import ChannelView
@@ -77,12 +77,13 @@ async def build_views(
                 "quiz_number": item.number,
                 "quiz_id": item.quiz_id,
                 "question": questions.get(item.quiz_id, ""),
-                "sent_at": item.sent_at.isoformat(timespec="seconds"),
+                "sent_at": item.sent_at,
                 "sent_at_jalali": jalali_datetime(item.sent_at, tz),
                 "voters": item.voters,
-                "share_correct": round(item.share_correct, 4),
+                "share_correct": _rounded(item.share_correct),
             }
         )
+        known = item.answer_known
         for position, (votes, share) in enumerate(zip(item.counts, item.shares, strict=True)):
             options_view.append(
                 {
@@ -90,13 +91,15 @@ async def build_views(
                     "quiz_number": item.number,
                     "option": position + 1,
                     "text": option_texts.get((item.quiz_id, position), ""),
-                    "correct": item.correct[position],
+                    "correct": item.correct[position] if known else None,
                     "votes": votes,
                     "share": round(share, 4),
                 }
             )
     items_view = []
     for stats in await statistics.item_statistics(session, since):
+        # Without a right answer the learners' "correct" flags say nothing: leave them out.
+        known = stats.answer_known
         for position, (share, right) in enumerate(
             zip(stats.option_shares, stats.correct, strict=True)
         ):
@@ -106,12 +109,10 @@ async def build_views(
                     "topic": stats.topic_id,
                     "question": stats.question,
                     "answers": stats.answers,
-                    "facility": round(stats.facility, 4),
-                    "discrimination": None
-                    if stats.discrimination is None
-                    else round(stats.discrimination, 4),
+                    "facility": _rounded(stats.facility if known else None),
+                    "discrimination": _rounded(stats.discrimination if known else None),
                     "option": position + 1,
-                    "correct": right,
+                    "correct": right if known else None,
                     "share": round(share, 4),
                 }
             )
@@ -130,9 +131,7 @@ async def build_views(
             "size": test.size,
             "correct": correct,
             "sessions": count,
-            "cronbach_alpha": None
-            if test.cronbach_alpha is None
-            else round(test.cronbach_alpha, 4),
+            "cronbach_alpha": _rounded(test.cronbach_alpha),
         }
         for test in await statistics.test_statistics(session)
         for correct, count in sorted(test.distribution.items())
@@ -141,7 +140,8 @@ async def build_views(
         {
             "publication_id": publication,
             "quiz_number": number,
-            "taken_at": moment.isoformat(timespec="seconds"),
+            "taken_at": moment,
+            "taken_at_jalali": jalali_datetime(moment, tz),
             "voters": voters,
         }
         for publication, number, moment, voters in await statistics.voters_over_time(
@@ -149,8 +149,11 @@ async def build_views(
         )
     ]
     days_view = [
-        {"day": day, "answers": count}
-        for day, count in await statistics.answers_per_day(session, str(tz), since)
+        {"day": day, "day_jalali": jalali_day(day), "answers": count}
+        for day, count in (
+            (date.fromisoformat(text), count)
+            for text, count in await statistics.answers_per_day(session, str(tz), since)
+        )
     ]
     return [
         View("channel_quizzes", quizzes_view),
@@ -163,16 +166,37 @@ async def build_views(
     ]
 
 
-def _cell(value: Any) -> Any:
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# Shares between 0 and 1, shown by spreadsheets as percentages.
+PERCENT_COLUMNS = frozenset({"share_correct", "share", "facility", "accuracy"})
+PERCENT_FORMAT = "0.0%"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _text(value: Any) -> Any:
+    """A value as CSV and JSON carry it: times in ISO 8601, yes/no in Persian for CSV."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    # None (an unknown right answer, a figure that cannot be computed) is an empty cell.
     if isinstance(value, bool):
         return texts.YES_NO[value]
-    return value
+    return _text(value)
 
 
 def _csv_rows(view: View) -> Iterator[list[Any]]:
     yield list(texts.EXPORT_VIEWS[view.key][1].values())
     for row in view.rows:
-        yield [_cell(row[column]) for column in view.columns]
+        yield [_csv_cell(row[column]) for column in view.columns]
 
 
 def to_csv_files(views: list[View]) -> dict[str, bytes]:
@@ -195,8 +219,20 @@ def to_csv_zip(views: list[View]) -> bytes:
     return buffer.getvalue()
 
 
+def _xlsx_cell(value: Any) -> tuple[Any, str | None]:
+    """A cell's value and number format."""
+    if isinstance(value, bool):
+        return texts.YES_NO[value], None
+    if isinstance(value, datetime):
+        # Spreadsheets have no time zones: the UTC wall time, as the column header says.
+        return value.astimezone(UTC).replace(tzinfo=None), DATETIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
+    return value, None
+
+
 def to_xlsx(views: list[View]) -> bytes:
-    """A workbook with a right-to-left sheet per view, frozen header, numbers as numbers."""
+    """A right-to-left sheet per view, frozen header; numbers, dates and shares as such."""
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for view in views:
@@ -207,14 +243,28 @@ def to_xlsx(views: list[View]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        for row in view.rows:
-            sheet.append([_cell(row[column]) for column in view.columns])
+        for row_number, row in enumerate(view.rows, start=2):
+            for column_number, column in enumerate(view.columns, start=1):
+                value, number_format = _xlsx_cell(row[column])
+                if value is None:
+                    continue  # an empty cell, not 0
+                cell = sheet.cell(row_number, column_number, value)
+                if column in PERCENT_COLUMNS:
+                    cell.number_format = PERCENT_FORMAT
+                elif number_format is not None:
+                    cell.number_format = number_format
         for column_cells in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column_cells[:200])
+            width = max(len(_width_text(c.value)) for c in column_cells[:200])
             sheet.column_dimensions[column_cells[0].column_letter].width = min(60, width + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _width_text(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return "0000-00-00 00:00"  # as the format shows it, not as str() would
+    return "" if value is None else str(value)
 
 
 def to_json(views: list[View], generated_at: datetime) -> bytes:
@@ -223,7 +273,7 @@ def to_json(views: list[View], generated_at: datetime) -> bytes:
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "views": {view.key: view.rows for view in views},
     }
-    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=_text).encode("utf-8")
 
 
 def render(views: list[View], fmt: str, generated_at: datetime) -> tuple[bytes, str]:

@@ -52,6 +52,11 @@ class ItemStats:
     option_shares: list[float] = field(default_factory=list)  # share choosing each option
     correct: list[bool] = field(default_factory=list)
 
+    @property
+    def answer_known(self) -> bool:
+        """False for an imported quiz whose right answer nobody has set yet."""
+        return any(self.correct)
+
 
 async def item_statistics(session: AsyncSession, since: datetime | None = None) -> list[ItemStats]:
     """Facility, discrimination and distractor shares of every answered quiz."""
@@ -286,8 +291,16 @@ class ChannelQuizStats:
         return [count / self.voters if self.voters else 0.0 for count in self.counts]
 
     @property
-    def share_correct(self) -> float:
-        """The share of voters who chose a correct option."""
+    def answer_known(self) -> bool:
+        """False for an imported quiz whose right answer nobody has set yet."""
+        # Every bank quiz has a right option (the schema insists); only imports have none.
+        return any(self.correct)
+
+    @property
+    def share_correct(self) -> float | None:
+        """The share of voters who chose a correct option; None when the answer is unknown."""
+        if not self.answer_known:
+            return None
         return sum(s for s, right in zip(self.shares, self.correct, strict=True) if right)
 
 
