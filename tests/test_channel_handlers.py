@@ -18,7 +18,15 @@ from bot import texts
 from bot.app import admin_commands
 from bot.bank.telegram_export import parse_export
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.db.models import ItemKind, Lesson, PostState, RecurringSlot, ScheduledPost
+from bot.db.models import (
+    ItemKind,
+    Lesson,
+    PostState,
+    Quiz,
+    RecurringSlot,
+    ScheduledPost,
+    Topic,
+)
 from bot.handlers.channel.events import refresh_admins
 from bot.handlers.channel.results import pack
 from bot.limits import MAX_MESSAGE_LENGTH, telegram_length
@@ -395,6 +403,31 @@ async def test_a_daily_slot_fills_a_week_without_repeats(channel: InProcessBot) 
     questions = [post.params["question"] for post in posts]
     assert [q.split(":")[0] for q in questions] == [f"❓کوییز شماره {n}" for n in "۱۲۳۴۵۶۷"]
     assert len({q.split(": ", 1)[1] for q in questions}) == 7  # no quiz twice
+
+
+async def test_a_daily_slot_takes_the_topics_in_turn(channel: InProcessBot) -> None:
+    await reply(channel, ADMIN, "/slot کوییز هر روز ۱۸:۰۰")
+    async with channel.runtime.sessions() as session:
+        week = (
+            await session.execute(
+                select(Quiz.topic_id, Topic.position)
+                .join(ScheduledPost, ScheduledPost.quiz_id == Quiz.id)
+                .join(Topic, Topic.id == Quiz.topic_id)
+                .order_by(ScheduledPost.due_at)
+            )
+        ).all()
+        topics = (await session.scalars(select(Topic.id).order_by(Topic.position))).all()
+    assert len(week) == 7
+    # A different topic each day, in the bank's order (not two weeks of the first topic).
+    assert [topic for topic, _ in week] == list(topics[:7])
+    # The next week goes on from there, round the end, without repeats.
+    channel.clock.advance(days=7)
+    async with channel.runtime.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        nxt = await planning.next_unposted(session, row.id, ItemKind.QUIZ)
+        topic = await session.scalar(select(Quiz.topic_id).where(Quiz.id == nxt))
+    assert topic == topics[7 % len(topics)]
 
 
 async def test_lists_name_posts_by_their_words_never_by_item_ids(channel: InProcessBot) -> None:

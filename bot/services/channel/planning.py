@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,7 +118,13 @@ def _servable(kind: ItemKind) -> list[ColumnElement[bool]]:
 async def next_unposted(
     session: AsyncSession, channel_id: int, kind: ItemKind, topic_id: str | None = None
 ) -> str | None:
-    """An item of `kind` neither posted to nor queued for this channel, in bank order."""
+    """An item of `kind` neither posted to nor queued for this channel, topics in turn.
+
+    The topic after the one this channel's latest post of `kind` came from (in the bank's
+    topic order, round the end), so a daily slot does not post two weeks of one topic; inside
+    a topic, an order shuffled once per channel (a hash of channel and item), so two channels
+    do not post the same sequence. `topic_id` keeps to one topic.
+    """
     model = ITEM_MODELS[kind]
     column = getattr(Publication, ITEM_COLUMNS[kind])
     queued_column = getattr(ScheduledPost, ITEM_COLUMNS[kind])
@@ -130,13 +137,47 @@ async def next_unposted(
     conditions = _servable(kind)
     if topic_id is not None:
         conditions.append(model.topic_id == topic_id)
-    return await session.scalar(
-        select(model.id)
-        .join(Topic, Topic.id == model.topic_id)
-        .where(*conditions, model.id.not_in(posted), model.id.not_in(queued))
-        .order_by(Topic.position, model.id)
-        .limit(1)
+    rows = (
+        await session.execute(
+            select(model.id, model.topic_id, Topic.position)
+            .join(Topic, Topic.id == model.topic_id)
+            .where(*conditions, model.id.not_in(posted), model.id.not_in(queued))
+        )
+    ).all()
+    if not rows:
+        return None
+    topics = sorted({(position, topic) for _, topic, position in rows})
+    last = await _latest_topic(session, channel_id, kind)
+    # The first topic past the latest one, else the first of all (round the end).
+    after = [topic for key, topic in topics if last is not None and (key, topic) > last]
+    chosen = (after or [topic for _, topic in topics])[0]
+    return min(
+        (item for item, topic, _ in rows if topic == chosen),
+        key=lambda item: hashlib.sha256(f"{channel_id}:{item}".encode()).digest(),
     )
+
+
+async def _latest_topic(
+    session: AsyncSession, channel_id: int, kind: ItemKind
+) -> tuple[int, str] | None:
+    """(position, id) of the topic of this channel's latest post of `kind`, queued or sent."""
+    model = ITEM_MODELS[kind]
+    queued_column = getattr(ScheduledPost, ITEM_COLUMNS[kind])
+    row = (
+        await session.execute(
+            select(Topic.position, Topic.id)
+            .select_from(ScheduledPost)
+            .join(model, model.id == queued_column)
+            .join(Topic, Topic.id == model.topic_id)
+            .where(
+                ScheduledPost.channel_id == channel_id,
+                ScheduledPost.state != PostState.CANCELLED,
+            )
+            .order_by(ScheduledPost.due_at.desc(), ScheduledPost.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 async def preview(
