@@ -203,6 +203,7 @@ SCHEDULE_WHEN = (
 SCHEDULE_TODAY = "امروز {time}"
 SCHEDULE_TOMORROW = "فردا {time}"
 SCHEDULE_PREVIEW = "👆 پیش‌نمایش، دقیقاً همون‌طور که در «{title}» منتشر می‌شه، {when}. تأیید می‌کنید؟"
+SCHEDULE_NUMBER_FORECAST = "🔢 شمارهٔ کوییز موقع انتشار قطعی می‌شه؛ این شماره‌ایه که به احتمال زیاد می‌گیره (یه /postnow یا پست زودتر وسطش جابه‌جاش می‌کنه)."
 SCHEDULE_CONFIRM = "✅ تأیید"
 SCHEDULE_ABORT = "✖️ انصراف"
 SCHEDULED = "🗓 زمان‌بندی شد: {kind} «{item}» برای {when} (شمارهٔ پست {id})."

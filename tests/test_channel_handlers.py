@@ -309,6 +309,33 @@ async def test_schedule_in_chat_previews_then_posts_once_on_time(channel: InProc
     assert await channel.scheduler_pass() == []  # never twice
 
 
+async def test_a_quiz_preview_forecasts_its_number_after_those_queued_before_it(
+    channel: InProcessBot,
+) -> None:
+    now = channel.clock.now
+    async with channel.runtime.sessions.begin() as session:
+        row = await channel_by_chat(session, CHANNEL["id"])
+        assert row is not None
+        await planning.schedule_post(
+            session, row, ItemKind.QUIZ, None, now + timedelta(days=1), now
+        )
+
+    async def preview_at(words: str) -> tuple[str, str]:
+        kinds = one(await channel.send_text(ADMIN, "/schedule"), "sendMessage")
+        picked = await channel.press(ADMIN, channel.message_of(kinds), button_data(kinds, "کوییز"))
+        assert methods(picked) == ["sendMessage", "answerCallbackQuery"]
+        timed = await channel.send_text(ADMIN, words)
+        poll, confirm = one(timed, "sendPoll"), timed[-1]
+        await channel.send_text(ADMIN, "/cancel")
+        return poll.params["question"], confirm.params["text"]
+
+    later, note = await preview_at("پس‌فردا ساعت ۶ عصر")
+    assert later.startswith("❓کوییز شماره ۲: ")  # the one queued for tomorrow goes first
+    assert "موقع انتشار قطعی می‌شه" in note
+    sooner, _ = await preview_at("۲۰:۰۰")  # tonight, before tomorrow's
+    assert sooner.startswith("❓کوییز شماره ۱: ")
+
+
 async def test_schedule_by_topic_previews_a_post_of_that_topic(channel: InProcessBot) -> None:
     when = one(await channel.send_text(ADMIN, "/schedule lesson cnn"), "sendMessage")
     timed = await channel.press(ADMIN, channel.message_of(when), button_data(when, "فردا ۹"))

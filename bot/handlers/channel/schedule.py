@@ -241,11 +241,10 @@ async def show_preview(update: Update, context: QuizbotContext, outcome: Preview
         ]
     )
     when = jalali_datetime(outcome.due_at, context.runtime.settings.tz)
-    await reply(
-        update,
-        texts.SCHEDULE_PREVIEW.format(title=outcome.channel.title, when=when),
-        reply_markup=keyboard,
-    )
+    text = texts.SCHEDULE_PREVIEW.format(title=outcome.channel.title, when=when)
+    if isinstance(post, RenderedQuiz):  # the number in the preview is a forecast
+        text += "\n" + texts.SCHEDULE_NUMBER_FORECAST
+    await reply(update, text, reply_markup=keyboard)
 
 
 @renders(Scheduled)

@@ -193,10 +193,10 @@ async def choose_time(
         if item_id is None:
             return Refused(Problem.EXHAUSTED)
         await planning.check_fits(session, channel, kind, item_id)
-        post = await planning.preview(session, channel, kind, item_id)
+        due_utc = due.astimezone(UTC)
+        post = await planning.preview(session, channel, kind, item_id, due_utc)
     except planning.ScheduleError as error:
         return error.refused
-    due_utc = due.astimezone(UTC)
     chosen = ScheduleDraft(channel.id, kind.value, item_id, due_utc.isoformat())
     return Preview(chosen, post, channel, due_utc)
 

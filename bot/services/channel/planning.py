@@ -181,13 +181,43 @@ async def _latest_topic(
 
 
 async def preview(
-    session: AsyncSession, channel: ChannelView, kind: ItemKind, item_id: str
+    session: AsyncSession,
+    channel: ChannelView,
+    kind: ItemKind,
+    item_id: str,
+    due_at: datetime | None = None,
 ) -> Rendered:
-    """The post as it would appear now; ScheduleError when it is gone or too long."""
+    """The post as it would appear; ScheduleError when it is gone or too long.
+
+    A quiz shows the number it will most likely get when due at `due_at` (see likely_number).
+    """
+    number = channel.next_quiz_number
+    if kind is ItemKind.QUIZ and due_at is not None:
+        number = await likely_number(session, channel, due_at)
     try:
-        return render(await load_item(session, kind, item_id), channel, channel.next_quiz_number)
+        return render(await load_item(session, kind, item_id), channel, number)
     except RenderError as error:
         raise await _render_refused(session, kind, error) from error
+
+
+async def likely_number(session: AsyncSession, channel: ChannelView, due_at: datetime) -> int:
+    """The number a quiz due at `due_at` most likely gets: after those queued before it.
+
+    Numbers are taken when a post goes out, so a /postnow or a new earlier post in between
+    still moves it: the preview says so.
+    """
+    earlier = await session.scalar(
+        select(func.count())
+        .select_from(ScheduledPost)
+        .where(
+            ScheduledPost.channel_id == channel.id,
+            ScheduledPost.kind == ItemKind.QUIZ,
+            ScheduledPost.state.in_([PostState.PENDING, PostState.SENDING]),
+            ScheduledPost.quiz_number.is_(None),  # a retry keeps the number it took
+            ScheduledPost.due_at <= due_at,
+        )
+    )
+    return channel.next_quiz_number + int(earlier or 0)
 
 
 async def check_fits(
