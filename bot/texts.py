@@ -231,6 +231,14 @@ QUEUE_LINE = "#{id} · {when} · {kind}: {item}"
 QUEUE_CANCEL = "✖️ لغو #{id}"
 QUEUE_LATER = "⏩ یک ساعت بعد #{id}"
 QUEUE_CANCELLED = "پست #{id} لغو شد."
+QUEUE_ATTENTION_HEADER = "⚠️ منتظر تصمیم شما (دوباره بفرستید یا کنار بذارید):"
+QUEUE_ATTENTION_LINE = "{state} · "
+QUEUE_DISMISS = "🗑 کنار بذار #{id}"
+POST_STATES = {
+    "missed": "جا مونده",
+    "failed": "منتشر نشد",
+    "uncertain": "نامعلوم",
+}
 QUEUE_MOVED = "پست #{id} به {when} منتقل شد."
 QUEUE_GONE = "این پست دیگه در صف نیست."
 POSTNOW_USAGE = (

@@ -642,6 +642,24 @@ async def test_admins_who_manage_through_the_bot_hear_until_telegram_drops_them(
 
 
 @sqlite_only
+async def test_a_failed_post_stays_in_the_queue_until_the_admin_decides(
+    unconfigured: InProcessBot,
+) -> None:
+    bot = unconfigured
+    post_id, _ = await fail_one_lesson(bot)
+    await schedule_lessons(bot, [timedelta(hours=2)])
+    queue = one(await bot.send_text(ADMIN, "/queue"), "sendMessage")
+    text = queue.params["text"]
+    assert text.startswith("⚠️ منتظر تصمیم شما")
+    assert f"منتشر نشد · #{fa_number(post_id)}" in text
+    assert "🗓 صف انتشار" in text  # the pending one below
+    # Dismissed: it leaves the list (resending it is the other button, tested above).
+    dismissed = await bot.press(ADMIN, bot.message_of(queue), button_data(queue, "کنار بذار"))
+    assert methods(dismissed) == ["answerCallbackQuery"]
+    assert "منتظر تصمیم" not in await reply(bot, ADMIN, "/queue")
+
+
+@sqlite_only
 async def test_the_bot_removed_from_a_channel_tells_its_admins_and_keeps_its_results(
     unconfigured: InProcessBot,
 ) -> None:

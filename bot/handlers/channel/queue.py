@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,12 +14,14 @@ from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.buttons import Button, ButtonHandler
 from bot.handlers.channel.admin import admin_of
+from bot.handlers.channel.notices import RetryPostButton
 from bot.handlers.replies import reply
 from bot.handlers.work import renders, unit_of_work
 from bot.limits import first_words
 from bot.persian import fa_number, jalali_datetime
 from bot.services.channel import planning
 from bot.services.channel.outcomes import PostCancelled, PostGone, PostMoved, QueueShown
+from bot.services.channel.views import QueuedPost
 
 # How much of an item's question or title a queue line shows.
 LABEL_LENGTH = 60
@@ -65,22 +68,42 @@ async def later_button(update: Update, context: QuizbotContext, session: AsyncSe
 
 @renders(QueueShown)
 async def show_queue(update: Update, context: QuizbotContext, outcome: QueueShown) -> None:
-    """A line per post (its number, Jalali time, kind and the item's words), with buttons."""
-    if not outcome.posts:
+    """A line per post (its number, Jalali time, kind and the item's words), with buttons.
+
+    Posts that did not go out (or may not have) come first, until an admin resends or
+    dismisses them.
+    """
+    if not outcome.posts and not outcome.attention:
         await reply(update, texts.QUEUE_EMPTY)
         return
     tz = context.runtime.settings.tz
-    lines = [texts.QUEUE_HEADER.format(title=outcome.channel.title)]
+    lines: list[str] = []
     rows = []
-    for post in outcome.posts:
-        lines.append(
-            texts.QUEUE_LINE.format(
-                id=fa_number(post.id),
-                when=jalali_datetime(post.due_at, tz),
-                kind=texts.KIND_TITLES[post.kind.value],
-                item=first_words(post.label, LABEL_LENGTH),
+    if outcome.attention:
+        lines.append(texts.QUEUE_ATTENTION_HEADER)
+        for post in outcome.attention:
+            lines.append(
+                texts.QUEUE_ATTENTION_LINE.format(state=texts.POST_STATES[post.state.value])
+                + _line(post, tz)
             )
-        )
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        texts.NOTICE_RETRY.format(id=fa_number(post.id)),
+                        callback_data=RetryPostButton(post.id).encode(),
+                    ),
+                    InlineKeyboardButton(
+                        texts.QUEUE_DISMISS.format(id=fa_number(post.id)),
+                        callback_data=CancelPostButton(post.id).encode(),
+                    ),
+                ]
+            )
+        lines.append("")
+    lines.append(texts.QUEUE_HEADER.format(title=outcome.channel.title))
+    if not outcome.posts:
+        lines.append(texts.QUEUE_EMPTY)
+    for post in outcome.posts:
+        lines.append(_line(post, tz))
         rows.append(
             [
                 InlineKeyboardButton(
@@ -94,6 +117,15 @@ async def show_queue(update: Update, context: QuizbotContext, outcome: QueueShow
             ]
         )
     await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _line(post: QueuedPost, tz: ZoneInfo) -> str:
+    return texts.QUEUE_LINE.format(
+        id=fa_number(post.id),
+        when=jalali_datetime(post.due_at, tz),
+        kind=texts.KIND_TITLES[post.kind.value],
+        item=first_words(post.label, LABEL_LENGTH),
+    )
 
 
 @renders(PostCancelled)

@@ -103,10 +103,15 @@ class Refused:
 
 @dataclass(frozen=True)
 class QueueShown:
-    """The pending posts of a channel, soonest first."""
+    """The pending posts of a channel, soonest first; and those waiting for an admin.
+
+    `attention`: missed, failed and uncertain posts, newest first, until an admin resends or
+    dismisses them.
+    """
 
     channel: ChannelView
     posts: tuple[QueuedPost, ...]
+    attention: tuple[QueuedPost, ...] = ()
 
 
 @dataclass(frozen=True)

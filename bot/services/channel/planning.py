@@ -281,7 +281,25 @@ async def pending_posts(
     if channel_id is not None:
         query = query.where(ScheduledPost.channel_id == channel_id)
     query = query.order_by(ScheduledPost.due_at, ScheduledPost.id).limit(limit)
-    posts = (await session.scalars(query)).all()
+    return await _queued(session, (await session.scalars(query)).all())
+
+
+# What an admin must look at: the post did not go out, or may not have.
+NEEDS_ADMIN = (PostState.MISSED, PostState.FAILED, PostState.UNCERTAIN)
+
+
+async def attention_posts(session: AsyncSession, channel_id: int, limit: int) -> list[QueuedPost]:
+    """The channel's missed, failed and uncertain posts, newest first."""
+    query = (
+        select(ScheduledPost)
+        .where(ScheduledPost.channel_id == channel_id, ScheduledPost.state.in_(NEEDS_ADMIN))
+        .order_by(ScheduledPost.due_at.desc(), ScheduledPost.id.desc())
+        .limit(limit)
+    )
+    return await _queued(session, (await session.scalars(query)).all())
+
+
+async def _queued(session: AsyncSession, posts: Sequence[ScheduledPost]) -> list[QueuedPost]:
     return [
         QueuedPost(
             post.id,
@@ -290,30 +308,37 @@ async def pending_posts(
             post.kind,
             post.item_id,
             await item_label(session, post.kind, post.item_id),
+            post.state,
         )
         for post in posts
     ]
 
 
 async def show_queue(session: AsyncSession, admin: Admin, limit: int = 20) -> QueueShown | Refusal:
-    """/queue: the acting channel's next pending posts."""
+    """/queue: the acting channel's next pending posts, and those waiting for an admin."""
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
-    return QueueShown(channel, tuple(await pending_posts(session, channel.id, limit)))
+    return QueueShown(
+        channel,
+        tuple(await pending_posts(session, channel.id, limit)),
+        tuple(await attention_posts(session, channel.id, limit // 2)),
+    )
 
 
 async def _admins_pending_post(
-    session: AsyncSession, admin: Admin, post_id: int
+    session: AsyncSession, admin: Admin, post_id: int, also: Sequence[PostState] = ()
 ) -> ScheduledPost | PostGone | NotAdmin | NoChannels:
-    """The post if it is pending and in one of the admin's channels."""
+    """The post if it is pending (or in a state of `also`) and in one of the admin's channels."""
     mine = {channel.id for channel in await administered(session, admin)}
     if not mine:
         return await refusal(session)
     if not 0 < post_id <= MAX_ROW_ID:
         return PostGone()
     post = await session.get(ScheduledPost, post_id)
-    if post is None or post.channel_id not in mine or post.state is not PostState.PENDING:
+    if post is None or post.channel_id not in mine:
+        return PostGone()
+    if post.state is not PostState.PENDING and post.state not in also:
         return PostGone()
     return post
 
@@ -321,8 +346,8 @@ async def _admins_pending_post(
 async def cancel(
     session: AsyncSession, admin: Admin, post_id: int, now: datetime
 ) -> PostCancelled | PostGone | NotAdmin | NoChannels:
-    """The queue's cancel button."""
-    post = await _admins_pending_post(session, admin, post_id)
+    """The queue's cancel button; for a missed, failed or uncertain post it dismisses it."""
+    post = await _admins_pending_post(session, admin, post_id, NEEDS_ADMIN)
     if not isinstance(post, ScheduledPost):
         return post
     post.state, post.updated_at = PostState.CANCELLED, now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from bot.db.models import Channel, ItemKind, RecurringSlot
+from bot.db.models import Channel, ItemKind, PostState, RecurringSlot
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class QueuedPost:
     kind: ItemKind
     item_id: str | None
     label: str
+    state: PostState = PostState.PENDING
 
 
 @dataclass(frozen=True)
