@@ -400,15 +400,17 @@ ADMIN_COMMAND_DESCRIPTIONS |= {
     "needsreview": "ادمین: کوییزهای واردشده‌ای که پاسخ درستشون نامعلومه",
     "bank": "ادمین: جست‌وجو و ویرایش بانک سوال‌ها",
 }
-REVIEW_EMPTY = "✅ همهٔ کوییزهای واردشده پاسخ درست دارن؛ چیزی منتظر بررسی نیست."
-REVIEW_HEADER = "🔎 {total} کوییز واردشده پاسخ درست ندارن و تا مشخص نشه منتشر نمی‌شن. زیر هر کوییز گزینهٔ درست رو بزنید:"
-REVIEW_MORE = "بعد از این‌ها، /needsreview رو دوباره بزنید تا بقیه ({rest} کوییز دیگه) رو ببینید."
-REVIEW_QUIZ = "❓{question}\n{options}"
-REVIEW_OPTION = "{number}. {text}"
-REVIEW_ANSWER_SET = (
+BANK_REVIEW_EMPTY = "✅ همهٔ کوییزهای واردشده پاسخ درست دارن؛ چیزی منتظر بررسی نیست."
+BANK_REVIEW_HEADER = "🔎 {total} کوییز واردشده پاسخ درست ندارن و تا مشخص نشه منتشر نمی‌شن. زیر هر کوییز گزینهٔ درست رو بزنید:"
+BANK_REVIEW_MORE = (
+    "بعد از این‌ها، /needsreview رو دوباره بزنید تا بقیه ({rest} کوییز دیگه) رو ببینید."
+)
+BANK_REVIEW_QUIZ = "❓{question}\n{options}"
+BANK_REVIEW_OPTION = "{number}. {text}"
+BANK_REVIEW_ANSWER_SET = (
     "✅ گزینهٔ درست ثبت شد: «{option}»\nاین کوییز از حالا در چرخهٔ انتشار و تمرینه:\n❓{question}"
 )
-ITEM_GONE = "این مورد دیگه در بانک نیست یا قبلاً رسیدگی شده."
+BANK_ITEM_GONE = "این مورد دیگه در بانک نیست یا قبلاً رسیدگی شده."
 BANK_USAGE = "این‌طوری بنویسید: /bank چند کلمه از سوال، یا /bank نام موضوع\nمثلاً: /bank سیگموید"
 BANK_NOTHING = "چیزی با «{words}» در بانک پیدا نشد."
 BANK_RESULTS = "🔎 {total} مورد برای «{words}»:"

@@ -1,7 +1,10 @@
 """Channel admins browse and fix the bank in chat: /needsreview and /bank, handled in process."""
 
+import ast
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -81,7 +84,7 @@ async def test_an_imported_quiz_gets_its_right_option_from_a_button_and_joins_ro
     assert pressed[0].params["text"].startswith("✅ گزینهٔ درست ثبت شد: «Sigmoid»")
     assert "reply_markup" not in bank.message_of(quiz)  # the option buttons are gone
     again = await bank.press(ADMIN, bank.message_of(quiz), button_data(quiz, "ReLU"))
-    assert again[-1].params["text"] == texts.ITEM_GONE  # the first press decided
+    assert again[-1].params["text"] == texts.BANK_ITEM_GONE  # the first press decided
     assert [o.is_correct for o in (await stored(bank, IMPORTED)).options] == [0, 0, 1, 0]
 
     (post,) = await try_postnow(bank, IMPORTED)
@@ -182,7 +185,7 @@ async def test_file_items_are_not_changed_in_chat(bank: InProcessBot) -> None:
         RetireButton("lesson", "act-lesson-sigmoid-tanh").encode(),
     ):
         pressed = await bank.press(ADMIN, message, data)
-        assert pressed[-1].params["text"] in (texts.BANK_FROM_FILE, texts.ITEM_GONE), data
+        assert pressed[-1].params["text"] in (texts.BANK_FROM_FILE, texts.BANK_ITEM_GONE), data
     quiz = await stored(bank, "grd-depth-risk")
     assert quiz.retired_at is None
     assert quiz.question.startswith("کدوم تغییر در طراحی")
@@ -206,3 +209,16 @@ async def test_non_admins_are_refused_on_every_bank_path(bank: InProcessBot) -> 
     assert quiz.needs_review
     assert quiz.retired_at is None
     assert not any(option.is_correct for option in quiz.options)
+
+
+def test_no_string_of_the_catalogue_is_written_twice() -> None:
+    """A later block reusing a name would silently change what another feature says."""
+    tree = ast.parse(Path(texts.__file__).read_text(encoding="utf-8"))
+    names = [
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+    assert [name for name, count in Counter(names).items() if count > 1] == []

@@ -178,14 +178,14 @@ def _numbered(number: int, text: str, mark: str = "") -> str:
 async def show_review_list(update: Update, context: QuizbotContext, outcome: ReviewList) -> None:
     """A header, then each quiz with a button per option."""
     if not outcome.quizzes:
-        await reply(update, texts.REVIEW_EMPTY)
+        await reply(update, texts.BANK_REVIEW_EMPTY)
         return
-    await reply(update, texts.REVIEW_HEADER.format(total=fa_number(outcome.total)))
+    await reply(update, texts.BANK_REVIEW_HEADER.format(total=fa_number(outcome.total)))
     for quiz in outcome.quizzes:
         options = "\n".join(_numbered(n, text) for n, text in enumerate(quiz.options, 1))
         rows = []
         for number, text in enumerate(quiz.options, 1):
-            label = texts.REVIEW_OPTION.format(
+            label = texts.BANK_REVIEW_OPTION.format(
                 number=fa_number(number), text=first_words(text, OPTION_LABEL_LENGTH)
             )
             try:
@@ -193,17 +193,17 @@ async def show_review_list(update: Update, context: QuizbotContext, outcome: Rev
             except ButtonError:
                 continue  # an id no button can carry: `quizbot content set-answer` names it
             rows.append([InlineKeyboardButton(label, callback_data=data)])
-        text = texts.REVIEW_QUIZ.format(question=quiz.question, options=options)
+        text = texts.BANK_REVIEW_QUIZ.format(question=quiz.question, options=options)
         await reply(update, fit(text, MAX_MESSAGE_LENGTH), reply_markup=InlineKeyboardMarkup(rows))
     rest = outcome.total - len(outcome.quizzes)
     if rest > 0:
-        await reply(update, texts.REVIEW_MORE.format(rest=fa_number(rest)))
+        await reply(update, texts.BANK_REVIEW_MORE.format(rest=fa_number(rest)))
 
 
 @renders(AnswerSet)
 async def show_answer_set(update: Update, context: QuizbotContext, outcome: AnswerSet) -> None:
     """The quiz's message now says which option is right, without its buttons."""
-    text = texts.REVIEW_ANSWER_SET.format(
+    text = texts.BANK_REVIEW_ANSWER_SET.format(
         option=first_words(outcome.option, OPTION_LABEL_LENGTH),
         question=first_words(outcome.question, LABEL_LENGTH * 2),
     )
@@ -213,7 +213,7 @@ async def show_answer_set(update: Update, context: QuizbotContext, outcome: Answ
 @renders(ItemGone)
 async def show_item_gone(update: Update, context: QuizbotContext, outcome: ItemGone) -> str:
     """Retired, already answered, or never there."""
-    return texts.ITEM_GONE
+    return texts.BANK_ITEM_GONE
 
 
 @renders(BankUsage)
