@@ -64,7 +64,6 @@ def labels(call: Call) -> list[str]:
     return [button["text"] for row in rows for button in row]
 
 
-@sqlite_only
 async def test_an_imported_quiz_gets_its_right_option_from_a_button_and_joins_rotation(
     bank: InProcessBot,
 ) -> None:
@@ -123,6 +122,23 @@ async def test_bank_finds_words_typed_with_arabic_letters_and_latin_digits(
     nothing = await reply(bank, ADMIN, "/bank کلمه‌ای-که-نیست")
     assert nothing == "چیزی با «کلمه‌ای-که-نیست» در بانک پیدا نشد."
     assert (await reply(bank, ADMIN, "/bank")).startswith("این‌طوری بنویسید: /bank")
+
+
+@sqlite_only
+async def test_bank_shows_an_interview_answer_as_bullets_and_a_lesson_whole(
+    bank: InProcessBot,
+) -> None:
+    found = one(await bank.send_text(ADMIN, "/bank محوشدگی گرادیان چرا"), "sendMessage")
+    interview = next(label for label in labels(found) if label.startswith("سوال مصاحبه: چرا"))
+    lesson = next(label for label in labels(found) if label.startswith("درس: محوشدگی"))
+    message = bank.message_of(found)
+    shown = one(await bank.press(ADMIN, message, button_data(found, interview)), "sendMessage")
+    text = shown.params["text"]
+    assert text.startswith("سوال مصاحبه · موضوع «محوشدن و انفجار گرادیان»\n\nچرا شبکه‌های عمیق")
+    assert "\n🔵 در پس‌انتشار، طبق قاعدهٔ زنجیره‌ای" in text
+    shown = one(await bank.press(ADMIN, message, button_data(found, lesson)), "sendMessage")
+    assert shown.params["text"].startswith("درس · موضوع «محوشدن و انفجار گرادیان»\n\nمحوشدگی")
+    assert shown.params["text"].endswith(texts.BANK_FROM_FILE)
 
 
 async def open_imported(bank: InProcessBot) -> Call:

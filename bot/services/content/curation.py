@@ -225,7 +225,9 @@ async def choose_answer(
     refused = await _refused(session, admin)
     if refused is not None:
         return refused
-    quiz = await session.get(Quiz, quiz_id)
+    # Locked (on PostgreSQL; SQLite's write transactions are serial): two admins pressing
+    # at once, the second sees the answer the first set.
+    quiz = await session.get(Quiz, quiz_id, with_for_update=True)
     if quiz is None or not quiz.needs_review or quiz.retired_at is not None:
         return ItemGone()  # pressed twice, or by two admins: the first press decided
     if not await set_answer(session, quiz_id, position):
