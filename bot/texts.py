@@ -441,4 +441,6 @@ BANK_BAD_LINES = " حداکثر {lines} بار هم می‌شه خط رو شکس
 BANK_EDITED = "✅ {field} ذخیره شد:\n{text}"
 BANK_EDIT_ENDED = "ویرایش لغو شد."
 BANK_EDIT_ABORT = "❌ انصراف"
+BANK_RETIRE_ASK = "بازنشسته بشه؟ دیگه منتشر یا تمرین داده نمی‌شه و از این‌جا برنمی‌گرده (آمارش سر جاش می‌مونه):\n«{label}»"
+BANK_RETIRE_CONFIRM = "🗑 بله، بازنشسته کن"
 BANK_RETIRED = "🗑 بازنشسته شد و دیگه منتشر یا تمرین داده نمی‌شه (آمارش سر جاشه):\n«{label}»"

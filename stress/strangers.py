@@ -52,6 +52,7 @@ from bot.handlers.channel.bank import (
     EditButton,
     ItemButton,
     RetireButton,
+    RetireConfirmButton,
 )
 from bot.handlers.channel.notices import RescheduleButton, RetryPostButton
 from bot.handlers.channel.queue import CancelPostButton, LaterButton
@@ -232,6 +233,7 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
         ItemButton: [ItemButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
         EditButton: [EditButton(quiz, field).encode() for quiz in BANK_QUIZZES for field in "qe"],
         RetireButton: [RetireButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
+        RetireConfirmButton: [RetireConfirmButton("quiz", q).encode() for q in BANK_QUIZZES],
         EditAbortButton: [EditAbortButton().encode()],
     }
 

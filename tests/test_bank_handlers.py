@@ -12,7 +12,13 @@ from bot import texts
 from bot.bank.telegram_export import parse_export
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import Quiz
-from bot.handlers.channel.bank import AnswerButton, EditButton, ItemButton, RetireButton
+from bot.handlers.channel.bank import (
+    AnswerButton,
+    EditButton,
+    ItemButton,
+    RetireButton,
+    RetireConfirmButton,
+)
 from bot.services.content.history_import import import_history
 from tests.fakebot import Call
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, of, one
@@ -178,12 +184,26 @@ async def test_an_imported_quiz_is_edited_by_replying_with_the_new_text(bank: In
     assert await reply(bank, ADMIN, "/cancel") == texts.BANK_EDIT_ENDED
     assert (await stored(bank, IMPORTED)).question == "کدوم تابع خروجی بین صفر و یک داره؟"
 
+    shown = await open_imported(bank)
+    await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "سوال"))
+    assert "۳۰۰" in await reply(bank, ADMIN, "چ" * 301)  # a poll's question: 300 at most
+    saved = await reply(bank, ADMIN, "خروجی کدوم تابع فعال‌سازی همیشه بین ۰ و ۱ هست؟")
+    assert saved.startswith("✅ سوال ذخیره شد")
+    found = one(await bank.send_text(ADMIN, "/bank همیشه بین 0 و 1"), "sendMessage")
+    assert "کوییز: خروجی کدوم تابع فعال‌سازی همیشه بین ۰ و ۱ هست؟" in labels(found)
+
 
 @sqlite_only
 async def test_a_retired_quiz_is_no_longer_found_or_posted(bank: InProcessBot) -> None:
     shown = await open_imported(bank)
-    retired = await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "بازنشسته"))
-    assert one(retired, "sendMessage").params["text"].startswith("🗑 بازنشسته شد")
+    asked = one(
+        await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "بازنشسته")),
+        "sendMessage",
+    )
+    assert asked.params["text"].startswith("بازنشسته بشه؟")
+    assert (await stored(bank, IMPORTED)).retired_at is None  # not before it is confirmed
+    retired = await bank.press(ADMIN, bank.message_of(asked), button_data(asked, "بله"))
+    assert one(retired, "editMessageText").params["text"].startswith("🗑 بازنشسته شد")
     assert (await stored(bank, IMPORTED)).retired_at is not None
     found = one(await bank.send_text(ADMIN, "/bank كدوم تابع خروجي"), "sendMessage")
     assert not [label for label in labels(found) if "کدوم تابع خروجی بین" in label]
@@ -199,6 +219,7 @@ async def test_file_items_are_not_changed_in_chat(bank: InProcessBot) -> None:
         EditButton("grd-depth-risk", "q").encode(),
         RetireButton("quiz", "grd-depth-risk").encode(),
         RetireButton("lesson", "act-lesson-sigmoid-tanh").encode(),
+        RetireConfirmButton("quiz", "grd-depth-risk").encode(),
     ):
         pressed = await bank.press(ADMIN, message, data)
         assert pressed[-1].params["text"] in (texts.BANK_FROM_FILE, texts.BANK_ITEM_GONE), data
@@ -217,6 +238,7 @@ async def test_non_admins_are_refused_on_every_bank_path(bank: InProcessBot) -> 
         ItemButton("quiz", IMPORTED).encode(),
         EditButton(IMPORTED, "q").encode(),
         RetireButton("quiz", IMPORTED).encode(),
+        RetireConfirmButton("quiz", IMPORTED).encode(),
     ):
         pressed = await bank.press(STRANGER, bank.message_of(menu), data)
         assert methods(pressed) == ["answerCallbackQuery"], data

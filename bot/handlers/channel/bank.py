@@ -39,6 +39,7 @@ from bot.services.content.curation import (
     FileItem,
     ItemGone,
     ItemShown,
+    RetireAsk,
     Retired,
     ReviewList,
     SearchResults,
@@ -88,6 +89,15 @@ class RetireButton(Button):
 
 
 @dataclass(frozen=True)
+class RetireConfirmButton(Button):
+    """Yes, retire this item."""
+
+    prefix: ClassVar[str] = "bc"
+    kind: str
+    item: str
+
+
+@dataclass(frozen=True)
 class EditAbortButton(Button):
     """Leave the edit."""
 
@@ -129,8 +139,19 @@ async def item_button(update: Update, context: QuizbotContext, session: AsyncSes
 
 
 async def retire_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
-    """Retire the item."""
+    """Retire the item? A confirmation first."""
     button = RetireButton.pressed(update)
+    kind = None if button is None else _kind(button.kind)
+    if button is None or kind is None:
+        return ItemGone()
+    return await curation.ask_retire(session, admin_of(update, context), kind, button.item)
+
+
+async def retire_confirm_button(
+    update: Update, context: QuizbotContext, session: AsyncSession
+) -> object:
+    """Retire the item."""
+    button = RetireConfirmButton.pressed(update)
     kind = None if button is None else _kind(button.kind)
     if button is None or kind is None:
         return ItemGone()
@@ -336,10 +357,23 @@ async def show_file_item(update: Update, context: QuizbotContext, outcome: FileI
     return texts.BANK_FROM_FILE
 
 
+@renders(RetireAsk)
+async def show_retire_ask(update: Update, context: QuizbotContext, outcome: RetireAsk) -> None:
+    """Sure? One button to confirm."""
+    data = RetireConfirmButton(outcome.kind.value, outcome.id).encode()
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BANK_RETIRE_CONFIRM, callback_data=data)]]
+    )
+    label = first_words(outcome.label, LABEL_LENGTH)
+    await reply(update, texts.BANK_RETIRE_ASK.format(label=label), reply_markup=keyboard)
+
+
 @renders(Retired)
 async def show_retired(update: Update, context: QuizbotContext, outcome: Retired) -> None:
-    """Retired."""
-    await reply(update, texts.BANK_RETIRED.format(label=first_words(outcome.label, LABEL_LENGTH)))
+    """Retired: the confirmation's message says so, without its button."""
+    await edit_or_send(
+        update, texts.BANK_RETIRED.format(label=first_words(outcome.label, LABEL_LENGTH))
+    )
 
 
 @renders(EditEnded)
@@ -373,6 +407,7 @@ def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
         ButtonHandler(AnswerButton, unit_of_work(answer_button)),
         ButtonHandler(ItemButton, unit_of_work(item_button)),
         ButtonHandler(RetireButton, unit_of_work(retire_button)),
+        ButtonHandler(RetireConfirmButton, unit_of_work(retire_confirm_button)),
         *expired_buttons(EditAbortButton),
     ]
 

@@ -162,6 +162,15 @@ class FileItem:
 
 
 @dataclass(frozen=True)
+class RetireAsk:
+    """Retiring cannot be undone in chat: the admin confirms first."""
+
+    kind: ItemKind
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Retired:
     """The item is retired: no longer served or scheduled (its statistics stay)."""
 
@@ -394,17 +403,31 @@ async def apply_edit(
     return Edited(draft.field, text)
 
 
-async def retire(
-    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str, now: datetime
-) -> Retired | FileItem | ItemGone | Refusal:
-    """The retire button: the item is no longer served or scheduled (its statistics stay)."""
+async def _retirable(
+    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str
+) -> Quiz | FileItem | ItemGone | Refusal:
     refused = await _refused(session, admin)
     if refused is not None:
         return refused
     if kind is not ItemKind.QUIZ:  # interview questions and lessons all live in files
         shown = await _item(session, kind, item_id)
         return ItemGone() if shown is None else FileItem()
-    quiz = await _editable_quiz(session, item_id)
+    return await _editable_quiz(session, item_id)
+
+
+async def ask_retire(
+    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str
+) -> RetireAsk | FileItem | ItemGone | Refusal:
+    """The retire button: asks to confirm (nothing changes yet)."""
+    quiz = await _retirable(session, admin, kind, item_id)
+    return RetireAsk(kind, quiz.id, quiz.question) if isinstance(quiz, Quiz) else quiz
+
+
+async def retire(
+    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str, now: datetime
+) -> Retired | FileItem | ItemGone | Refusal:
+    """The confirmation: the item is no longer served or scheduled (its statistics stay)."""
+    quiz = await _retirable(session, admin, kind, item_id)
     if not isinstance(quiz, Quiz):
         return quiz
     quiz.retired_at = quiz.updated_at = now
