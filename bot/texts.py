@@ -427,8 +427,9 @@ BANK_RIGHT_MARK = " ✅"
 BANK_OPTION = "{number}. {text}{mark}"
 BANK_EXPLANATION = "توضیح: {text}"
 BANK_NEEDS_REVIEW = (
-    "⚠️ پاسخ درست این کوییز ثبت نشده؛ تا ثبت نشه منتشر نمی‌شه. با /needsreview ثبتش کنید."
+    "⚠️ پاسخ درست این کوییز ثبت نشده و تا ثبت نشه منتشر نمی‌شه: گزینهٔ درست رو از دکمه‌های زیر بزنید."
 )
+BANK_HIT_NEEDS_REVIEW = "⚠️ "
 BANK_FROM_FILE = "📄 این مورد در فایل‌های content/ نوشته شده: اون‌جا ویرایش یا حذفش کنید و بعد quizbot content sync رو اجرا کنید."
 BANK_EDIT_QUESTION = "✏️ ویرایش سوال"
 BANK_EDIT_EXPLANATION = "✏️ ویرایش توضیح"

@@ -160,6 +160,7 @@ async def test_an_imported_quiz_is_edited_by_replying_with_the_new_text(bank: In
     shown = await open_imported(bank)
     assert texts.BANK_NEEDS_REVIEW in shown.params["text"]
     assert labels(shown) == [
+        *["۱. ReLU", "۲. Tanh", "۳. Sigmoid", "۴. Linear"],  # its right option, unknown yet
         texts.BANK_EDIT_QUESTION,
         texts.BANK_EDIT_EXPLANATION,
         texts.BANK_RETIRE,
@@ -190,7 +191,19 @@ async def test_an_imported_quiz_is_edited_by_replying_with_the_new_text(bank: In
     saved = await reply(bank, ADMIN, "خروجی کدوم تابع فعال‌سازی همیشه بین ۰ و ۱ هست؟")
     assert saved.startswith("✅ سوال ذخیره شد")
     found = one(await bank.send_text(ADMIN, "/bank همیشه بین 0 و 1"), "sendMessage")
-    assert "کوییز: خروجی کدوم تابع فعال‌سازی همیشه بین ۰ و ۱ هست؟" in labels(found)
+    assert "⚠️ کوییز: خروجی کدوم تابع فعال‌سازی همیشه بین ۰ و ۱ هست؟" in labels(found)
+
+
+@sqlite_only
+async def test_an_imported_quiz_found_by_bank_gets_its_right_option_there(
+    bank: InProcessBot,
+) -> None:
+    found = one(await bank.send_text(ADMIN, "/bank كدوم تابع خروجي"), "sendMessage")
+    assert "⚠️ کوییز: کدوم تابع خروجی بین صفر و یک داره؟" in labels(found)
+    shown = await open_imported(bank)
+    pressed = await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "Sigmoid"))
+    assert one(pressed, "editMessageText").params["text"].startswith("✅ گزینهٔ درست ثبت شد")
+    assert "\n۳. Sigmoid ✅\n" in (await open_imported(bank)).params["text"] + "\n"
 
 
 @sqlite_only

@@ -8,6 +8,7 @@ and "retire" for items that live in the database alone. File items say to edit t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -195,6 +196,21 @@ def _numbered(number: int, text: str, mark: str = "") -> str:
     return texts.BANK_OPTION.format(number=fa_number(number), text=text, mark=mark)
 
 
+def _answer_rows(quiz_id: str, options: Sequence[str]) -> list[list[InlineKeyboardButton]]:
+    """A button per option of an imported quiz: "this one is right"."""
+    return [
+        [
+            InlineKeyboardButton(
+                texts.BANK_REVIEW_OPTION.format(
+                    number=fa_number(number), text=first_words(text, OPTION_LABEL_LENGTH)
+                ),
+                callback_data=AnswerButton(quiz_id, number).encode(),
+            )
+        ]
+        for number, text in enumerate(options, 1)
+    ]
+
+
 @renders(ReviewList)
 async def show_review_list(update: Update, context: QuizbotContext, outcome: ReviewList) -> None:
     """A header, then each quiz with a button per option."""
@@ -204,16 +220,10 @@ async def show_review_list(update: Update, context: QuizbotContext, outcome: Rev
     await reply(update, texts.BANK_REVIEW_HEADER.format(total=fa_number(outcome.total)))
     for quiz in outcome.quizzes:
         options = "\n".join(_numbered(n, text) for n, text in enumerate(quiz.options, 1))
-        rows = []
-        for number, text in enumerate(quiz.options, 1):
-            label = texts.BANK_REVIEW_OPTION.format(
-                number=fa_number(number), text=first_words(text, OPTION_LABEL_LENGTH)
-            )
-            try:
-                data = AnswerButton(quiz.id, number).encode()
-            except ButtonError:
-                continue  # an id no button can carry: `quizbot content set-answer` names it
-            rows.append([InlineKeyboardButton(label, callback_data=data)])
+        try:
+            rows = _answer_rows(quiz.id, quiz.options)
+        except ButtonError:
+            rows = []  # an id no button can carry: `quizbot content set-answer` names it
         text = texts.BANK_REVIEW_QUIZ.format(question=quiz.question, options=options)
         await reply(update, fit(text, MAX_MESSAGE_LENGTH), reply_markup=InlineKeyboardMarkup(rows))
     rest = outcome.total - len(outcome.quizzes)
@@ -255,6 +265,8 @@ async def show_results(update: Update, context: QuizbotContext, outcome: SearchR
         label = texts.BANK_HIT.format(
             kind=texts.KIND_TITLES[hit.kind.value], label=first_words(hit.label, LABEL_LENGTH)
         )
+        if hit.needs_review:
+            label = texts.BANK_HIT_NEEDS_REVIEW + label
         try:
             data = ItemButton(hit.kind.value, hit.id).encode()
         except ButtonError:
@@ -291,11 +303,14 @@ def item_text(item: ItemShown) -> str:
 
 @renders(ItemShown)
 async def show_item(update: Update, context: QuizbotContext, outcome: ItemShown) -> None:
-    """The item, with edit and retire buttons when it can be changed in chat."""
+    """The item, with edit and retire buttons when it can be changed in chat, and a button
+    per option when its right option is unknown."""
     markup = None
     if outcome.editable:
         try:
-            rows = [
+            options = [text for text, _ in outcome.options]
+            rows = _answer_rows(outcome.id, options) if outcome.needs_review else []
+            rows += [
                 [
                     InlineKeyboardButton(
                         texts.BANK_EDIT_QUESTION,

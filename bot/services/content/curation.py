@@ -79,6 +79,7 @@ class Hit:
     kind: ItemKind
     id: str
     label: str
+    needs_review: bool = False  # an imported quiz whose right option is unknown
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ async def _active_items(session: AsyncSession) -> list[tuple[int, Hit, str, str]
     )
     for quiz in quizzes:
         text = " ".join([quiz.question, *(o.text for o in quiz.options), quiz.explanation or ""])
-        hit = Hit(ItemKind.QUIZ, quiz.id, quiz.question)
+        hit = Hit(ItemKind.QUIZ, quiz.id, quiz.question, quiz.needs_review)
         found.append((positions.get(quiz.topic_id, 0), hit, search_key(text), quiz.topic_id))
     questions = await session.scalars(
         select(InterviewQuestion).where(InterviewQuestion.retired_at.is_(None))
