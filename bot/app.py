@@ -32,6 +32,7 @@ from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
+    bank,
     events,
     jobs,
     menus,
@@ -83,7 +84,11 @@ async def _post_init(application: QuizbotApplication) -> None:
 
 def conversations() -> list[StoredConversation]:
     """The multi-step flows, whose states live in the database."""
-    return [account.forget_conversation(), schedule.schedule_conversation()]
+    return [
+        account.forget_conversation(),
+        schedule.schedule_conversation(),
+        bank.edit_conversation(),  # /bank: a field's new text
+    ]
 
 
 def admin_commands() -> dict[str, Decide]:
@@ -94,6 +99,7 @@ def admin_commands() -> dict[str, Decide]:
         **queue.COMMANDS,
         **posts.COMMANDS,
         **results.COMMANDS,
+        **bank.COMMANDS,  # /needsreview, /bank
     }
 
 
@@ -112,6 +118,7 @@ def feature_handlers() -> Handlers:
         queue,
         schedule,
         notices,
+        bank,
     ):
         handlers += module.handlers()
     return handlers + polls.handlers() + events.handlers()

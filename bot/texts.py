@@ -394,3 +394,54 @@ CHART_PARTICIPATION = "مشارکت در طول زمان"
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"
 EXPORT_USAGE = "این‌طوری بنویسید: /export csv یا /export xlsx یا /export json"
 YES_NO = {True: "بله", False: "خیر"}
+
+# --- browsing and fixing the bank in chat: /needsreview, /bank (issue 11, item 2) ---
+ADMIN_COMMAND_DESCRIPTIONS |= {
+    "needsreview": "ادمین: کوییزهای واردشده‌ای که پاسخ درستشون نامعلومه",
+    "bank": "ادمین: جست‌وجو و ویرایش بانک سوال‌ها",
+}
+ADMIN_HELP += (
+    "\n/needsreview — کوییزهای واردشده‌ای که پاسخ درستشون نامعلومه، با دکمهٔ هر گزینه"
+    "\n/bank — جست‌وجوی بانک با چند کلمه یا نام موضوع، دیدن، ویرایش و بازنشسته کردن"
+)
+BANK_REVIEW_EMPTY = "✅ همهٔ کوییزهای واردشده پاسخ درست دارن؛ چیزی منتظر بررسی نیست."
+BANK_REVIEW_HEADER = "🔎 {total} کوییز واردشده پاسخ درست ندارن و تا مشخص نشه منتشر نمی‌شن. زیر هر کوییز گزینهٔ درست رو بزنید:"
+BANK_REVIEW_MORE = (
+    "بعد از این‌ها، /needsreview رو دوباره بزنید تا بقیه ({rest} کوییز دیگه) رو ببینید."
+)
+BANK_REVIEW_QUIZ = "❓{question}\n{options}"
+BANK_REVIEW_OPTION = "{number}. {text}"
+BANK_REVIEW_ANSWER_SET = (
+    "✅ گزینهٔ درست ثبت شد: «{option}»\nاین کوییز از حالا در چرخهٔ انتشار و تمرینه:\n❓{question}"
+)
+BANK_ITEM_GONE = "این مورد دیگه در بانک نیست یا قبلاً رسیدگی شده."
+BANK_USAGE = "این‌طوری بنویسید: /bank چند کلمه از سوال، یا /bank نام موضوع\nمثلاً: /bank سیگموید"
+BANK_NOTHING = "چیزی با «{words}» در بانک پیدا نشد."
+BANK_RESULTS = "🔎 {total} مورد برای «{words}»:"
+BANK_RESULTS_MORE = (
+    "🔎 {total} مورد برای «{words}»؛ {shown} تای اول (کلمه‌های بیشتری بنویسید تا دقیق‌تر بشه):"
+)
+BANK_HIT = "{kind}: {label}"
+BANK_ITEM_HEADER = "{kind} · موضوع «{topic}»"
+BANK_RIGHT_MARK = " ✅"
+BANK_OPTION = "{number}. {text}{mark}"
+BANK_EXPLANATION = "توضیح: {text}"
+BANK_NEEDS_REVIEW = (
+    "⚠️ پاسخ درست این کوییز ثبت نشده و تا ثبت نشه منتشر نمی‌شه: گزینهٔ درست رو از دکمه‌های زیر بزنید."
+)
+BANK_HIT_NEEDS_REVIEW = "⚠️ "
+BANK_FROM_FILE = "📄 این مورد در فایل‌های content/ نوشته شده: اون‌جا ویرایش یا حذفش کنید و بعد quizbot content sync رو اجرا کنید."
+BANK_EDIT_QUESTION = "✏️ ویرایش سوال"
+BANK_EDIT_EXPLANATION = "✏️ ویرایش توضیح"
+BANK_RETIRE = "🗑 بازنشسته کردن"
+BANK_FIELDS = {"q": "سوال", "e": "توضیح"}
+BANK_ASK_TEXT = "متن تازهٔ {field} رو بفرستید (یا /cancel).\nمتن فعلی:\n{current}"
+BANK_NO_CURRENT = "(خالی)"
+BANK_BAD_TEXT = "این متن برای {field} قابل قبول نیست: باید خالی نباشه و حداکثر {limit} نویسه باشه."
+BANK_BAD_LINES = " حداکثر {lines} بار هم می‌شه خط رو شکست."
+BANK_EDITED = "✅ {field} ذخیره شد:\n{text}"
+BANK_EDIT_ENDED = "ویرایش لغو شد."
+BANK_EDIT_ABORT = "❌ انصراف"
+BANK_RETIRE_ASK = "بازنشسته بشه؟ دیگه منتشر یا تمرین داده نمی‌شه و از این‌جا برنمی‌گرده (آمارش سر جاش می‌مونه):\n«{label}»"
+BANK_RETIRE_CONFIRM = "🗑 بله، بازنشسته کن"
+BANK_RETIRED = "🗑 بازنشسته شد و دیگه منتشر یا تمرین داده نمی‌شه (آمارش سر جاشه):\n«{label}»"

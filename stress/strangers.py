@@ -46,6 +46,14 @@ from bot import texts
 from bot.db.models import RecurringSlot, ScheduledPost
 from bot.handlers.buttons import Button
 from bot.handlers.channel.admin import ChannelButton
+from bot.handlers.channel.bank import (
+    AnswerButton,
+    EditAbortButton,
+    EditButton,
+    ItemButton,
+    RetireButton,
+    RetireConfirmButton,
+)
 from bot.handlers.channel.notices import RescheduleButton, RetryPostButton
 from bot.handlers.channel.queue import CancelPostButton, LaterButton
 from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
@@ -74,6 +82,8 @@ from tests.inprocess import InProcessBot, button_data
 Rows = dict[str, list[tuple[Any, ...]]]
 # The buttons of /schedule, live only while the presser's own flow is at their step.
 FLOW_BUTTONS = (KindButton, WhenButton, ConfirmButton, CancelButton)
+# Quizzes of the sample bank (file items, which no one changes in chat) and one never there.
+BANK_QUIZZES = ("act-relu-grad", "cnn-params", "tg1-1")
 
 
 class Session:
@@ -199,6 +209,9 @@ def command_attempts(channel: int, posts: list[int], slots: list[int]) -> dict[s
         "unslot": ["", *ids],
         "results": ["", *ids],
         "export": ["", "json", "csv", "xlsx", *ids],
+        # The bank is shared; its file items are refused in chat, so no one changes them.
+        "needsreview": ["", *ids],
+        "bank": ["", "quiz", "سیگموید", "activations", *ids],
     }
 
 
@@ -216,6 +229,12 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
         WhenButton: [WhenButton(minute).encode(), WhenButton(minute + 180).encode()],
         ConfirmButton: [ConfirmButton().encode()],
         CancelButton: [CancelButton().encode()],
+        AnswerButton: [AnswerButton(quiz, n).encode() for quiz in BANK_QUIZZES for n in (1, 2)],
+        ItemButton: [ItemButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
+        EditButton: [EditButton(quiz, field).encode() for quiz in BANK_QUIZZES for field in "qe"],
+        RetireButton: [RetireButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
+        RetireConfirmButton: [RetireConfirmButton("quiz", q).encode() for q in BANK_QUIZZES],
+        EditAbortButton: [EditAbortButton().encode()],
     }
 
 

@@ -115,10 +115,18 @@ async def test_import_is_idempotent_and_keeps_vote_shares(
             # Out of rotation until an admin names the right option.
             picks = {(await pick_quiz(session, "x" * 64, "activations", exclude=())) for _ in "ab"}
             assert all(p is None or not p.quiz.id.startswith("tg") for p in picks)
+        waiting = await asyncio.to_thread(runner.invoke, app, ["content", "needs-review"])
+        assert waiting.exit_code == 0, waiting.output
+        assert "tg1234567890-10: کدوم تابع خروجی بین صفر و یک داره؟" in waiting.output
+        assert "  3. Sigmoid" in waiting.output
+        assert "2 quizzes wait" in waiting.output
         answer = await asyncio.to_thread(
             runner.invoke, app, ["content", "set-answer", "tg1234567890-10", "3"]
         )
         assert answer.exit_code == 0, answer.output
+        waiting = await asyncio.to_thread(runner.invoke, app, ["content", "needs-review"])
+        assert "tg1234567890-10" not in waiting.output
+        assert "1 quizzes wait" in waiting.output
         async with sessions() as session:
             quiz = await session.get(Quiz, "tg1234567890-10")
             assert quiz is not None

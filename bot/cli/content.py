@@ -241,3 +241,28 @@ def content_set_answer(
         err_console.print(f"no quiz {quiz_id} with an option {option}", markup=False)
         raise typer.Exit(1)
     console.print(f"{quiz_id}: option {option} is right; the quiz is in rotation", markup=False)
+
+
+@content_app.command("needs-review")
+def content_needs_review() -> None:
+    """List imported quizzes whose right option is unknown (name it with set-answer)."""
+    from bot.services.content.curation import unreviewed_quizzes
+
+    settings = cli_settings()
+
+    async def run(sessions: Sessions) -> Any:
+        async with sessions() as session:
+            return await unreviewed_quizzes(session)
+
+    quizzes = run_with_sessions(settings, run)
+    if not quizzes:
+        console.print("no imported quiz waits for its right option", markup=False)
+        return
+    for quiz in quizzes:
+        console.print(f"{quiz.id}: {' '.join(quiz.question.split())}", markup=False)
+        for number, option in enumerate(quiz.options, 1):
+            console.print(f"  {number}. {option}", markup=False)
+    console.print(
+        f"{len(quizzes)} quizzes wait; `quizbot content set-answer QUIZ_ID N` names the right one",
+        markup=False,
+    )
