@@ -32,6 +32,7 @@ from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
+    authoring,
     events,
     jobs,
     menus,
@@ -83,7 +84,11 @@ async def _post_init(application: QuizbotApplication) -> None:
 
 def conversations() -> list[StoredConversation]:
     """The multi-step flows, whose states live in the database."""
-    return [account.forget_conversation(), schedule.schedule_conversation()]
+    return [
+        account.forget_conversation(),
+        schedule.schedule_conversation(),
+        authoring.author_conversation(),  # an admin's poll or interview text into the bank
+    ]
 
 
 def admin_commands() -> dict[str, Decide]:
@@ -112,6 +117,7 @@ def feature_handlers() -> Handlers:
         queue,
         schedule,
         notices,
+        authoring,
     ):
         handlers += module.handlers()
     return handlers + polls.handlers() + events.handlers()

@@ -46,6 +46,12 @@ from bot import texts
 from bot.db.models import RecurringSlot, ScheduledPost
 from bot.handlers.buttons import Button
 from bot.handlers.channel.admin import ChannelButton
+from bot.handlers.channel.authoring import (
+    AnswerButton,
+    AuthorCancelButton,
+    LevelButton,
+    TopicButton,
+)
 from bot.handlers.channel.notices import RescheduleButton, RetryPostButton
 from bot.handlers.channel.queue import CancelPostButton, LaterButton
 from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
@@ -216,6 +222,10 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
         WhenButton: [WhenButton(minute).encode(), WhenButton(minute + 180).encode()],
         ConfirmButton: [ConfirmButton().encode()],
         CancelButton: [CancelButton().encode()],
+        AnswerButton: [AnswerButton(position).encode() for position in (0, 1, 11)],
+        TopicButton: [TopicButton(topic).encode() for topic in ("cnn", "nosuchtopic")],
+        LevelButton: [LevelButton(level).encode() for level in (1, 3, 9)],
+        AuthorCancelButton: [AuthorCancelButton().encode()],
     }
 
 
