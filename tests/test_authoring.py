@@ -1,15 +1,23 @@
 """Channel admins write bank items in chat: a forwarded or own quiz poll, or a text in the
 channel's interview format, becomes a bank item (source=chat) that posts like any other."""
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from bot import texts
+from bot.bank.loader import load_bank
+from bot.cli.main import app as cli_app
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.db.models import ContentSource, InterviewQuestion, Quiz
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import ContentSource, InterviewQuestion, Quiz, QuizOption
+from tests.banks import write_bank
 from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
 
@@ -214,3 +222,104 @@ async def test_cancel_saves_nothing(channel: InProcessBot) -> None:
     stale = await choose(channel, asked, "گزینهٔ ۱")
     assert methods(stale) == ["answerCallbackQuery"]
     assert await count_chat_items(channel) == 0
+
+
+# --- chat-authored items back into content files ------------------------------------------
+
+cli = CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with the sample bank synced into its own SQLite database."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "ANSWER_HASH_KEY", "TELEGRAM_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CONTENT_DIR", str(write_bank(tmp_path / "content")))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    synced = cli.invoke(cli_app, ["content", "sync"])
+    assert synced.exit_code == 0, synced.output
+    return tmp_path
+
+
+async def write_in_chat(workdir: Path) -> None:
+    """A quiz and an interview question as the chat flow stores them."""
+    engine = create_engine(f"sqlite+aiosqlite:///{workdir / 'bot.db'}")
+    async with create_session_factory(engine).begin() as session:
+        session.add(
+            Quiz(
+                id="cnn-chat-1",
+                topic_id="cnn",
+                difficulty=2,
+                question=QUESTION,
+                explanation=None,
+                tags=[],
+                content_hash="0" * 64,
+                source=ContentSource.CHAT,
+                options=[
+                    QuizOption(position=i, text=text, is_correct=i == 1)
+                    for i, text in enumerate(OPTIONS)
+                ],
+            )
+        )
+        session.add(
+            InterviewQuestion(
+                id="cnn-chat-2",
+                topic_id="cnn",
+                question="چرا کانولوشن وزن‌ها را در مکان‌های مختلف تصویر به اشتراک می‌گذارد؟",
+                answer=["پارامترها کم می‌شوند.", "یک الگو هرجای تصویر شناخته می‌شود."],
+                tags=[],
+                content_hash="0" * 64,
+                source=ContentSource.CHAT,
+            )
+        )
+    await engine.dispose()
+
+
+def test_chat_items_exported_as_yaml_are_a_content_file_the_bank_accepts(workdir: Path) -> None:
+    asyncio.run(write_in_chat(workdir))
+    target = workdir / "content" / "items" / "chat.yaml"
+    result = cli.invoke(
+        cli_app,
+        ["content", "export", "--format", "yaml", "--source", "chat", "--out", str(target)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 items" in result.output
+    bank = load_bank(workdir / "content")
+    chat = [located.item for located in bank.quizzes if located.file.endswith("chat.yaml")]
+    assert [(quiz.id, quiz.options, quiz.correct) for quiz in chat] == [
+        ("cnn-chat-1", OPTIONS, [2])
+    ]
+    assert "cnn-chat-2" in {located.item.id for located in bank.interview_questions}
+    validated = cli.invoke(cli_app, ["content", "validate"])
+    assert validated.exit_code == 0, validated.output
+    # Synced from the files now, they are file items under the same ids.
+    assert cli.invoke(cli_app, ["content", "sync"]).exit_code == 0
+
+    # Without --source every item in service is written: a whole bank with its topics.
+    whole = workdir / "whole"
+    (whole / "items").mkdir(parents=True)
+    shutil.copy(workdir / "content" / "topics.yaml", whole / "topics.yaml")
+    everything = cli.invoke(
+        cli_app,
+        ["content", "export", "--format", "yaml", "--out", str(whole / "items" / "all.yaml")],
+    )
+    assert everything.exit_code == 0, everything.output
+    assert len(load_bank(whole).quizzes) == len(bank.quizzes)
+
+
+def test_content_sync_never_retires_items_written_in_chat(workdir: Path) -> None:
+    asyncio.run(write_in_chat(workdir))
+    assert cli.invoke(cli_app, ["content", "sync"]).exit_code == 0
+
+    async def retired() -> list[object]:
+        engine = create_engine(f"sqlite+aiosqlite:///{workdir / 'bot.db'}")
+        async with create_session_factory(engine)() as session:
+            quiz = await session.get(Quiz, "cnn-chat-1")
+            question = await session.get(InterviewQuestion, "cnn-chat-2")
+        await engine.dispose()
+        assert quiz is not None
+        assert question is not None
+        return [quiz.retired_at, question.retired_at]
+
+    assert asyncio.run(retired()) == [None, None]
