@@ -403,6 +403,7 @@ AUTHOR_UNKNOWN_MARK = "▫️"
 AUTHOR_EXPLANATION = "\n\n💬 توضیح: {text}"
 AUTHOR_PREVIEW_INTERVIEW = "📝 سوال مصاحبه برای بانک\n\n{question}\n\n{bullets}"
 AUTHOR_BULLET = "🔵 {text}"
+AUTHOR_PREVIEW_LESSON = "📝 درس برای بانک\n\n{title}\n{body}\n{hashtags}"
 AUTHOR_TOPIC_LINE = "\n\n🗂 موضوع: {title}"
 AUTHOR_DIFFICULTY_LINE = "\n📶 سختی: {level}"
 AUTHOR_ASK_ANSWER = "کدوم گزینه درسته؟ (تلگرام پاسخ درست این نظرسنجی رو به ربات نمی‌گه)"
@@ -421,6 +422,10 @@ AUTHOR_SAVED_INTERVIEW = (
     "✅ سوال مصاحبه با شناسهٔ {id} در بانک ذخیره شد.\n"
     "زمان‌بندی: /schedule interview {id} · همین حالا: /postnow interview {id}"
 )
+AUTHOR_SAVED_LESSON = (
+    "✅ درس با شناسهٔ {id} در بانک ذخیره شد.\n"
+    "زمان‌بندی: /schedule lesson {id} · همین حالا: /postnow lesson {id}"
+)
 AUTHOR_INVALID = "❌ با قاعده‌های بانک جور نیست و ذخیره نشد:\n{problems}"
 AUTHOR_PROBLEM = "• {field}: {message}"
 AUTHOR_FIELDS = {
@@ -431,6 +436,9 @@ AUTHOR_FIELDS = {
     "explanation": "توضیح",
     "answer": "پاسخ",
     "answer_bullet": "بند {number} پاسخ",
+    "title": "عنوان",
+    "body": "متن",
+    "hashtags": "هشتگ‌ها",
     "topic": "موضوع",
     "difficulty": "سختی",
     "item": "مورد",

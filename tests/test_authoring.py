@@ -214,6 +214,32 @@ async def test_an_interview_text_is_saved_after_its_topic_and_posted_by_postnow(
     assert "\n🔵 طول دنباله‌ها متغیر است" in text
 
 
+LESSON = (
+    "📚 دراپ‌اوت چطور جلوی بیش‌برازش را می‌گیرد؟\n"
+    "در هر گام آموزش، دراپ‌اوت بخشی از نورون‌ها را به تصادف خاموش می‌کند تا شبکه نتواند به "
+    "چند نورون خاص تکیه کند. نتیجه شبیه میانگین‌گیری از شبکه‌های کوچک‌تر بسیاری است که وزن‌ها را "
+    "با هم شریک‌اند. هنگام ارزیابی همهٔ نورون‌ها روشن‌اند و خروجی‌ها به اندازهٔ احتمال نگه‌داشتن "
+    "مقیاس می‌شوند تا میانگین سیگنال تغییر نکند.\n"
+    "#Deep_Learning #Regularization"
+)
+
+
+async def test_a_lesson_text_with_hashtags_is_saved_after_its_topic_and_posted(
+    channel: InProcessBot,
+) -> None:
+    topics = one(await channel.send_text(ADMIN, LESSON), "sendMessage")
+    assert "📝 درس برای بانک" in topics.params["text"]
+    saved = one(await choose(channel, topics, "منظم‌سازی"), "sendMessage")
+    lesson_id = saved_id(saved)
+    assert lesson_id == "regularization-chat-1"
+    queued = await channel.send_text(ADMIN, f"/postnow lesson {lesson_id}")
+    assert methods(queued) == ["sendMessage"]
+    posts = [c for c in await channel.scheduler_pass() if c.params.get("chat_id") == CHANNEL["id"]]
+    (post,) = posts
+    assert "دراپ‌اوت چطور جلوی بیش‌برازش را می‌گیرد؟" in post.params["text"]
+    assert "#Regularization" in post.params["text"]
+
+
 @sqlite_only
 async def test_cancel_saves_nothing(channel: InProcessBot) -> None:
     asked = one(await channel.send_poll(ADMIN, QUESTION, OPTIONS), "sendMessage")

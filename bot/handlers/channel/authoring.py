@@ -1,6 +1,7 @@
 """Writing bank items in chat: a channel admin sends or forwards a quiz poll (or a text in the
-interview format) → the item as the bank will hold it → its right answer when Telegram does
-not say → topic → difficulty → saved. Every step has a cancel button; /cancel works too."""
+channel's interview or lesson format) → the item as the bank will hold it → its right answer
+when Telegram does not say → topic → difficulty → saved. Every step has a cancel button;
+/cancel works too."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.bank.issues import ContentIssue
+from bot.bank.telegram_export import MIN_LESSON_LENGTH
 from bot.context import QuizbotContext
 from bot.db.models import ItemKind
 from bot.handlers.buttons import Button, ButtonHandler
@@ -39,6 +41,7 @@ AUTHOR = Flow("author")
 ANSWER, TOPIC, DIFFICULTY = "answer", "topic", "difficulty"
 # What starts the flow from text: the channel's interview format (see recognise_text).
 INTERVIEW_TEXT = re.compile(r"^\s*💡\s*سوال\s+مصاحبه\s*[:：]")
+LESSON_TEXT = re.compile(rf"(?s)(?=.*#[^\s#]).{{{MIN_LESSON_LENGTH},}}")
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,11 @@ def _cancel_row() -> list[InlineKeyboardButton]:
 
 def item_text(draft: AuthorDraft, topic_title: str | None = None) -> str:
     """The item as the bank will hold it: question, options with the right one, explanation."""
-    if draft.kind == "interview":
+    if draft.kind == "lesson":
+        text = texts.AUTHOR_PREVIEW_LESSON.format(
+            title=draft.question, body="\n".join(draft.answer), hashtags=" ".join(draft.tags)
+        )
+    elif draft.kind == "interview":
         bullets = "\n".join(texts.AUTHOR_BULLET.format(text=line) for line in draft.answer)
         text = texts.AUTHOR_PREVIEW_INTERVIEW.format(question=draft.question, bullets=bullets)
     else:
@@ -226,9 +233,11 @@ async def show_ask_difficulty(
 @renders(ItemSaved)
 async def show_saved(update: Update, context: QuizbotContext, outcome: ItemSaved) -> None:
     """Saved: the id, and how to schedule or post it."""
-    template = (
-        texts.AUTHOR_SAVED_QUIZ if outcome.kind is ItemKind.QUIZ else texts.AUTHOR_SAVED_INTERVIEW
-    )
+    template = {
+        ItemKind.QUIZ: texts.AUTHOR_SAVED_QUIZ,
+        ItemKind.INTERVIEW: texts.AUTHOR_SAVED_INTERVIEW,
+        ItemKind.LESSON: texts.AUTHOR_SAVED_LESSON,
+    }[outcome.kind]
     await reply(update, template.format(id=outcome.item_id))
 
 
@@ -305,12 +314,17 @@ def author_conversation() -> StoredConversation:
         ButtonHandler(AuthorCancelButton, unit_of_work(cancel)),
         CommandHandler("cancel", unit_of_work(cancel), filters=private),
     ]
-    interview_text = private & filters.TEXT & ~filters.COMMAND & filters.Regex(INTERVIEW_TEXT)
+    # Interview questions by their prefix; lessons are long texts with hashtags (the
+    # recogniser decides, and other text falls through to the handlers after this one).
+    channel_text = private & filters.TEXT & ~filters.COMMAND
+    interview_text = channel_text & filters.Regex(INTERVIEW_TEXT)
+    lesson_text = channel_text & filters.Regex(LESSON_TEXT)
     return StoredConversation(
         AUTHOR,
         entry_points=[
             MessageHandler(private & filters.POLL, unit_of_work(poll_received)),
             MessageHandler(interview_text, unit_of_work(text_received)),
+            MessageHandler(lesson_text, unit_of_work(text_received)),
         ],
         states={
             ANSWER: [ButtonHandler(AnswerButton, unit_of_work(answer_button))],

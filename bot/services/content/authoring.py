@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bank.issues import ContentIssue
 from bot.bank.loader import issues_from, near_duplicate
 from bot.bank.normalize import normalize_text
-from bot.bank.schema import MAX_ID_LENGTH, InterviewItem, QuizItem
+from bot.bank.schema import MAX_ID_LENGTH, InterviewItem, LessonItem, QuizItem
 from bot.bank.telegram_export import recognise_text, strip_quiz_number
 from bot.db.models import (
     ContentSource,
@@ -58,13 +58,13 @@ class ReceivedPoll:
 class AuthorDraft:
     """The item written so far."""
 
-    kind: str  # "quiz" or "interview"
-    question: str
+    kind: str  # "quiz", "interview" or "lesson"
+    question: str  # a lesson's title
     options: list[str] = field(default_factory=list)
     correct: list[int] | None = None  # 0-based; None: ask which option is right
     explanation: str | None = None
-    answer: list[str] = field(default_factory=list)  # an interview question's bullets
-    tags: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)  # an interview's bullets, a lesson's lines
+    tags: list[str] = field(default_factory=list)  # a lesson's hashtags
     topic: str | None = None
     difficulty: int | None = None
 
@@ -142,11 +142,13 @@ def poll_draft(poll: ReceivedPoll) -> AuthorDraft:
 
 
 def text_draft(text: str) -> AuthorDraft | None:
-    """A text in the interview format as a draft; None when it is not one."""
+    """A text in the channel's interview or lesson format as a draft; None for other text."""
     found = recognise_text(normalize_text(text))
-    if found is None or found.kind != "interview":
+    if found is None:
         return None
-    return AuthorDraft("interview", found.title, answer=list(found.lines))
+    if found.kind == "interview":
+        return AuthorDraft("interview", found.title, answer=list(found.lines))
+    return AuthorDraft("lesson", found.title, answer=list(found.lines), tags=list(found.hashtags))
 
 
 async def _topics(session: AsyncSession) -> tuple[TopicRef, ...]:
@@ -159,6 +161,14 @@ async def _topics(session: AsyncSession) -> tuple[TopicRef, ...]:
 def _item_data(draft: AuthorDraft, item_id: str, topic: str, difficulty: int) -> dict[str, Any]:
     if draft.kind == "interview":
         return {"id": item_id, "topic": topic, "question": draft.question, "answer": draft.answer}
+    if draft.kind == "lesson":
+        return {
+            "id": item_id,
+            "topic": topic,
+            "title": draft.question,
+            "body": "\n".join(draft.answer) or draft.question,
+            "hashtags": draft.tags,
+        }
     correct = [position + 1 for position in draft.correct or [0]]
     data: dict[str, Any] = {
         "id": item_id,
@@ -176,14 +186,21 @@ def _item_data(draft: AuthorDraft, item_id: str, topic: str, difficulty: int) ->
 
 async def _validated(
     session: AsyncSession, draft: AuthorDraft, item_id: str, topic: str, difficulty: int
-) -> QuizItem | InterviewItem | Invalid:
+) -> QuizItem | InterviewItem | LessonItem | Invalid:
     """The item under the bank's rules: the schema (Telegram's limits, repeated options,
     normalisation) and no question alike to one already in the bank."""
-    model = InterviewItem if draft.kind == "interview" else QuizItem
+    models: dict[str, type[QuizItem | InterviewItem | LessonItem]] = {
+        "quiz": QuizItem,
+        "interview": InterviewItem,
+        "lesson": LessonItem,
+    }
+    model = models[draft.kind]
     try:
         item = model.model_validate(_item_data(draft, item_id, topic, difficulty))
     except ValidationError as error:
         return Invalid(tuple(issues_from(error, CHAT_FILE, item_id)))
+    if isinstance(item, LessonItem):
+        return item  # the bank looks for near-duplicates among questions only
     row_model = InterviewQuestion if draft.kind == "interview" else Quiz
     kind_name = "interview question" if draft.kind == "interview" else "quiz"
     rows = await session.execute(
@@ -291,7 +308,7 @@ async def _save(session: AsyncSession, draft: AuthorDraft, now: datetime) -> Ite
     common: dict[str, Any] = {
         "id": item.id,
         "topic_id": item.topic,
-        "tags": list(item.tags),
+        "tags": [] if isinstance(item, LessonItem) else list(item.tags),
         "content_hash": item.content_hash(),
         "source": ContentSource.CHAT,
         "created_at": now,
@@ -313,8 +330,13 @@ async def _save(session: AsyncSession, draft: AuthorDraft, now: datetime) -> Ite
             )
         )
         kind = ItemKind.QUIZ
-    else:
+    elif isinstance(item, InterviewItem):
         session.add(InterviewQuestion(**common, question=item.question, answer=list(item.answer)))
         kind = ItemKind.INTERVIEW
+    else:
+        session.add(
+            Lesson(**common, title=item.title, body=item.body, hashtags=list(item.hashtags))
+        )
+        kind = ItemKind.LESSON
     await session.flush()
     return ItemSaved(kind, item.id, draft)
