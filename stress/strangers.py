@@ -80,6 +80,9 @@ from tests.inprocess import InProcessBot, button_data
 Rows = dict[str, list[tuple[Any, ...]]]
 # The buttons of /schedule, live only while the presser's own flow is at their step.
 FLOW_BUTTONS = (KindButton, WhenButton, ConfirmButton, CancelButton)
+# The buttons of writing an item in chat, live only while the presser's own draft is open.
+AUTHOR_BUTTONS = (AnswerButton, TopicButton, LevelButton, AuthorCancelButton)
+INTERVIEW_TEXT = "💡سوال مصاحبه: چرا؟\n🔵 چون.\n#Hacked"
 
 
 class Session:
@@ -92,6 +95,11 @@ class Session:
     async def say(self, text: str) -> list[Call]:
         """Send `text` in private chat."""
         return await self._feed(self.bot.api.text_update(self.user, text))
+
+    async def send_poll(self) -> list[Call]:
+        """Send a regular poll in private chat (for an admin, the start of a bank item)."""
+        update = self.bot.api.poll_message_update(self.user, "کدام؟", ["الف", "ب"], quiz=False)
+        return await self._feed(update)
 
     async def press(self, under: Call | JSON | None, data: str) -> list[Call]:
         """Press a button with `data` under a message (a bot message of their own chat)."""
@@ -235,7 +243,8 @@ async def attack(
     buttons: dict[type[Button], list[str]],
     replays: list[str],
 ) -> int:
-    """Every command, button and replayed button, each also in the middle of /schedule."""
+    """Every command, button and replayed button, each also in the middle of /schedule (or
+    of an item being written in chat)."""
     attempts = 0
     for name, variants in commands.items():
         for words in variants:
@@ -250,8 +259,16 @@ async def attack(
             await actor.say("/schedule")
             await actor.press(actor.last_message(), data)
             attempts += 2
+        if any(flow.decode(data) for flow in AUTHOR_BUTTONS):
+            # Again with a draft of the actor's own open (a poll sent), so they are live.
+            await actor.send_poll()
+            await actor.press(actor.last_message(), data)
+            attempts += 2
+    # Writing items in chat: a poll and a text in the interview format, left unfinished.
+    await actor.send_poll()
+    await actor.say(INTERVIEW_TEXT)
     await actor.say("/cancel")
-    return attempts + 1
+    return attempts + 3
 
 
 def owner(table: str, columns: list[str], row: tuple[Any, ...]) -> object:

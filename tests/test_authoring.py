@@ -241,6 +241,14 @@ async def test_a_lesson_text_with_hashtags_is_saved_after_its_topic_and_posted(
 
 
 @sqlite_only
+async def test_an_admins_other_text_gets_the_usual_answer(channel: InProcessBot) -> None:
+    short = "💡سوال مصاحبه: بدون پاسخ؟ #Deep_Learning"  # no 🔵 bullets: not the format
+    (answer,) = await channel.send_text(ADMIN, short)
+    assert "برای بانک" not in answer.params["text"]
+    assert await count_chat_items(channel) == 0
+
+
+@sqlite_only
 async def test_cancel_saves_nothing(channel: InProcessBot) -> None:
     asked = one(await channel.send_poll(ADMIN, QUESTION, OPTIONS), "sendMessage")
     cancelled = await choose(channel, asked, texts.AUTHOR_CANCEL)

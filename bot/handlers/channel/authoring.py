@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.bank.issues import ContentIssue
-from bot.bank.telegram_export import MIN_LESSON_LENGTH
 from bot.context import QuizbotContext
 from bot.db.models import ItemKind
 from bot.handlers.buttons import Button, ButtonHandler
@@ -39,9 +38,17 @@ from bot.services.content.authoring import (
 
 AUTHOR = Flow("author")
 ANSWER, TOPIC, DIFFICULTY = "answer", "topic", "difficulty"
-# What starts the flow from text: the channel's interview format (see recognise_text).
-INTERVIEW_TEXT = re.compile(r"^\s*💡\s*سوال\s+مصاحبه\s*[:：]")
-LESSON_TEXT = re.compile(rf"(?s)(?=.*#[^\s#]).{{{MIN_LESSON_LENGTH},}}")
+
+
+class _ChannelFormat(filters.MessageFilter):
+    """Texts the history import's recogniser reads as an interview question or a lesson; any
+    other text goes on to the handlers registered after this flow."""
+
+    def filter(self, message: Message) -> bool:
+        return authoring.text_draft(message.text or "") is not None
+
+
+CHANNEL_FORMAT = _ChannelFormat(name="channel_format")
 
 
 @dataclass(frozen=True)
@@ -314,17 +321,12 @@ def author_conversation() -> StoredConversation:
         ButtonHandler(AuthorCancelButton, unit_of_work(cancel)),
         CommandHandler("cancel", unit_of_work(cancel), filters=private),
     ]
-    # Interview questions by their prefix; lessons are long texts with hashtags (the
-    # recogniser decides, and other text falls through to the handlers after this one).
-    channel_text = private & filters.TEXT & ~filters.COMMAND
-    interview_text = channel_text & filters.Regex(INTERVIEW_TEXT)
-    lesson_text = channel_text & filters.Regex(LESSON_TEXT)
+    channel_text = private & filters.TEXT & ~filters.COMMAND & CHANNEL_FORMAT
     return StoredConversation(
         AUTHOR,
         entry_points=[
             MessageHandler(private & filters.POLL, unit_of_work(poll_received)),
-            MessageHandler(interview_text, unit_of_work(text_received)),
-            MessageHandler(lesson_text, unit_of_work(text_received)),
+            MessageHandler(channel_text, unit_of_work(text_received)),
         ],
         states={
             ANSWER: [ButtonHandler(AnswerButton, unit_of_work(answer_button))],
