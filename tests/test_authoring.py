@@ -17,7 +17,8 @@ from bot.cli.main import app as cli_app
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ContentSource, InterviewQuestion, Quiz, QuizOption
-from tests.banks import write_bank
+from bot.persian import fa_number
+from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
 
@@ -238,6 +239,32 @@ async def test_a_lesson_text_with_hashtags_is_saved_after_its_topic_and_posted(
     (post,) = posts
     assert "دراپ‌اوت چطور جلوی بیش‌برازش را می‌گیرد؟" in post.params["text"]
     assert "#Regularization" in post.params["text"]
+
+
+@sqlite_only
+async def test_once_the_files_quizzes_are_all_posted_the_next_pick_is_the_chat_quiz(
+    tmp_path: Path, sample_bank_url: str
+) -> None:
+    content = write_bank(tmp_path / "content", learner_bank_data())
+    async with in_process_bot(sample_bank_url, content, admin_ids=frozenset({ADMIN.id})) as bot:
+        bot.api.chats[CHANNEL["id"]] = CHANNEL
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        await bot.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        async with bot.runtime.sessions() as session:
+            in_files = await session.scalar(select(func.count()).select_from(Quiz)) or 0
+        for _ in range(in_files):
+            await bot.send_text(ADMIN, "/postnow quiz")
+            await bot.scheduler_pass()
+        asked = one(await bot.send_poll(ADMIN, QUESTION, OPTIONS, correct=[1]), "sendMessage")
+        levels = one(await choose(bot, asked, CNN), "sendMessage")
+        one(await choose(bot, levels, "آسان"), "sendMessage")
+        # /postnow quiz picks the next unposted quiz, as slots do: only the chat quiz is left.
+        await bot.send_text(ADMIN, "/postnow quiz")
+        (post,) = [
+            c for c in await bot.scheduler_pass() if c.params.get("chat_id") == CHANNEL["id"]
+        ]
+        number = fa_number(in_files + 1)
+        assert post.params["question"] == f"❓کوییز شماره {number}: {QUESTION}"
 
 
 @sqlite_only
