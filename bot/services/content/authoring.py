@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bank.issues import ContentIssue
@@ -41,6 +42,7 @@ CHAT_FILE = "chat"
 # checked as soon as it arrives, so an admin is not asked for a topic of an item refused later.
 MIDDLE_DIFFICULTY = 2
 DIFFICULTIES = (1, 2, 3)
+SAVE_ATTEMPTS = 5
 _TOPIC_PART = MAX_ID_LENGTH - len("-chat-") - 6  # room for a six-digit serial
 
 
@@ -290,7 +292,11 @@ async def _new_id(session: AsyncSession, topic: str) -> str:
     stem = f"{topic[:_TOPIC_PART].rstrip('-_')}-chat-"
     taken: set[str] = set()
     for model in (Quiz, InterviewQuestion, Lesson):
-        taken |= set(await session.scalars(select(model.id).where(model.id.startswith(stem))))
+        taken |= set(
+            await session.scalars(
+                select(model.id).where(model.id.startswith(stem, autoescape=True))
+            )
+        )
     serial = len(taken) + 1
     while f"{stem}{serial}" in taken:
         serial += 1
@@ -298,13 +304,30 @@ async def _new_id(session: AsyncSession, topic: str) -> str:
 
 
 async def _save(session: AsyncSession, draft: AuthorDraft, now: datetime) -> ItemSaved | Invalid:
+    """Checked once more under its real id, then saved. Two admins saving at the same moment
+    may pick the same id (PostgreSQL does not serialise them): the later one takes the next."""
     assert draft.topic is not None
-    item_id = await _new_id(session, draft.topic)
-    item = await _validated(
-        session, draft, item_id, draft.topic, draft.difficulty or MIDDLE_DIFFICULTY
-    )
-    if isinstance(item, Invalid):
-        return item
+    for _attempt in range(SAVE_ATTEMPTS):
+        item_id = await _new_id(session, draft.topic)
+        item = await _validated(
+            session, draft, item_id, draft.topic, draft.difficulty or MIDDLE_DIFFICULTY
+        )
+        if isinstance(item, Invalid):
+            return item
+        kind, row = _row(item, now)
+        try:
+            async with session.begin_nested():
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            continue
+        return ItemSaved(kind, item.id, draft)
+    raise RuntimeError(f"no free id for a chat item of topic {draft.topic!r}")
+
+
+def _row(
+    item: QuizItem | InterviewItem | LessonItem, now: datetime
+) -> tuple[ItemKind, Quiz | InterviewQuestion | Lesson]:
     common: dict[str, Any] = {
         "id": item.id,
         "topic_id": item.topic,
@@ -316,27 +339,21 @@ async def _save(session: AsyncSession, draft: AuthorDraft, now: datetime) -> Ite
     }
     if isinstance(item, QuizItem):
         correct = set(item.correct_indexes)
-        session.add(
-            Quiz(
-                **common,
-                difficulty=item.difficulty,
-                question=item.question,
-                explanation=item.explanation,
-                multiple_answers=item.multiple,
-                options=[
-                    QuizOption(position=i, text=text, is_correct=i in correct)
-                    for i, text in enumerate(item.options)
-                ],
-            )
+        options = [
+            QuizOption(position=i, text=text, is_correct=i in correct)
+            for i, text in enumerate(item.options)
+        ]
+        quiz = Quiz(
+            **common,
+            difficulty=item.difficulty,
+            question=item.question,
+            explanation=item.explanation,
+            multiple_answers=item.multiple,
+            options=options,
         )
-        kind = ItemKind.QUIZ
-    elif isinstance(item, InterviewItem):
-        session.add(InterviewQuestion(**common, question=item.question, answer=list(item.answer)))
-        kind = ItemKind.INTERVIEW
-    else:
-        session.add(
-            Lesson(**common, title=item.title, body=item.body, hashtags=list(item.hashtags))
-        )
-        kind = ItemKind.LESSON
-    await session.flush()
-    return ItemSaved(kind, item.id, draft)
+        return ItemKind.QUIZ, quiz
+    if isinstance(item, InterviewItem):
+        question = InterviewQuestion(**common, question=item.question, answer=list(item.answer))
+        return ItemKind.INTERVIEW, question
+    lesson = Lesson(**common, title=item.title, body=item.body, hashtags=list(item.hashtags))
+    return ItemKind.LESSON, lesson
