@@ -32,6 +32,7 @@ from bot.demos_runner.redis_queue import QueueRunner
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
+    authoring,
     bank,
     events,
     jobs,
@@ -88,6 +89,7 @@ def conversations() -> list[StoredConversation]:
         account.forget_conversation(),
         schedule.schedule_conversation(),
         bank.edit_conversation(),  # /bank: a field's new text
+        authoring.author_conversation(),  # an admin's poll or interview text into the bank
     ]
 
 
@@ -119,6 +121,7 @@ def feature_handlers() -> Handlers:
         schedule,
         notices,
         bank,
+        authoring,
     ):
         handlers += module.handlers()
     return handlers + polls.handlers() + events.handlers()

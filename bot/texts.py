@@ -445,3 +445,64 @@ BANK_EDIT_ABORT = "❌ انصراف"
 BANK_RETIRE_ASK = "بازنشسته بشه؟ دیگه منتشر یا تمرین داده نمی‌شه و از این‌جا برنمی‌گرده (آمارش سر جاش می‌مونه):\n«{label}»"
 BANK_RETIRE_CONFIRM = "🗑 بله، بازنشسته کن"
 BANK_RETIRED = "🗑 بازنشسته شد و دیگه منتشر یا تمرین داده نمی‌شه (آمارش سر جاشه):\n«{label}»"
+# --- writing bank items in chat (issue 11, item 1: author in chat) ---
+AUTHOR_PREVIEW_QUIZ = "📝 کوییز برای بانک\n\n{question}\n\n{options}"
+AUTHOR_OPTION = "{mark} {number}. {text}"
+AUTHOR_RIGHT_MARK = "✅"
+AUTHOR_OTHER_MARK = "▫️"
+AUTHOR_UNKNOWN_MARK = "▫️"
+AUTHOR_EXPLANATION = "\n\n💬 توضیح: {text}"
+AUTHOR_PREVIEW_INTERVIEW = "📝 سوال مصاحبه برای بانک\n\n{question}\n\n{bullets}"
+AUTHOR_BULLET = "🔵 {text}"
+AUTHOR_PREVIEW_LESSON = "📝 درس برای بانک\n\n{title}\n{body}\n{hashtags}"
+AUTHOR_TOPIC_LINE = "\n\n🗂 موضوع: {title}"
+AUTHOR_DIFFICULTY_LINE = "\n📶 سختی: {level}"
+AUTHOR_ASK_ANSWER = "کدوم گزینه درسته؟ (تلگرام پاسخ درست این نظرسنجی رو به ربات نمی‌گه)"
+AUTHOR_ANSWER_BUTTON = "گزینهٔ {number}"
+AUTHOR_ASK_TOPIC = "موضوعش کدومه؟"
+AUTHOR_ASK_DIFFICULTY = "چقدر سخته؟"
+DIFFICULTY_TITLES = {1: "آسان", 2: "متوسط", 3: "سخت"}
+AUTHOR_CANCEL = "✖️ انصراف"
+AUTHOR_ABORTED = "باشه، چیزی ذخیره نشد."
+AUTHOR_EXPIRED = "این پیش‌نویس دیگه معتبر نیست؛ نظرسنجی یا متن رو دوباره بفرستید."
+AUTHOR_SAVED_QUIZ = (
+    "✅ کوییز با شناسهٔ {id} در بانک ذخیره شد.\n"
+    "زمان‌بندی: /schedule quiz {id} · همین حالا: /postnow quiz {id}"
+)
+AUTHOR_SAVED_INTERVIEW = (
+    "✅ سوال مصاحبه با شناسهٔ {id} در بانک ذخیره شد.\n"
+    "زمان‌بندی: /schedule interview {id} · همین حالا: /postnow interview {id}"
+)
+AUTHOR_SAVED_LESSON = (
+    "✅ درس با شناسهٔ {id} در بانک ذخیره شد.\n"
+    "زمان‌بندی: /schedule lesson {id} · همین حالا: /postnow lesson {id}"
+)
+AUTHOR_INVALID = "❌ با قاعده‌های بانک جور نیست و ذخیره نشد:\n{problems}"
+AUTHOR_PROBLEM = "• {field}: {message}"
+AUTHOR_FIELDS = {
+    "question": "سوال",
+    "options": "گزینه‌ها",
+    "option": "گزینهٔ {number}",
+    "correct": "پاسخ درست",
+    "explanation": "توضیح",
+    "answer": "پاسخ",
+    "answer_bullet": "بند {number} پاسخ",
+    "title": "عنوان",
+    "body": "متن",
+    "hashtags": "هشتگ‌ها",
+    "topic": "موضوع",
+    "difficulty": "سختی",
+    "item": "مورد",
+}
+AUTHOR_PROBLEMS = {
+    "too_long": "{length} نویسه است؛ تلگرام حداکثر {limit} نویسه می‌پذیرد",
+    "repeats": "گزینهٔ {option} همان گزینهٔ {other} است",
+    "line_feeds": "بیش از {limit} شکست خط دارد (سقف تلگرام)",
+    "empty": "خالی است",
+    "too_few": "دست‌کم {count} تا لازم است",
+    "too_many": "حداکثر {count} تا مجاز است",
+    "post_too_long": "پست {length} نویسه می‌شود؛ باید کمتر از {limit} باشد تا هشتگ‌ها و امضا در یک پیام جا شوند",
+    "near_duplicate": "تقریباً همان سوالِ {id} است که در بانک هست",
+    "all_correct": "همهٔ گزینه‌ها درست‌اند، پس کوییز چیزی نمی‌پرسد",
+    "other": "{message}",
+}

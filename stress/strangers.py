@@ -46,8 +46,14 @@ from bot import texts
 from bot.db.models import RecurringSlot, ScheduledPost
 from bot.handlers.buttons import Button
 from bot.handlers.channel.admin import ChannelButton
+from bot.handlers.channel.authoring import AnswerButton as AuthorAnswerButton
+from bot.handlers.channel.authoring import (
+    AuthorCancelButton,
+    LevelButton,
+    TopicButton,
+)
+from bot.handlers.channel.bank import AnswerButton as BankAnswerButton
 from bot.handlers.channel.bank import (
-    AnswerButton,
     EditAbortButton,
     EditButton,
     ItemButton,
@@ -84,6 +90,9 @@ Rows = dict[str, list[tuple[Any, ...]]]
 FLOW_BUTTONS = (KindButton, WhenButton, ConfirmButton, CancelButton)
 # Quizzes of the sample bank (file items, which no one changes in chat) and one never there.
 BANK_QUIZZES = ("act-relu-grad", "cnn-params", "tg1-1")
+# The buttons of writing an item in chat, live only while the presser's own draft is open.
+AUTHOR_BUTTONS = (AuthorAnswerButton, TopicButton, LevelButton, AuthorCancelButton)
+INTERVIEW_TEXT = "💡سوال مصاحبه: چرا؟\n🔵 چون.\n#Hacked"
 
 
 class Session:
@@ -96,6 +105,11 @@ class Session:
     async def say(self, text: str) -> list[Call]:
         """Send `text` in private chat."""
         return await self._feed(self.bot.api.text_update(self.user, text))
+
+    async def send_poll(self) -> list[Call]:
+        """Send a regular poll in private chat (for an admin, the start of a bank item)."""
+        update = self.bot.api.poll_message_update(self.user, "کدام؟", ["الف", "ب"], quiz=False)
+        return await self._feed(update)
 
     async def press(self, under: Call | JSON | None, data: str) -> list[Call]:
         """Press a button with `data` under a message (a bot message of their own chat)."""
@@ -229,12 +243,18 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
         WhenButton: [WhenButton(minute).encode(), WhenButton(minute + 180).encode()],
         ConfirmButton: [ConfirmButton().encode()],
         CancelButton: [CancelButton().encode()],
-        AnswerButton: [AnswerButton(quiz, n).encode() for quiz in BANK_QUIZZES for n in (1, 2)],
+        BankAnswerButton: [
+            BankAnswerButton(quiz, n).encode() for quiz in BANK_QUIZZES for n in (1, 2)
+        ],
         ItemButton: [ItemButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
         EditButton: [EditButton(quiz, field).encode() for quiz in BANK_QUIZZES for field in "qe"],
         RetireButton: [RetireButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
         RetireConfirmButton: [RetireConfirmButton("quiz", q).encode() for q in BANK_QUIZZES],
         EditAbortButton: [EditAbortButton().encode()],
+        AuthorAnswerButton: [AuthorAnswerButton(position).encode() for position in (0, 1, 11)],
+        TopicButton: [TopicButton(topic).encode() for topic in ("cnn", "nosuchtopic")],
+        LevelButton: [LevelButton(level).encode() for level in (1, 3, 9)],
+        AuthorCancelButton: [AuthorCancelButton().encode()],
     }
 
 
@@ -244,7 +264,8 @@ async def attack(
     buttons: dict[type[Button], list[str]],
     replays: list[str],
 ) -> int:
-    """Every command, button and replayed button, each also in the middle of /schedule."""
+    """Every command, button and replayed button, each also in the middle of /schedule (or
+    of an item being written in chat)."""
     attempts = 0
     for name, variants in commands.items():
         for words in variants:
@@ -259,8 +280,16 @@ async def attack(
             await actor.say("/schedule")
             await actor.press(actor.last_message(), data)
             attempts += 2
+        if any(flow.decode(data) for flow in AUTHOR_BUTTONS):
+            # Again with a draft of the actor's own open (a poll sent), so they are live.
+            await actor.send_poll()
+            await actor.press(actor.last_message(), data)
+            attempts += 2
+    # Writing items in chat: a poll and a text in the interview format, left unfinished.
+    await actor.send_poll()
+    await actor.say(INTERVIEW_TEXT)
     await actor.say("/cancel")
-    return attempts + 1
+    return attempts + 3
 
 
 def owner(table: str, columns: list[str], row: tuple[Any, ...]) -> object:

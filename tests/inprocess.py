@@ -72,6 +72,12 @@ class InProcessBot:
         """`user` writes `text` in private chat (a command when it starts with /)."""
         return await self.process(self.api.text_update(user, text))
 
+    async def send_poll(
+        self, user: FakeUser, question: str, options: list[str], **poll: Any
+    ) -> list[Call]:
+        """`user` sends or forwards a poll in private chat (see `poll_message_update`)."""
+        return await self.process(self.api.poll_message_update(user, question, options, **poll))
+
     async def press(self, user: FakeUser, message: JSON, data: str) -> list[Call]:
         """`user` presses the inline button with callback `data` under `message`."""
         return await self.process(self.api.callback_update(user, message, data))

@@ -196,6 +196,19 @@ def _check_near_duplicates(items: list[Located[Any]], kind: str) -> list[Content
     return issues
 
 
+def near_duplicate(question: str, others: Iterable[tuple[str, str]]) -> str | None:
+    """The id of the first of `others` (id, question) asking what `question` asks, if any.
+
+    The rule of the bank's own check: the same score on the same comparison key.
+    """
+    pairs = list(others)
+    keys = [comparison_key(other) for _id, other in pairs]
+    found = process.extractOne(
+        comparison_key(question), keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE
+    )
+    return None if found is None else pairs[found[2]][0]
+
+
 def check_bank(bank: Bank) -> list[ContentIssue]:
     """Rules that span items: unique ids, known topics, no two questions alike."""
     issues = _check_unique_ids((Located(topic, TOPICS_FILE) for topic in bank.topics), "topic")

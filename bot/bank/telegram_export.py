@@ -222,8 +222,28 @@ def _poll(
     )
 
 
-def _post(message_id: int, where: str, message: dict[str, Any]) -> ExportedPost | None:
-    text = _text(message.get("text", ""), where, "text")
+def strip_quiz_number(question: str) -> str:
+    """A channel quiz's question without its «❓کوییز شماره N:» (a forwarded post has it)."""
+    match = _QUIZ_PREFIX.match(question)
+    return question[match.end() :] if match else question
+
+
+@dataclass(frozen=True)
+class RecognisedText:
+    """A text in one of the channel's post formats: an interview question or a lesson."""
+
+    kind: str  # "interview" or "lesson"
+    title: str
+    lines: list[str]
+    hashtags: list[str]
+
+
+def recognise_text(text: str) -> RecognisedText | None:
+    """ "💡سوال مصاحبه: …" with 🔵 bullets, or a long text with hashtags; None for anything else.
+
+    `text` is expected normalised (`normalize_text`). The history import and a text an admin
+    sends the bot are read by this same function.
+    """
     hashtags = _HASHTAG.findall(text)
     body = _HASHTAG.sub("", text).strip()
     lines = [line.strip() for line in body.splitlines() if line.strip()]
@@ -234,15 +254,18 @@ def _post(message_id: int, where: str, message: dict[str, Any]) -> ExportedPost 
         bullets = [line.lstrip("🔵").strip() for line in lines[1:] if line.startswith("🔵")]
         if not bullets:
             return None
-        title = lines[0][interview.end() :]
-        return ExportedPost(
-            message_id, _date(message, where), "interview", title, bullets, hashtags
-        )
+        return RecognisedText("interview", lines[0][interview.end() :], bullets, hashtags)
     if hashtags and len(body) >= MIN_LESSON_LENGTH:
-        return ExportedPost(
-            message_id, _date(message, where), "lesson", lines[0], lines[1:], hashtags
-        )
+        return RecognisedText("lesson", lines[0], lines[1:], hashtags)
     return None
+
+
+def _post(message_id: int, where: str, message: dict[str, Any]) -> ExportedPost | None:
+    found = recognise_text(_text(message.get("text", ""), where, "text"))
+    if found is None:
+        return None
+    date = _date(message, where)
+    return ExportedPost(message_id, date, found.kind, found.title, found.lines, found.hashtags)
 
 
 def parse_export(data: Any) -> ChannelExport:

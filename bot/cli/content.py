@@ -135,19 +135,61 @@ def content_import(
 
 @content_app.command("export")
 def content_export(
-    fmt: Annotated[QuizFormat, typer.Option("--format")],
+    fmt: Annotated[str, typer.Option("--format", help="gift, aiken, csv or yaml")],
     out: Annotated[Path, typer.Option(dir_okay=False)],
     topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help="yaml only: items of this source (bank, telegram_export, chat)."),
+    ] = None,
 ) -> None:
-    """Write the bank's quizzes as GIFT, Aiken or CSV."""
+    """Write the bank's quizzes as GIFT, Aiken or CSV; or, as yaml, the database's items (those
+    written in chat, with --source chat) as a content file for content/items/."""
+    if fmt == "yaml":
+        _export_yaml(out, source)
+        return
+    try:
+        quiz_format = QuizFormat(fmt)
+    except ValueError as exc:
+        err_console.print("--format is gift, aiken, csv or yaml", markup=False)
+        raise typer.Exit(2) from exc
     bank = cli_bank(cli_settings())
     quizzes = [loc.item for loc in bank.quizzes if topic is None or loc.item.topic == topic]
     with Progress(console=console, transient=True) as progress:
         progress.add_task(f"exporting {len(quizzes)} quizzes", total=None)
         with content_errors():
-            text = export_quizzes(quizzes, fmt)
+            text = export_quizzes(quizzes, quiz_format)
     out.write_text(text, encoding="utf-8")
     console.print(f"wrote {len(quizzes)} quizzes to {out}", markup=False)
+
+
+def _export_yaml(out: Path, source: str | None) -> None:
+    from bot.bank.yamlio import dump_yaml
+    from bot.db.models import ContentSource
+    from bot.services.content.bank_export import ExportedItems, export_items
+
+    try:
+        wanted = None if source is None else ContentSource(source)
+    except ValueError as exc:
+        choices = ", ".join(member.value for member in ContentSource)
+        err_console.print(f"--source is one of {choices}", markup=False)
+        raise typer.Exit(2) from exc
+    settings = cli_settings()
+
+    async def run(sessions: Sessions) -> ExportedItems:
+        async with sessions() as session:
+            return await export_items(session, wanted)
+
+    exported = run_with_sessions(settings, run)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump_yaml(exported.sections), encoding="utf-8")
+    console.print(f"wrote {exported.count} items to {out}", markup=False)
+    if exported.unusable:
+        err_console.print(
+            f"left out {len(exported.unusable)} no content file can hold yet "
+            f"(e.g. an imported quiz without its right answer): {', '.join(exported.unusable)}",
+            markup=False,
+        )
 
 
 def _import_history(settings: Settings, source: Path, topic: str | None) -> None:

@@ -58,6 +58,7 @@ class ContentSource(enum.StrEnum):
 
     BANK = "bank"
     TELEGRAM_EXPORT = "telegram_export"
+    CHAT = "chat"  # written by a channel admin in private chat with the bot
 
 
 class Audience(enum.StrEnum):
@@ -121,6 +122,10 @@ class ContentMixin(TimestampMixin):
     # Hash of the item as written in the files: sync touches a row only when it changed.
     content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Only items from the content files are retired by `content sync` when the files drop them.
+    source: Mapped[ContentSource] = mapped_column(
+        _enum(ContentSource), default=ContentSource.BANK, server_default=ContentSource.BANK.value
+    )
 
 
 class ItemRefMixin:
@@ -174,7 +179,6 @@ class Quiz(ContentMixin, Base):
     multiple_answers: Mapped[bool] = mapped_column(Boolean, default=False)
     demo: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     claim: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    source: Mapped[ContentSource] = mapped_column(_enum(ContentSource), default=ContentSource.BANK)
     # Imported polls whose right answer is unknown stay out of rotation until an admin sets it.
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
 

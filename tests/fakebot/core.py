@@ -308,6 +308,59 @@ class FakeTelegram:
         self.messages[(user.id, message["message_id"])] = message
         return self._numbered({"message": message})
 
+    def poll_message_update(
+        self,
+        user: FakeUser,
+        question: str,
+        options: list[str],
+        *,
+        correct: list[int] | None = None,
+        quiz: bool = True,
+        explanation: str | None = None,
+        forwarded_from: JSON | None = None,
+    ) -> JSON:
+        """The update for `user` sending (or forwarding from a channel) a poll in private chat.
+
+        A quiz carries its right options only when `correct` is given: Telegram shows them to
+        the quiz's creator, not to whoever receives a forward.
+        """
+        poll_id = str(next(self._poll_ids))
+        poll: JSON = {
+            "id": poll_id,
+            "question": question,
+            "options": [
+                {"text": text, "voter_count": 0, "persistent_id": f"{poll_id}-{i}"}
+                for i, text in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "quiz" if quiz else "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+        }
+        if quiz and correct is not None:
+            poll["correct_option_ids"] = correct
+        if explanation is not None:
+            poll["explanation"] = explanation
+        message: JSON = {
+            "message_id": self._message_id(user.id),
+            "date": int(time.time()),
+            "chat": user.private_chat(),
+            "from": user.as_json(),
+            "poll": poll,
+        }
+        if forwarded_from is not None:
+            message["forward_origin"] = {
+                "type": "channel",
+                "chat": forwarded_from,
+                "message_id": 41,
+                "date": int(time.time()) - 86_400,
+            }
+        self.messages[(user.id, message["message_id"])] = message
+        return self._numbered({"message": message})
+
     def callback_update(self, user: FakeUser, message: JSON, data: str) -> JSON:
         """The update for `user` pressing the inline button `data` under `message`."""
         return self._numbered(

@@ -99,16 +99,26 @@ async def _sync_kind(
     progress: ProgressCallback | None,
 ) -> KindReport:
     report = KindReport()
-    query = select(model)
-    if model is Quiz:
-        # Quizzes imported from a channel's history live only in the database.
-        query = query.where(Quiz.source == ContentSource.BANK)
-    existing = {row.id: row for row in (await session.scalars(query)).all()}
+    rows = (await session.scalars(select(model))).all()
+    # Items imported from a channel's history or written in chat live only in the database:
+    # sync never retires them. One that reaches the files (e.g. through `content export`)
+    # becomes a file item under the same id, keeping its statistics.
+    existing = {row.id: row for row in rows if row.source == ContentSource.BANK}
+    elsewhere = {row.id: row for row in rows if row.source != ContentSource.BANK}
     for located in located_items:
         item = located.item
         digest = item.content_hash()
         row = existing.pop(item.id, None)
-        if row is None:
+        adopted = elsewhere.pop(item.id, None)
+        if adopted is not None:
+            adopted.source = ContentSource.BANK
+            if model is Quiz:
+                adopted.needs_review = False  # the file names the right answer
+            apply(adopted, item)
+            adopted.content_hash = digest
+            adopted.retired_at = None
+            report.updated.append(item.id)
+        elif row is None:
             row = model(id=item.id, content_hash=digest)
             if model is Quiz:
                 row.options = []
