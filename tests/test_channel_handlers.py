@@ -19,6 +19,8 @@ from bot.app import admin_commands
 from bot.bank.telegram_export import parse_export
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import (
+    AdminContact,
+    Base,
     ItemKind,
     Lesson,
     PostState,
@@ -639,6 +641,26 @@ async def test_admins_who_manage_through_the_bot_hear_until_telegram_drops_them(
     )
     _, calls = await fail_one_lesson(bot)
     assert [c.params["chat_id"] for c in calls if c.method == "sendMessage"][1:] == [ADMIN.id]
+
+
+async def test_admins_told_of_failures_are_kept_sealed_never_in_the_clear(
+    unconfigured: InProcessBot,
+) -> None:
+    bot = unconfigured
+    await bot.send_text(OTHER_ADMIN, "/queue")
+    await fail_one_lesson(bot)
+    secrets = [str(ADMIN.id), str(OTHER_ADMIN.id), ADMIN.first_name, OTHER_ADMIN.first_name]
+    found = []
+    async with bot.runtime.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).all():
+                found += [(table.name, str(v)) for v in row for x in secrets if x in str(v)]
+        sealed = (await session.scalars(select(AdminContact.sealed_chat))).all()
+    assert found == []
+    # Only the bot's key opens them: the two admins' private chats.
+    assert sorted(bot.runtime.sealer.unseal(token) for token in sealed) == sorted(
+        [ADMIN.id, OTHER_ADMIN.id]
+    )
 
 
 @sqlite_only
