@@ -142,6 +142,12 @@ async def test_admins_see_the_admin_commands_in_their_menu_and_learners_do_not(
         since = bot.api.mark()
         await refresh_admins(bot.app.bot, bot.runtime, CHANNEL["id"])
         assert methods(bot.api.calls[since:]) == ["getChatAdministrators"]
+        # Demoted, and admin of no other channel: the admin commands leave the menu.
+        demoted = await bot.process(
+            bot.api.chat_member_update(CHANNEL, ADMIN, newcomer, "administrator", "member")
+        )
+        assert methods(demoted) == ["deleteMyCommands"]
+        assert menu(bot, newcomer) == learner_menu
 
 
 @sqlite_only

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, PollHandler
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.channel.menus import give_admin_menu
+from bot.handlers.channel.menus import give_admin_menu, take_admin_menu
 from bot.handlers.replies import with_retry
 from bot.handlers.work import renders, unit_of_work
 from bot.runtime import Runtime
@@ -101,8 +101,11 @@ async def admin_changed(update: Update, context: QuizbotContext, session: AsyncS
         return None
     member = change.new_chat_member
     person = context.runtime.person(member.user.id)
-    if await rights.admin_changed(session, change.chat.id, person, can_post(member)):
+    changed = await rights.admin_changed(session, change.chat.id, person, can_post(member))
+    if changed is rights.AdminChange.BECAME:
         return BecameAdmin()
+    if changed is rights.AdminChange.DROPPED:
+        return DroppedAdmin()
     return None
 
 
@@ -117,6 +120,22 @@ async def show_became_admin(update: Update, context: QuizbotContext, outcome: Be
     if update.chat_member is not None:
         user = update.chat_member.new_chat_member.user
         await give_admin_menu(context.bot, admin_ids(context.runtime, [user]))
+
+
+@dataclass(frozen=True)
+class DroppedAdmin:
+    """The member of the chat_member update is no longer an admin of any of the channels."""
+
+
+@renders(DroppedAdmin)
+async def show_dropped_admin(
+    update: Update, context: QuizbotContext, outcome: DroppedAdmin
+) -> None:
+    """Their private chat goes back to the learners' menu (ADMIN_IDS keep theirs)."""
+    if update.chat_member is not None:
+        user = update.chat_member.new_chat_member.user
+        if user.id not in context.runtime.settings.admin_ids:
+            await take_admin_menu(context.bot, user.id)
 
 
 async def poll_totals(update: Update, context: QuizbotContext, session: AsyncSession) -> object:

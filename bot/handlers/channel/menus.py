@@ -43,3 +43,11 @@ async def give_admin_menu(bot: Bot, user_ids: Iterable[int]) -> None:
             # Someone who never opened the bot has no private chat yet ("chat not found"); the
             # commands still work for them, the menu simply does not list them.
             log.info("could not set an admin's command menu: %s", error)
+
+
+async def take_admin_menu(bot: Bot, user_id: int) -> None:
+    """Back to the learners' menu in this person's chat (their chat scope is deleted)."""
+    try:
+        await with_retry(lambda: bot.delete_my_commands(scope=BotCommandScopeChat(user_id)))
+    except TelegramError as error:
+        log.info("could not reset a former admin's command menu: %s", error)

@@ -7,6 +7,7 @@ checked inside its own transaction, by every bot process alike, without an API c
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -137,21 +138,36 @@ async def replace_admins(
     return set(people) - known
 
 
-async def admin_changed(session: AsyncSession, chat_id: int, person: str, can_post: bool) -> bool:
+class AdminChange(enum.Enum):
+    """What a chat_member update changed for the person's admin menu."""
+
+    BECAME = "became"  # newly an admin who can post, of a channel the bot knows
+    DROPPED = "dropped"  # no longer an admin of any channel the bot knows
+
+
+async def admin_changed(
+    session: AsyncSession, chat_id: int, person: str, can_post: bool
+) -> AdminChange | None:
     """A chat_member update: someone became an admin who can post, or stopped being one.
 
-    True when they just became one of a channel the bot knows (they get the admins' menu).
+    BECAME when they just became one (they get the admins' menu); DROPPED when they just
+    stopped and administer none of the bot's channels any more (the menu goes).
     """
     channel_id = await session.scalar(select(Channel.id).where(Channel.chat_id == chat_id))
     if channel_id is None:
-        return False
+        return None
     row = await session.get(ChannelAdmin, (channel_id, person))
     if can_post and row is None:
         session.add(ChannelAdmin(channel_id=channel_id, admin_hash=person))
-        return True
+        return AdminChange.BECAME
     if not can_post and row is not None:
         await session.delete(row)
-    return False
+        await session.flush()
+        still = await session.scalar(
+            select(ChannelAdmin.channel_id).where(ChannelAdmin.admin_hash == person).limit(1)
+        )
+        return AdminChange.DROPPED if still is None else None
+    return None
 
 
 async def due_for_check(session: AsyncSession, now: datetime) -> tuple[int, ...]:
