@@ -251,7 +251,10 @@ def typical_args(world: World, name: str) -> str | None:
     param = world.pick(demo.params) if demo.params else None
     setting = f"{param.name}={world.pick(param.choice_texts or ('1',))}" if param else ""
     hour = f"{world.rng.randint(0, 23)}:{world.pick(['00', '30', '۰۰'])}"
-    days = world.pick(["daily", "mon", "mon,thu", "sat,sun", "fri"])
+    days = world.pick(
+        ["daily", "mon", "mon,thu", "sat,sun", "fri", "هر روز", "شنبه", "دوشنبه و پنج‌شنبه"]
+    )
+    when = world.pick([hour, "۶ عصر", "۹ صبح", "ساعت ۱۲ ظهر", "۱۸:۳۰"])
     examples = {
         "start": [f"quiz_{quiz}", f"interview_{interview}", f"demo_{demo.name}", ""],
         "quiz": [topic, "", "شبکه‌های کانولوشنی"],
@@ -259,8 +262,11 @@ def typical_args(world: World, name: str) -> str | None:
         "interview": [topic, ""],
         "demo": [demo.name, f"{demo.name} {setting}", ""],
         "postnow": ["quiz", "interview", "lesson", f"quiz {quiz}", str(world.rng.randint(1, 40))],
-        "schedule": ["", "quiz", f"quiz {topic}", f"interview {interview}", "lesson"],
-        "slot": [f"{world.pick(['quiz', 'interview', 'lesson'])} {days} {hour}"],
+        "schedule": ["", "quiz", f"quiz {topic}", f"interview {interview}", "lesson", "کوییز"],
+        "slot": [
+            f"{world.pick(['quiz', 'interview', 'lesson'])} {days} {hour}",
+            f"{world.pick(['کوییز', 'مصاحبه', 'سوال مصاحبه', 'درس'])} {days} {when}",
+        ],
         "unslot": [str(world.rng.randint(1, 20))],
         "signature": ["@data_fa | دیتاساینس فارسی", ""],
         "hashtags": ["#Deep_Learning #ML", "#یادگیری_عمیق", ""],
