@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.inserts import insert_once
 from bot.db.models import AdminNotice, Channel, ItemKind, NoticeKind
 from bot.services.channel import contacts
 
@@ -63,10 +62,7 @@ async def add(
         "created_at": now,
         "attempts": 0,
     }
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(AdminNotice).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
+    await insert_once(session, AdminNotice, values, ["dedupe_key"])
 
 
 async def pending(session: AsyncSession, limit: int = DELIVERY_BATCH) -> list[NoticeView]:

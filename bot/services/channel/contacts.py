@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.inserts import insert_once
 from bot.db.models import AdminContact, ChannelAdmin
 
 
@@ -20,12 +19,13 @@ async def remember(
     session: AsyncSession, channel_id: int, admin_hash: str, sealed_chat: str, now: datetime
 ) -> None:
     """Keep this admin as one to tell about the channel (once: later calls change nothing)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(AdminContact)
-        .values(channel_id=channel_id, admin_hash=admin_hash, sealed_chat=sealed_chat, since=now)
-        .on_conflict_do_nothing(index_elements=["channel_id", "admin_hash"])
-    )
+    values = {
+        "channel_id": channel_id,
+        "admin_hash": admin_hash,
+        "sealed_chat": sealed_chat,
+        "since": now,
+    }
+    await insert_once(session, AdminContact, values, ["channel_id", "admin_hash"])
 
 
 async def sealed_chats(session: AsyncSession, channel_id: int) -> list[str]:
