@@ -25,6 +25,7 @@ from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeUser
+from tests.fakebot.entities import parse_html
 
 TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
 HASH_KEY = b"test-hash-key-" + b"k" * 32
@@ -172,14 +173,21 @@ class Harness:
         return self.api.messages[self.api.polls[poll_id]["_where"]]
 
     def message_of(self, call: Call) -> dict[str, Any]:
-        """The message the fake server stored for a send call (the last one to that chat)."""
+        """The message a send call created, as it stands now (after any edits).
+
+        The bot's request may be seen before the fake answered it; then the newest message of
+        the bot in that chat with the same text is the one.
+        """
+        if isinstance(call.result, dict) and "message_id" in call.result:
+            return self.api.messages[(call.result["chat"]["id"], call.result["message_id"])]
         chat_id = int(call.params["chat_id"])
+        text = str(call.params.get("text"))
+        if str(call.params.get("parse_mode", "")).lower() == "html":
+            text, _ = parse_html(text)
         keys = [key for key in self.api.messages if key[0] == chat_id]
         for key in sorted(keys, reverse=True):
             message = self.api.messages[key]
-            if message.get("from", {}).get("is_bot") and message.get("text") == call.params.get(
-                "text"
-            ):
+            if message.get("from", {}).get("is_bot") and message.get("text") == text:
                 return message
         raise AssertionError("no such message")
 

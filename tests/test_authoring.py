@@ -210,7 +210,7 @@ async def test_an_interview_text_is_saved_after_its_topic_and_posted_by_postnow(
     (post,) = [
         c for c in await channel.scheduler_pass() if c.params.get("chat_id") == CHANNEL["id"]
     ]
-    text = post.params["text"]
+    text = post.shown
     assert text.startswith("💡سوال مصاحبه: چرا در ترنسفورمرها")
     assert "\n🔵 طول دنباله‌ها متغیر است" in text
 

@@ -220,10 +220,13 @@ async def test_postnow_numbers_channel_quizzes_from_the_setting(channel: InProce
     assert first.params["is_anonymous"] is True
     interview = await postnow(channel, "interview")
     assert interview.method == "sendMessage"
-    text = interview.params["text"]
+    text = interview.shown
     assert text.startswith("💡سوال مصاحبه: ")
     assert "\n🔵 " in text
     assert text.endswith("#Deep_Learning\n@data_fa | دیتاساینس فارسی")
+    # The title is bold in the channel; the signature's «|» and the bullets stay plain.
+    (title,) = [entity for entity in interview.entities if entity["type"] == "bold"]
+    assert title["text"] == text.split("\n")[0]
     second = await postnow(channel, "quiz")
     assert second.params["question"].startswith("❓کوییز شماره ۹۷: ")
     assert second.params["question"] != first.params["question"].replace("۹۶", "۹۷")

@@ -62,9 +62,8 @@ async def test_a_deep_link_to_a_quiz_welcomes_then_sends_the_quiz(inproc: InProc
 async def test_a_deep_link_to_an_interview_question_shows_it(inproc: InProcessBot) -> None:
     calls = await inproc.send_text(ALI, "/start interview_int-why-relu")
     assert methods(calls) == ["sendMessage", "sendMessage"]
-    assert (
-        calls[1].params["text"] == "💡سوال مصاحبه: چرا ReLU در لایه‌های پنهان رایج‌تر از سیگموید شده؟"
-    )
+    assert calls[1].shown == "💡سوال مصاحبه: چرا ReLU در لایه‌های پنهان رایج‌تر از سیگموید شده؟"
+    assert [entity["type"] for entity in calls[1].entities] == ["bold"]
 
 
 @sqlite_only
@@ -342,7 +341,7 @@ async def test_an_overlong_unknown_topic_is_quoted_back_shortened(
 @sqlite_only
 async def test_an_interview_answer_is_revealed_by_its_button(inproc: InProcessBot) -> None:
     question = one(await inproc.send_text(SARA, "/interview cnn"), "sendMessage")
-    assert question.params["text"] == "💡سوال مصاحبه: فرق Max Pooling با کانولوشن گام‌دار چیه؟"
+    assert question.shown == "💡سوال مصاحبه: فرق Max Pooling با کانولوشن گام‌دار چیه؟"
     pressed = await inproc.press(SARA, inproc.message_of(question), button_data(question, "پاسخ"))
     assert methods(pressed) == ["editMessageText", "answerCallbackQuery"]
     edited = pressed[0]

@@ -1,14 +1,16 @@
 """How an item looks in a channel: the one render used by the preview and by the publisher.
 
 A numbered quiz poll («❓کوییز شماره N: …»), an interview post («💡سوال مصاحبه: …» with 🔵
-bullets), a lesson post; text posts end with hashtags and the channel's signature. Wording
-comes from the catalogue (bot/texts.py); limits from bot/limits.py.
+bullets), a lesson post; text posts are Telegram HTML (bold title, code and formulas in
+`<code>`: bot/markup.py) and end with hashtags and the channel's signature. Wording comes from
+the catalogue (bot/texts.py); limits from bot/limits.py, counted on the text a reader sees.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ from bot import texts
 from bot.bank.normalize import to_persian_digits
 from bot.db.models import InterviewQuestion, ItemKind, Lesson, Quiz, Topic
 from bot.limits import MAX_MESSAGE_LENGTH, MAX_QUESTION_LENGTH, telegram_length
+from bot.markup import interview_html, lesson_html, plain
 from bot.services.channel.outcomes import Problem
 from bot.services.channel.views import ChannelView
 from bot.services.learning.catalog import servable_quizzes
@@ -47,7 +50,7 @@ class RenderedQuiz:
 
 @dataclass(frozen=True)
 class RenderedText:
-    """A channel text post ready to send."""
+    """A channel text post ready to send, in Telegram HTML."""
 
     text: str
     link: str | None = None
@@ -79,15 +82,15 @@ PostItem = QuizView | InterviewPost | LessonView
 
 def _footer(channel: ChannelView, hashtags: list[str]) -> str:
     tags = list(dict.fromkeys([*hashtags, *channel.hashtags]))
-    lines = ["\n".join(tags)] if tags else []
+    lines = [escape("\n".join(tags), quote=False)] if tags else []
     if channel.signature:
-        lines.append(channel.signature)
+        lines.append(escape(channel.signature, quote=False))
     return "\n".join(lines)
 
 
 def _text_post(body: str, footer: str, item_id: str, link: str | None = None) -> RenderedText:
     text = f"{body}\n\n{footer}" if footer else body
-    if telegram_length(text) > MAX_MESSAGE_LENGTH:
+    if telegram_length(plain(text)) > MAX_MESSAGE_LENGTH:
         raise RenderError(Problem.TOO_LONG, item_id, MAX_MESSAGE_LENGTH)
     return RenderedText(text, link)
 
@@ -118,11 +121,10 @@ def render(item: PostItem, channel: ChannelView, number: int) -> Rendered:
             practice_link("quiz", item.id),
         )
     if isinstance(item, InterviewPost):
-        bullets = "\n".join(texts.BULLET.format(text=bullet) for bullet in item.question.answer)
-        body = texts.INTERVIEW_TITLE.format(question=item.question.question) + f"\n\n{bullets}"
+        body = interview_html(item.question.question, item.question.answer)
         link = practice_link("interview", item.question.id)
         return _text_post(body, _footer(channel, [item.hashtag]), item.question.id, link)
-    body = f"{item.title}\n\n{item.body}"
+    body = lesson_html(item.title, item.body)
     return _text_post(body, _footer(channel, list(item.hashtags)), item.id)
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakebot.entities import EntityError, entity_text, parse_html
+
 JSON = dict[str, Any]
 
 # What Telegram leaves out when a bot names no update types (or an empty list).
@@ -91,6 +93,24 @@ class Call:
     index: int = 0
     # What Telegram answered ("result" of a successful call), None until then or on failure.
     result: Any = None
+
+    @property
+    def shown(self) -> str:
+        """The text the chat shows: Telegram's parsed text (no markup) once it was sent."""
+        if isinstance(self.result, dict) and "text" in self.result:
+            return str(self.result["text"])
+        return str(self.params.get("text"))
+
+    @property
+    def entities(self) -> list[JSON]:
+        """The formatting Telegram made of the text (bold, code, …), as (type, text) dicts."""
+        if not isinstance(self.result, dict):
+            return []
+        text = str(self.result.get("text", ""))
+        return [
+            {"type": entity["type"], "text": entity_text(text, entity)}
+            for entity in self.result.get("entities", [])
+        ]
 
 
 @dataclass
@@ -263,7 +283,7 @@ class FakeTelegram:
     def texts_to(self, chat_id: int, since: int = 0) -> list[str]:
         """Texts of messages sent (or edited) to a chat, in order."""
         return [
-            str(call.params.get("text"))
+            call.shown
             for call in self.calls[since:]
             if call.method in ("sendMessage", "editMessageText")
             and int(call.params.get("chat_id", 0)) == chat_id
@@ -679,10 +699,7 @@ class FakeTelegram:
         return message
 
     async def _api_sendMessage(self, params: JSON, files: dict[str, bytes]) -> JSON:
-        text = str(params.get("text", ""))
-        if not text or len(text.encode("utf-16-le")) // 2 > 4096:
-            raise ApiError(400, "Bad Request: message text is empty or too long")
-        return self._new_message(params, text=text)
+        return self._new_message(params, **_formatted(params))
 
     def _existing(self, params: JSON) -> JSON:
         key = (int(params["chat_id"]), int(params["message_id"]))
@@ -693,10 +710,12 @@ class FakeTelegram:
     async def _api_editMessageText(self, params: JSON, files: dict[str, bytes]) -> JSON:
         message = self._existing(params)
         # Telegram refuses an edit that leaves both the text and the inline keyboard as they are.
-        same_text = message.get("text") == params["text"]
+        content = _formatted(params)
+        same_text = message.get("text") == content["text"]
         if same_text and params.get("reply_markup") == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
-        message["text"] = params["text"]
+        message.pop("entities", None)
+        message.update(content)
         message["edit_date"] = int(time.time())
         message.pop("reply_markup", None)
         if "reply_markup" in params:
@@ -830,6 +849,24 @@ class ApiError(Exception):
 
 def _error_body(code: int, description: str) -> JSON:
     return {"ok": False, "error_code": code, "description": description}
+
+
+def _formatted(params: JSON) -> JSON:
+    """A message's text and entities as Telegram makes them; its limits count the plain text."""
+    source = str(params.get("text", ""))
+    mode = str(params.get("parse_mode") or "")
+    content: JSON = {"text": source}
+    if mode.lower() == "html":
+        try:
+            text, entities = parse_html(source)
+        except EntityError as error:
+            raise ApiError(400, str(error)) from error
+        content = {"text": text, "entities": entities} if entities else {"text": text}
+    elif mode:
+        raise ApiError(400, f'Bad Request: unsupported parse_mode "{mode}"')
+    if not content["text"].strip() or len(content["text"].encode("utf-16-le")) // 2 > 4096:
+        raise ApiError(400, "Bad Request: message text is empty or too long")
+    return content
 
 
 def _caption(params: JSON) -> str:

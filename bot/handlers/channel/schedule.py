@@ -9,6 +9,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
@@ -229,7 +230,7 @@ async def show_preview(update: Update, context: QuizbotContext, outcome: Preview
             )
         )
     else:
-        await reply(update, post.text)
+        await reply(update, post.text, parse_mode=ParseMode.HTML)
     keyboard = InlineKeyboardMarkup(
         [
             [

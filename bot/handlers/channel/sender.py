@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any, cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Poll
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot import texts
@@ -61,6 +62,7 @@ class TelegramChannelSender:
             message = await self.bot.send_message(
                 chat_id,
                 post.text,
+                parse_mode=ParseMode.HTML,
                 disable_notification=silent,
                 reply_markup=self._practice(post.link),
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
 from bot import texts
@@ -15,6 +16,7 @@ from bot.handlers.learning.buttons import InterviewButton, RevealButton
 from bot.handlers.learning.topics import scope_text
 from bot.handlers.replies import chat_id_of, edit_or_send, reply, user_id_of
 from bot.handlers.work import renders, unit_of_work
+from bot.markup import interview_html
 from bot.services.learning import practice, publications
 from bot.services.learning.outcomes import InterviewAnswer, NextInterview, NoInterviews
 from bot.services.learning.views import InterviewView
@@ -46,12 +48,9 @@ async def reveal_button(update: Update, context: QuizbotContext, session: AsyncS
 
 
 def interview_text(question: InterviewView, with_answer: bool) -> str:
-    """The interview question, and the model answer as bullets once revealed."""
-    text = texts.INTERVIEW_TITLE.format(question=question.question)
-    if with_answer:
-        bullets = "\n".join(texts.BULLET.format(text=bullet) for bullet in question.answer)
-        text += f"\n\n{texts.ANSWER_HEADER}\n{bullets}"
-    return text
+    """The interview question (Telegram HTML), and the model answer as bullets once revealed."""
+    answer = question.answer if with_answer else None
+    return interview_html(question.question, answer, texts.ANSWER_HEADER)
 
 
 @renders(NextInterview)
@@ -71,7 +70,10 @@ async def show_interview(update: Update, context: QuizbotContext, outcome: NextI
         ]
     )
     message = await reply(
-        update, interview_text(question, with_answer=False), reply_markup=keyboard
+        update,
+        interview_text(question, with_answer=False),
+        reply_markup=keyboard,
+        parse_mode=ParseMode.HTML,
     )
     runtime = context.runtime
     async with runtime.sessions.begin() as session:  # what was sent, so it is not repeated
@@ -87,7 +89,9 @@ async def show_interview(update: Update, context: QuizbotContext, outcome: NextI
 @renders(InterviewAnswer)
 async def show_answer(update: Update, context: QuizbotContext, outcome: InterviewAnswer) -> None:
     """Edit the question's message to show the model answer (the button goes)."""
-    await edit_or_send(update, interview_text(outcome.question, with_answer=True))
+    await edit_or_send(
+        update, interview_text(outcome.question, with_answer=True), parse_mode=ParseMode.HTML
+    )
 
 
 @renders(NoInterviews)
