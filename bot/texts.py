@@ -431,14 +431,18 @@ BANK_NEEDS_REVIEW = (
 )
 BANK_HIT_NEEDS_REVIEW = "⚠️ "
 BANK_FROM_FILE = "📄 این مورد در فایل‌های content/ نوشته شده: اون‌جا ویرایش یا حذفش کنید و بعد quizbot content sync رو اجرا کنید."
-BANK_EDIT_QUESTION = "✏️ ویرایش سوال"
-BANK_EDIT_EXPLANATION = "✏️ ویرایش توضیح"
+BANK_EDIT_FIELD = "✏️ {field}"
 BANK_RETIRE = "🗑 بازنشسته کردن"
-BANK_FIELDS = {"q": "سوال", "e": "توضیح"}
-BANK_ASK_TEXT = "متن تازهٔ {field} رو بفرستید (یا /cancel).\nمتن فعلی:\n{current}"
+BANK_FIELDS = {"q": "سوال", "e": "توضیح", "o": "گزینه‌ها", "a": "پاسخ", "t": "عنوان", "b": "متن"}
+BANK_ASK_TEXT = "متن تازهٔ {field} رو بفرستید (یا /cancel).{hint}\nمتن فعلی:\n{current}"
+BANK_FIELD_HINTS = {
+    "o": "\nهر گزینه توی یک خط، به همون ترتیب و همون تعداد.",
+    "a": "\nهر بند پاسخ توی یک خط.",
+}
 BANK_NO_CURRENT = "(خالی)"
-BANK_BAD_TEXT = "این متن برای {field} قابل قبول نیست: باید خالی نباشه و حداکثر {limit} نویسه باشه."
-BANK_BAD_LINES = " حداکثر {lines} بار هم می‌شه خط رو شکست."
+BANK_BAD_TEXT = (
+    "این {field} ذخیره نشد و متن قبلی سر جاشه:\n{problems}\nمتن دیگه‌ای بفرستید (یا /cancel)."
+)
 BANK_EDITED = "✅ {field} ذخیره شد:\n{text}"
 BANK_EDIT_ENDED = "ویرایش لغو شد."
 BANK_EDIT_ABORT = "❌ انصراف"
@@ -504,5 +508,6 @@ AUTHOR_PROBLEMS = {
     "post_too_long": "پست {length} نویسه می‌شود؛ باید کمتر از {limit} باشد تا هشتگ‌ها و امضا در یک پیام جا شوند",
     "near_duplicate": "تقریباً همان سوالِ {id} است که در بانک هست",
     "all_correct": "همهٔ گزینه‌ها درست‌اند، پس کوییز چیزی نمی‌پرسد",
+    "option_count": "باید همان {count} گزینه بماند، هر کدام در یک خط (پاسخ درست و رأی‌ها به جای گزینه‌ها بسته‌اند)",
     "other": "{message}",
 }

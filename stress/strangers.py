@@ -247,7 +247,9 @@ def button_attempts(channel: int, posts: list[int]) -> dict[type[Button], list[s
             BankAnswerButton(quiz, n).encode() for quiz in BANK_QUIZZES for n in (1, 2)
         ],
         ItemButton: [ItemButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
-        EditButton: [EditButton(quiz, field).encode() for quiz in BANK_QUIZZES for field in "qe"],
+        EditButton: [
+            EditButton("quiz", quiz, field).encode() for quiz in BANK_QUIZZES for field in "qoe"
+        ],
         RetireButton: [RetireButton("quiz", quiz).encode() for quiz in BANK_QUIZZES],
         RetireConfirmButton: [RetireConfirmButton("quiz", q).encode() for q in BANK_QUIZZES],
         EditAbortButton: [EditAbortButton().encode()],

@@ -161,8 +161,9 @@ async def test_an_imported_quiz_is_edited_by_replying_with_the_new_text(bank: In
     assert texts.BANK_NEEDS_REVIEW in shown.params["text"]
     assert labels(shown) == [
         *["۱. ReLU", "۲. Tanh", "۳. Sigmoid", "۴. Linear"],  # its right option, unknown yet
-        texts.BANK_EDIT_QUESTION,
-        texts.BANK_EDIT_EXPLANATION,
+        "✏️ سوال",
+        "✏️ گزینه‌ها",
+        "✏️ توضیح",
         texts.BANK_RETIRE,
     ]
     asked = one(
@@ -170,8 +171,8 @@ async def test_an_imported_quiz_is_edited_by_replying_with_the_new_text(bank: In
     )
     assert asked.params["text"].startswith("متن تازهٔ توضیح رو بفرستید")
     too_long = await reply(bank, ADMIN, "ب" * 201)
-    assert too_long.startswith("این متن برای توضیح قابل قبول نیست")
-    assert "۲۰۰" in too_long
+    assert too_long.startswith("این توضیح ذخیره نشد و متن قبلی سر جاشه")
+    assert "۲۰۱ نویسه است؛ تلگرام حداکثر ۲۰۰ نویسه می‌پذیرد" in too_long
     saved = await reply(bank, ADMIN, "سيگمويد  خروجی رو به بازهٔ صفر تا یک می‌بره.")
     assert saved == "✅ توضیح ذخیره شد:\nسیگموید خروجی رو به بازهٔ صفر تا یک می‌بره."
     assert (await stored(bank, IMPORTED)).explanation == saved.split("\n", 1)[1]
@@ -229,7 +230,8 @@ async def test_file_items_are_not_changed_in_chat(bank: InProcessBot) -> None:
     menu = one(await bank.send_text(ADMIN, "/bank"), "sendMessage")
     message = bank.message_of(menu)
     for data in (
-        EditButton("grd-depth-risk", "q").encode(),
+        EditButton("quiz", "grd-depth-risk", "q").encode(),
+        EditButton("lesson", "act-lesson-sigmoid-tanh", "b").encode(),
         RetireButton("quiz", "grd-depth-risk").encode(),
         RetireButton("lesson", "act-lesson-sigmoid-tanh").encode(),
         RetireConfirmButton("quiz", "grd-depth-risk").encode(),
@@ -249,7 +251,8 @@ async def test_non_admins_are_refused_on_every_bank_path(bank: InProcessBot) -> 
     for data in (
         AnswerButton(IMPORTED, 3).encode(),
         ItemButton("quiz", IMPORTED).encode(),
-        EditButton(IMPORTED, "q").encode(),
+        EditButton("quiz", IMPORTED, "q").encode(),
+        EditButton("quiz", IMPORTED, "o").encode(),
         RetireButton("quiz", IMPORTED).encode(),
         RetireConfirmButton("quiz", IMPORTED).encode(),
     ):
@@ -273,3 +276,82 @@ def test_no_string_of_the_catalogue_is_written_twice() -> None:
         if isinstance(target, ast.Name)
     ]
     assert [name for name, count in Counter(names).items() if count > 1] == []
+
+
+@sqlite_only
+async def test_options_are_edited_one_per_line_and_keep_their_number(bank: InProcessBot) -> None:
+    shown = await open_imported(bank)
+    asked = one(
+        await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "گزینه‌ها")),
+        "sendMessage",
+    )
+    assert "هر گزینه توی یک خط" in asked.params["text"]
+    assert asked.params["text"].endswith("ReLU\nTanh\nSigmoid\nLinear")
+    fewer = await reply(bank, ADMIN, "ReLU\nTanh\nSigmoid")
+    assert "باید همان ۴ گزینه بماند" in fewer
+    repeated = await reply(bank, ADMIN, "ReLU\nrelu\nSigmoid\nLinear")
+    assert "گزینهٔ ۲ همان گزینهٔ ۱ است" in repeated
+    unchanged = sorted((await stored(bank, IMPORTED)).options, key=lambda o: o.position)
+    assert [o.text for o in unchanged] == ["ReLU", "Tanh", "Sigmoid", "Linear"]
+    saved = await reply(bank, ADMIN, "ReLU\nTanh\nسیگموید (Sigmoid)\nخطی (Linear)")
+    assert saved.startswith("✅ گزینه‌ها ذخیره شد")
+    quiz = await stored(bank, IMPORTED)
+    assert [o.text for o in sorted(quiz.options, key=lambda o: o.position)] == [
+        "ReLU",
+        "Tanh",
+        "سیگموید (Sigmoid)",
+        "خطی (Linear)",
+    ]
+    assert quiz.needs_review  # the right option is still the admin's to pick
+
+
+INTERVIEW = (
+    "💡سوال مصاحبه: چرا نرخ یادگیری خیلی بزرگ آموزش رو ناپایدار می‌کنه؟\n"
+    "🔵 هر گام از کمینه رد می‌شه و هزینه بالا و پایین می‌پره.\n"
+    "🔵 با کاهش تدریجی نرخ یادگیری این نوسان کم می‌شه.\n"
+    "#Optimizers"
+)
+
+
+@sqlite_only
+async def test_an_interview_written_in_chat_gets_its_answer_edited_and_is_retired(
+    bank: InProcessBot,
+) -> None:
+    topics = one(await bank.send_text(ADMIN, INTERVIEW), "sendMessage")
+    saved = one(
+        await bank.press(ADMIN, bank.message_of(topics), button_data(topics, "بهینه‌سازها")),
+        "sendMessage",
+    )
+    assert saved.params["text"].startswith("✅")
+    found = one(await bank.send_text(ADMIN, "/bank نرخ یادگیری خیلی بزرگ"), "sendMessage")
+    shown = one(
+        await bank.press(ADMIN, bank.message_of(found), button_data(found, "ناپایدار")),
+        "sendMessage",
+    )
+    assert labels(shown) == ["✏️ سوال", "✏️ پاسخ", texts.BANK_RETIRE]
+    await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "پاسخ"))
+    edited = await reply(
+        bank,
+        ADMIN,
+        "هر گام از کمینه رد می‌شه.\n\nزمان‌بندی نرخ یادگیری (LR Schedule) نوسان رو کم می‌کنه.\n"
+        "گرم‌کردن (Warmup) هم جلوی واگرایی اول آموزش رو می‌گیره.",
+    )
+    assert edited.startswith("✅ پاسخ ذخیره شد")
+    await bank.send_text(
+        ADMIN, "/postnow interview " + saved.params["text"].split("شناسهٔ ")[1].split()[0]
+    )
+    (post,) = channel_posts(await bank.scheduler_pass())
+    assert post.shown.count("🔵 ") == 3
+    assert "🔵 گرم‌کردن (Warmup) هم جلوی واگرایی" in post.shown
+
+    shown = one(
+        await bank.press(ADMIN, bank.message_of(found), button_data(found, "ناپایدار")),
+        "sendMessage",
+    )
+    ask = one(
+        await bank.press(ADMIN, bank.message_of(shown), button_data(shown, "بازنشسته")),
+        "sendMessage",
+    )
+    await bank.press(ADMIN, bank.message_of(ask), button_data(ask, "بله"))
+    gone = one(await bank.send_text(ADMIN, "/bank نرخ یادگیری خیلی بزرگ"), "sendMessage")
+    assert not [label for label in labels(gone) if "ناپایدار" in label]

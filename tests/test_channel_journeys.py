@@ -18,19 +18,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from bot.bank.telegram_export import parse_export
 from bot.channel_engine import claims
 from bot.cli.main import app as cli
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.engine import create_engine
-from bot.db.models import ItemKind, PostState, ScheduledPost
+from bot.db.models import ItemKind, PostState, Quiz, ScheduledPost
 from bot.handlers.channel.jobs import run_scheduler_pass
 from bot.runtime import Runtime
 from bot.services.channel import planning
 from bot.services.channel.registry import channel_by_chat
+from bot.services.content.history_import import import_history
 from tests.fakebot import Call, FakeUser
 from tests.harness import HASH_KEY, Harness, button_data, running_harness
+from tests.test_history_import import EXPORT
 
 CHANNEL = {"id": -100_123_456, "type": "channel", "title": "دیتاساینس فارسی", "username": "data_fa"}
 ADMIN = FakeUser(77_777_777, "Admin")
@@ -213,3 +217,120 @@ async def test_a_post_added_from_the_cli_goes_out_while_the_bot_runs(
         CliRunner().invoke, cli, ["schedule", "cancel", str(post_id)]
     )
     assert cancelled.exit_code == 1  # already sent: nothing to cancel
+
+
+# --- the whole of issue 11 in one journey: Telegram only, no YAML, no CLI ------------------
+
+QUESTION = "کدام لایه ابعاد نقشهٔ ویژگی را با برداشتن بیشینهٔ هر پنجره کم می‌کند؟"
+OPTIONS = ["لایهٔ کانولوشن", "لایهٔ ادغام بیشینه", "لایهٔ نرمال‌سازی دسته‌ای", "لایهٔ دراپ‌اوت"]
+INTERVIEW = (
+    "💡سوال مصاحبه: چرا Precision = TP/(TP+FP) به تنهایی برای داده‌های نامتوازن کافی نیست؟\n"
+    "🔵 چون از نمونه‌های مثبتی که مدل ندیده (FN) چیزی نمی‌گوید.\n"
+    "🔵 برای همین کنار آن Recall را هم گزارش می‌کنیم.\n"
+    "#Evaluation"
+)
+
+
+async def press_for(harness: Harness, call: Call, label: str, expect: str = "sendMessage") -> Call:
+    """ADMIN presses the button labelled `label` under `call`'s message; the bot's answer."""
+    since = harness.api.mark()
+    await harness.api.press(ADMIN, harness.message_of(call), button_data(call, label))
+    return await harness.api.wait_for(
+        expect, lambda p: int(p.get("chat_id", 0)) == ADMIN.id, since=since
+    )
+
+
+def saved_id(call: Call) -> str:
+    """The id the bot's «saved» message names."""
+    assert call.shown.startswith("✅"), call.shown
+    return call.shown.split("شناسهٔ ")[1].split()[0]
+
+
+@sqlite_only
+async def test_an_admin_runs_the_channel_from_telegram_alone(real_bank_url: str) -> None:
+    # No ADMIN_IDS, no ADMIN_CHAT_ID: the only admin the bot knows is the one who adds it.
+    async with running_harness(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
+        bot.api.chats[CHANNEL["id"]] = CHANNEL
+        bot.api.set_admins(CHANNEL["id"], [ADMIN])
+        since = bot.api.mark()
+        await bot.api.chat_member_change(CHANNEL, ADMIN, "left", "administrator")
+        await bot.api.wait_for("sendMessage", lambda p: p["chat_id"] == ADMIN.id, since=since)
+        # The operator imported another channel's history once; its quizzes lack their answer.
+        assert bot.runtime is not None
+        async with bot.runtime.sessions.begin() as session:
+            await import_history(session, parse_export(EXPORT), "activations", bot.clock.now)
+
+        # 1. A forwarded quiz poll becomes a bank item: its right option, topic, difficulty.
+        since = bot.api.mark()
+        await bot.api.send_poll(ADMIN, QUESTION, OPTIONS, forwarded_from=CHANNEL)
+        asked = await bot.api.wait_for("sendMessage", lambda p: "درسته؟" in p["text"], since=since)
+        topics = await press_for(bot, asked, "گزینهٔ ۲")
+        levels = await press_for(bot, topics, "شبکه‌های کانولوشنی")
+        quiz_id = saved_id(await press_for(bot, levels, "متوسط"))
+
+        # 2. Scheduled for 18:00 today; the preview is the post as the channel will see it.
+        when = await bot.say(ADMIN, f"/schedule quiz {quiz_id}")
+        confirm = await press_for(bot, when, "امروز ۱۸")
+        assert "تأیید" in confirm.shown
+        preview = bot.api.calls_of("sendPoll")[-1]
+        assert preview.params["question"] == f"❓کوییز شماره ۱: {QUESTION}"
+        assert "زمان‌بندی شد" in (await press_for(bot, confirm, "تأیید")).shown
+
+        # 3. A text in the channel's interview format is saved and posted, title in bold and
+        # its formula in code.
+        topics = await bot.say(ADMIN, INTERVIEW)
+        interview_id = saved_id(await press_for(bot, topics, "ارزیابی مدل"))
+        await bot.say(ADMIN, f"/postnow interview {interview_id}")
+        since = bot.api.mark()
+        assert await bot.tick() == 1
+        (interview,) = channel_posts(bot, since)
+        assert interview.shown.startswith("💡سوال مصاحبه: چرا Precision = TP/(TP+FP)")
+        assert interview.entities[0]["type"] == "bold"
+        assert {"type": "code", "text": "Precision = TP/(TP+FP)"} in interview.entities
+
+        # 4. An imported quiz gets its right option from a button.
+        since = bot.api.mark()
+        listed = await bot.say(ADMIN, "/needsreview")
+        assert listed.shown.startswith("🔎 ۲ کوییز واردشده پاسخ درست ندارن")
+        quiz = await bot.api.wait_for(
+            "sendMessage", lambda p: "کدوم تابع خروجی" in p["text"], since=since
+        )
+        fixed = await press_for(bot, quiz, "Sigmoid", expect="editMessageText")
+        assert fixed.shown.startswith("✅ گزینهٔ درست ثبت شد: «Sigmoid»")
+        assert (await bot.say(ADMIN, "/needsreview")).shown.startswith("🔎 ۱ کوییز")
+
+        # 5. At 18:01 Telegram refuses the quiz: the admin who added the bot hears it, with a
+        # button that sends it again; it then goes out with the channel's next number.
+        bot.clock.now = datetime(2026, 11, 26, 14, 31, tzinfo=UTC)
+        bot.api.fail_next("sendPoll", 400, description="Bad Request: CHAT_SEND_POLLS_FORBIDDEN")
+        since = bot.api.mark()
+        assert await bot.tick() == 0  # nothing went out
+        notice = await bot.api.wait_for(
+            "sendMessage", lambda p: p["chat_id"] == ADMIN.id and "منتشر نشد" in p["text"], since
+        )
+        await press_for(bot, notice, "الان بفرست")
+        since = bot.api.mark()
+        assert await bot.tick() == 1
+        (post,) = channel_posts(bot, since)
+        assert post.params["question"] == f"❓کوییز شماره ۱: {QUESTION}"
+
+        # 6. The channel votes; /results shows the options' words, the right one marked.
+        poll_id = post.result["poll"]["id"]
+        await bot.api.poll_results(poll_id, [10, 70, 15, 5])
+        results = await bot.say(ADMIN, "/results", where=lambda p: "کوییز شماره ۱" in p["text"])
+        assert "۷۰٪ لایهٔ ادغام بیشینه ✅" in results.shown
+
+        # 7. A daily slot typed in Persian queues a week across several topics.
+        await bot.say(ADMIN, "/slot کوییز هر روز ۱۸:۰۰")
+        queue = await bot.say(ADMIN, "/queue")
+        assert queue.shown.count("ساعت ۱۸:۰۰ · کوییز") == 7
+        async with bot.runtime.sessions() as session:
+            topics_of_week = (
+                await session.scalars(
+                    select(Quiz.topic_id)
+                    .join(ScheduledPost, ScheduledPost.quiz_id == Quiz.id)
+                    .where(ScheduledPost.state == PostState.PENDING)
+                )
+            ).all()
+        assert len(topics_of_week) == 7
+        assert len(set(topics_of_week)) == 7

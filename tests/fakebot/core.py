@@ -489,6 +489,13 @@ class FakeTelegram:
         update = await self._push(self.text_update(user, text))
         return self.messages[(user.id, update["message"]["message_id"])]
 
+    async def send_poll(
+        self, user: FakeUser, question: str, options: list[str], **poll: Any
+    ) -> JSON:
+        """The user sends or forwards a poll to the bot (see `poll_message_update`)."""
+        await self._push(self.poll_message_update(user, question, options, **poll))
+        return self.messages[max(key for key in self.messages if key[0] == user.id)]
+
     async def press(self, user: FakeUser, message: JSON, data: str) -> str:
         """The user presses an inline button under `message`; returns the callback query id."""
         update = await self._push(self.callback_update(user, message, data))

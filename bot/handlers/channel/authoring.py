@@ -276,6 +276,7 @@ _PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("near_duplicate", re.compile(r"near-duplicate of [a-z ]+ (?P<id>\S+) in ")),
     ("all_correct", re.compile(r"every option is correct")),
+    ("option_count", re.compile(r"keep (?P<count>\d+) options")),
 )
 
 

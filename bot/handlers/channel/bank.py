@@ -1,9 +1,9 @@
 """/needsreview and /bank: the bank browsed and fixed in chat by the channels' admins.
 
 /needsreview lists imported quizzes whose right option is unknown, a button per option;
-/bank words (or a topic) lists matching items as buttons; one pressed shows in full, with
-"edit question", "edit explanation" (a reply with the new text: a stored conversation step)
-and "retire" for items that live in the database alone. File items say to edit their file.
+/bank words (or a topic) lists matching items as buttons; one pressed shows in full, with a
+button per field to edit (a reply with the new text: a stored conversation step) and "retire"
+for items that live in the database alone. File items say to edit their file.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.context import QuizbotContext
 from bot.db.models import ItemKind
 from bot.handlers.buttons import Button, ButtonError, ButtonHandler
 from bot.handlers.channel.admin import admin_of
+from bot.handlers.channel.authoring import problem_text
 from bot.handlers.conversations import END, Flow, StoredConversation, expired_buttons
 from bot.handlers.replies import edit_or_send, quoted, reply
 from bot.handlers.work import Step, renders, unit_of_work
@@ -73,10 +74,11 @@ class ItemButton(Button):
 
 @dataclass(frozen=True)
 class EditButton(Button):
-    """Replace a field of a quiz (Field.QUESTION or Field.EXPLANATION) with a typed text."""
+    """Replace a field of an item (a code of curation.Field) with a typed text."""
 
     prefix: ClassVar[str] = "be"
-    quiz: str
+    kind: str
+    item: str
     field: str
 
 
@@ -163,10 +165,11 @@ async def retire_confirm_button(
 async def edit_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """Start replacing a field: the next text message is its new text."""
     button = EditButton.pressed(update)
-    if button is None:
+    kind = None if button is None else _kind(button.kind)
+    if button is None or kind is None:
         return Step(EDIT, ItemGone(), END)
     admin = admin_of(update, context)
-    outcome = await curation.begin_edit(session, admin, button.quiz, button.field)
+    outcome = await curation.begin_edit(session, admin, kind, button.item, button.field)
     if isinstance(outcome, AskText):
         return Step(EDIT, outcome, TEXT, outcome.draft.data())
     return Step(EDIT, outcome, END)
@@ -310,24 +313,17 @@ async def show_item(update: Update, context: QuizbotContext, outcome: ItemShown)
         try:
             options = [text for text, _ in outcome.options]
             rows = _answer_rows(outcome.id, options) if outcome.needs_review else []
-            rows += [
+            rows.append(
                 [
                     InlineKeyboardButton(
-                        texts.BANK_EDIT_QUESTION,
-                        callback_data=EditButton(outcome.id, Field.QUESTION).encode(),
-                    ),
-                    InlineKeyboardButton(
-                        texts.BANK_EDIT_EXPLANATION,
-                        callback_data=EditButton(outcome.id, Field.EXPLANATION).encode(),
-                    ),
-                ],
-                [
-                    InlineKeyboardButton(
-                        texts.BANK_RETIRE,
-                        callback_data=RetireButton(outcome.kind.value, outcome.id).encode(),
+                        texts.BANK_EDIT_FIELD.format(field=texts.BANK_FIELDS[field]),
+                        callback_data=EditButton(outcome.kind.value, outcome.id, field).encode(),
                     )
-                ],
-            ]
+                    for field in Field.OF_KIND[outcome.kind]
+                ]
+            )
+            data = RetireButton(outcome.kind.value, outcome.id).encode()
+            rows.append([InlineKeyboardButton(texts.BANK_RETIRE, callback_data=data)])
             markup = InlineKeyboardMarkup(rows)
         except ButtonError:
             markup = None
@@ -342,6 +338,7 @@ async def show_ask_text(update: Update, context: QuizbotContext, outcome: AskTex
     )
     text = texts.BANK_ASK_TEXT.format(
         field=texts.BANK_FIELDS[outcome.draft.field],
+        hint=texts.BANK_FIELD_HINTS.get(outcome.draft.field, ""),
         current=outcome.current or texts.BANK_NO_CURRENT,
     )
     await reply(update, text, reply_markup=keyboard)
@@ -349,13 +346,12 @@ async def show_ask_text(update: Update, context: QuizbotContext, outcome: AskTex
 
 @renders(BadText)
 async def show_bad_text(update: Update, context: QuizbotContext, outcome: BadText) -> None:
-    """The bank's rule the text breaks; another text is awaited."""
+    """The bank's rules the edit breaks, in Persian; another text is awaited."""
+    problems = "\n".join(problem_text(issue) for issue in outcome.issues)
     text = texts.BANK_BAD_TEXT.format(
-        field=texts.BANK_FIELDS[outcome.draft.field], limit=fa_number(outcome.limit)
+        field=texts.BANK_FIELDS[outcome.draft.field], problems=problems
     )
-    if outcome.line_feeds is not None:
-        text += texts.BANK_BAD_LINES.format(lines=fa_number(outcome.line_feeds))
-    await reply(update, text)
+    await reply(update, fit(text, MAX_MESSAGE_LENGTH))
 
 
 @renders(Edited)

@@ -2,9 +2,10 @@
 search by words or topic, one item in full, a field edited, an item retired.
 
 The bank is shared by every channel, so anyone who administers one of the bot's channels
-may curate it (others are refused). Only items that live in the database alone (quizzes
-imported from a channel's history) are edited or retired here: an item written in a file
-under content/ is changed in its file, or the next `content sync` would undo the change.
+may curate it (others are refused). Only items that live in the database alone (imported
+from a channel's history, or written in chat) are edited or retired here, each field checked
+by the bank's own rules for the whole item: an item written in a file under content/ is
+changed in its file, or the next `content sync` would undo the change.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import limits
+from bot.bank.issues import ContentIssue
+from bot.bank.loader import issues_from
 from bot.bank.normalize import comparison_key, normalize_text, to_latin_digits
+from bot.bank.schema import InterviewItem, LessonItem, QuizItem
 from bot.db.models import ContentSource, InterviewQuestion, ItemKind, Lesson, Quiz, Topic
 from bot.services.channel.outcomes import NoChannels, NotAdmin
 from bot.services.channel.rights import Admin, administered, refusal
@@ -29,14 +33,24 @@ from bot.services.learning.catalog import find_topic
 # How many imported quizzes one /review shows, and how many hits one search lists.
 REVIEW_PAGE = 5
 SEARCH_PAGE = 10
+# Where an edit's problems are said to be (the bank's messages name a file).
+EDIT_FILE = "chat"
 
 
 class Field:
-    """The fields of a quiz that can be edited in chat (short codes: they go in buttons)."""
+    """The fields of an item that can be edited in chat (short codes: they go in buttons)."""
 
     QUESTION = "q"
     EXPLANATION = "e"
-    ALL = (QUESTION, EXPLANATION)
+    OPTIONS = "o"  # a quiz's options, one per line, as many as it has
+    ANSWER = "a"  # an interview question's bullets, one per line
+    TITLE = "t"
+    BODY = "b"
+    OF_KIND: ClassVar[dict[ItemKind, tuple[str, ...]]] = {
+        ItemKind.QUIZ: (QUESTION, OPTIONS, EXPLANATION),
+        ItemKind.INTERVIEW: (QUESTION, ANSWER),
+        ItemKind.LESSON: (TITLE, BODY),
+    }
 
 
 # --- outcomes --------------------------------------------------------------------------
@@ -109,15 +123,21 @@ class ItemShown:
     bullets: tuple[str, ...] = ()  # an interview question's answer
     body: str | None = None  # a lesson's
     needs_review: bool = False
-    editable: bool = False  # only items that live in the database alone
+    editable: bool = False  # only items that live in the database alone (not in files)
 
 
 @dataclass(frozen=True)
 class EditDraft:
-    """The quiz and field an admin is replacing."""
+    """The item and field an admin is replacing."""
 
-    quiz_id: str
+    item_id: str
     field: str
+    kind: str
+
+    @property
+    def item_kind(self) -> ItemKind | None:
+        """The kind, or None when the stored value is not one."""
+        return ItemKind(self.kind) if self.kind in {k.value for k in ItemKind} else None
 
     def data(self) -> dict[str, Any]:
         """The draft as stored between steps."""
@@ -142,11 +162,10 @@ class AskText:
 
 @dataclass(frozen=True)
 class BadText:
-    """The typed text breaks the bank's rules for the field; the step waits for another."""
+    """The edited item breaks the bank's rules; nothing changed and the step waits again."""
 
     draft: EditDraft
-    limit: int
-    line_feeds: int | None = None
+    issues: tuple[ContentIssue, ...]
 
 
 @dataclass(frozen=True)
@@ -339,12 +358,16 @@ async def _item(session: AsyncSession, kind: ItemKind, item_id: str) -> ItemShow
             return None
         topic = await _topic_title(session, question.topic_id)
         bullets = tuple(question.answer)
-        return ItemShown(kind, question.id, topic, question.question, bullets=bullets)
+        editable = question.source is not ContentSource.BANK
+        return ItemShown(
+            kind, question.id, topic, question.question, bullets=bullets, editable=editable
+        )
     lesson = await session.get(Lesson, item_id)
     if lesson is None or lesson.retired_at is not None:
         return None
     topic = await _topic_title(session, lesson.topic_id)
-    return ItemShown(kind, lesson.id, topic, lesson.title, body=lesson.body)
+    editable = lesson.source is not ContentSource.BANK
+    return ItemShown(kind, lesson.id, topic, lesson.title, body=lesson.body, editable=editable)
 
 
 async def _topic_title(session: AsyncSession, topic_id: str) -> str:
@@ -354,82 +377,170 @@ async def _topic_title(session: AsyncSession, topic_id: str) -> str:
 
 # --- editing and retiring ---------------------------------------------------------------
 
+Editable = Quiz | InterviewQuestion | Lesson
 
-async def _editable_quiz(session: AsyncSession, quiz_id: str) -> Quiz | FileItem | ItemGone:
-    quiz = await session.get(Quiz, quiz_id)
-    if quiz is None or quiz.retired_at is not None:
+
+async def _editable(
+    session: AsyncSession, kind: ItemKind, item_id: str
+) -> Editable | FileItem | ItemGone:
+    row: Editable | None
+    if kind is ItemKind.QUIZ:
+        row = await session.get(Quiz, item_id)
+    elif kind is ItemKind.INTERVIEW:
+        row = await session.get(InterviewQuestion, item_id)
+    else:
+        row = await session.get(Lesson, item_id)
+    if row is None or row.retired_at is not None:
         return ItemGone()
-    if quiz.source is ContentSource.BANK:
+    if row.source is ContentSource.BANK:
         return FileItem()
-    return quiz
+    return row
+
+
+def _options(quiz: Quiz) -> list[str]:
+    return [option.text for option in sorted(quiz.options, key=_position)]
+
+
+def _current(row: Editable, field: str) -> str | None:
+    """The field's text now; lists (options, bullets) one per line, as they are typed."""
+    if isinstance(row, Quiz):
+        return {
+            Field.QUESTION: row.question,
+            Field.EXPLANATION: row.explanation,
+            Field.OPTIONS: "\n".join(_options(row)),
+        }[field]
+    if isinstance(row, InterviewQuestion):
+        return row.question if field == Field.QUESTION else "\n".join(row.answer)
+    return row.title if field == Field.TITLE else row.body
+
+
+def _item_data(row: Editable) -> dict[str, Any]:
+    """The item as the bank's schema reads it, to check an edit by the bank's own rules."""
+    common = {"id": row.id, "topic": row.topic_id}
+    if isinstance(row, Quiz):
+        correct = [o.position + 1 for o in row.options if o.is_correct] or [1]  # unknown: any
+        data: dict[str, Any] = {
+            **common,
+            "difficulty": row.difficulty,
+            "question": row.question,
+            "options": _options(row),
+            "correct": correct,
+            "multiple": row.multiple_answers or len(correct) > 1,
+        }
+        if row.explanation:
+            data["explanation"] = row.explanation
+        return data
+    if isinstance(row, InterviewQuestion):
+        return {**common, "question": row.question, "answer": list(row.answer)}
+    return {**common, "title": row.title, "body": row.body, "hashtags": list(row.hashtags)}
+
+
+def _lines(text: str) -> list[str]:
+    return [normalize_text(line) for line in text.splitlines() if line.strip()]
+
+
+def _edited_data(row: Editable, field: str, text: str) -> dict[str, Any]:
+    data = _item_data(row)
+    key = {
+        Field.QUESTION: "question",
+        Field.EXPLANATION: "explanation",
+        Field.OPTIONS: "options",
+        Field.ANSWER: "answer",
+        Field.TITLE: "title",
+        Field.BODY: "body",
+    }[field]
+    data[key] = _lines(text) if field in (Field.OPTIONS, Field.ANSWER) else text
+    return data
 
 
 async def begin_edit(
-    session: AsyncSession, admin: Admin, quiz_id: str, field: str
+    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str, field: str
 ) -> AskText | FileItem | ItemGone | Refusal:
     """An edit button: ask for the field's new text."""
     refused = await _refused(session, admin)
     if refused is not None:
         return refused
-    quiz = await _editable_quiz(session, quiz_id)
-    if not isinstance(quiz, Quiz) or field not in Field.ALL:
-        return quiz if not isinstance(quiz, Quiz) else ItemGone()
-    current = quiz.question if field == Field.QUESTION else quiz.explanation
-    return AskText(EditDraft(quiz_id, field), current)
+    row = await _editable(session, kind, item_id)
+    if not isinstance(row, Editable) or field not in Field.OF_KIND[kind]:
+        return row if not isinstance(row, Editable) else ItemGone()
+    return AskText(EditDraft(item_id, field, kind.value), _current(row, field))
 
 
 async def apply_edit(
     session: AsyncSession, admin: Admin, draft: EditDraft | None, typed: str, now: datetime
 ) -> Edited | BadText | FileItem | ItemGone | EditEnded | Refusal:
-    """The new text, normalised as the bank normalises and held to the bank's limits."""
-    if draft is None or draft.field not in Field.ALL:
+    """The new text, normalised and checked by the bank's own rules for the whole item."""
+    kind = draft.item_kind if draft is not None else None
+    if draft is None or kind is None or draft.field not in Field.OF_KIND[kind]:
         return EditEnded()
     refused = await _refused(session, admin)
     if refused is not None:
         return refused
-    quiz = await _editable_quiz(session, draft.quiz_id)
-    if not isinstance(quiz, Quiz):
-        return quiz
+    row = await _editable(session, kind, draft.item_id)
+    if not isinstance(row, Editable):
+        return row
     text = normalize_text(typed)
-    if draft.field == Field.QUESTION:
-        if not text or limits.telegram_length(text) > limits.MAX_QUESTION_LENGTH:
-            return BadText(draft, limits.MAX_QUESTION_LENGTH)
-        quiz.question = text
-    else:
-        too_many = text.count("\n") > limits.MAX_EXPLANATION_LINE_FEEDS
-        if not text or too_many or limits.telegram_length(text) > limits.MAX_EXPLANATION_LENGTH:
-            return BadText(draft, limits.MAX_EXPLANATION_LENGTH, limits.MAX_EXPLANATION_LINE_FEEDS)
-        quiz.explanation = text
-    quiz.updated_at = now
-    return Edited(draft.field, text)
+    if (
+        isinstance(row, Quiz)
+        and draft.field == Field.OPTIONS
+        and len(_lines(text)) != len(row.options)
+    ):
+        # The right option(s) and every vote hang on the positions: their number stays.
+        issue = ContentIssue(EDIT_FILE, row.id, "options", f"keep {len(row.options)} options")
+        return BadText(draft, (issue,))
+    try:
+        item = _SCHEMAS[kind].model_validate(_edited_data(row, draft.field, text))
+    except ValidationError as error:
+        return BadText(draft, tuple(issues_from(error, EDIT_FILE, row.id)))
+    _apply(row, item)
+    row.updated_at = now
+    shown = _current(row, draft.field) or ""
+    return Edited(draft.field, shown)
 
 
-async def _retirable(
-    session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str
-) -> Quiz | FileItem | ItemGone | Refusal:
-    refused = await _refused(session, admin)
-    if refused is not None:
-        return refused
-    if kind is not ItemKind.QUIZ:  # interview questions and lessons all live in files
-        shown = await _item(session, kind, item_id)
-        return ItemGone() if shown is None else FileItem()
-    return await _editable_quiz(session, item_id)
+_SCHEMAS: dict[ItemKind, type[QuizItem | InterviewItem | LessonItem]] = {
+    ItemKind.QUIZ: QuizItem,
+    ItemKind.INTERVIEW: InterviewItem,
+    ItemKind.LESSON: LessonItem,
+}
+
+
+def _apply(row: Editable, item: QuizItem | InterviewItem | LessonItem) -> None:
+    """The checked item's texts into its row (as normalised by the schema)."""
+    if isinstance(row, Quiz) and isinstance(item, QuizItem):
+        row.question, row.explanation = item.question, item.explanation
+        for option, text in zip(sorted(row.options, key=_position), item.options, strict=True):
+            option.text = text
+    elif isinstance(row, InterviewQuestion) and isinstance(item, InterviewItem):
+        row.question, row.answer = item.question, list(item.answer)
+    elif isinstance(row, Lesson) and isinstance(item, LessonItem):
+        row.title, row.body = item.title, item.body
+
+
+def _label(row: Editable) -> str:
+    return row.title if isinstance(row, Lesson) else row.question
 
 
 async def ask_retire(
     session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str
 ) -> RetireAsk | FileItem | ItemGone | Refusal:
     """The retire button: asks to confirm (nothing changes yet)."""
-    quiz = await _retirable(session, admin, kind, item_id)
-    return RetireAsk(kind, quiz.id, quiz.question) if isinstance(quiz, Quiz) else quiz
+    refused = await _refused(session, admin)
+    if refused is not None:
+        return refused
+    row = await _editable(session, kind, item_id)
+    return RetireAsk(kind, row.id, _label(row)) if isinstance(row, Editable) else row
 
 
 async def retire(
     session: AsyncSession, admin: Admin, kind: ItemKind, item_id: str, now: datetime
 ) -> Retired | FileItem | ItemGone | Refusal:
     """The confirmation: the item is no longer served or scheduled (its statistics stay)."""
-    quiz = await _retirable(session, admin, kind, item_id)
-    if not isinstance(quiz, Quiz):
-        return quiz
-    quiz.retired_at = quiz.updated_at = now
-    return Retired(quiz.question)
+    refused = await _refused(session, admin)
+    if refused is not None:
+        return refused
+    row = await _editable(session, kind, item_id)
+    if not isinstance(row, Editable):
+        return row
+    row.retired_at = row.updated_at = now
+    return Retired(_label(row))
