@@ -149,6 +149,20 @@ async def test_admins_see_the_admin_commands_in_their_menu_and_learners_do_not(
         assert methods(demoted) == ["deleteMyCommands"]
         assert menu(bot, newcomer) == learner_menu
 
+        # A demotion only the periodic reading of the list sees (its chat_member update was
+        # lost): the admin who used the bot loses the admin menu too.
+        await reply(bot, ADMIN, "/queue")  # managing through the bot: their chat is known
+        bot.api.set_admins(CHANNEL["id"], [newcomer])
+        since = bot.api.mark()
+        await refresh_admins(bot.app.bot, bot.runtime, CHANNEL["id"])
+        assert methods(bot.api.calls[since:]) == [
+            "getChatAdministrators",
+            "setMyCommands",  # newcomer is an admin again
+            "deleteMyCommands",
+        ]
+        assert menu(bot, ADMIN) == learner_menu
+        assert "slot" in menu(bot, newcomer)
+
 
 @sqlite_only
 async def test_admin_ids_get_the_admin_menu_at_start(real_bank_url: str) -> None:

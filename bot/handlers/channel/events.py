@@ -43,8 +43,13 @@ async def refresh_admins(bot: Bot, runtime: Runtime, chat_id: int) -> None:
         return
     posters = {runtime.person(m.user.id): m.user for m in members if can_post(m)}
     async with runtime.sessions.begin() as session:
-        added = await rights.replace_admins(session, chat_id, posters, runtime.now())
-    await give_admin_menu(bot, admin_ids(runtime, [posters[person] for person in added]))
+        read = await rights.replace_admins(session, chat_id, posters, runtime.now())
+    await give_admin_menu(bot, admin_ids(runtime, [posters[person] for person in read.added]))
+    # A demotion the chat_member updates missed: the menu goes here instead (ADMIN_IDS keep it).
+    unsealed = (runtime.sealer.unseal(sealed) for sealed in read.dropped_chats)
+    dropped = {chat for chat in unsealed if chat is not None}
+    for user_id in sorted(dropped - set(runtime.settings.admin_ids)):
+        await take_admin_menu(bot, user_id)
 
 
 def admin_ids(runtime: Runtime, users: Iterable[User]) -> list[int]:

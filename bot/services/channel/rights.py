@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import utcnow
-from bot.db.models import AdminChoice, Channel, ChannelAdmin
+from bot.db.models import AdminChoice, AdminContact, Channel, ChannelAdmin
 from bot.services.channel import contacts
 from bot.services.channel.outcomes import (
     ChannelChosen,
@@ -115,27 +115,49 @@ async def is_admin(session: AsyncSession, admin: Admin) -> bool:
     return bool(await administered(session, admin))
 
 
+@dataclass(frozen=True)
+class AdminsRead:
+    """What reading a channel's admin list again changed for people's command menus."""
+
+    added: frozenset[str]  # keyed hashes of the new admins (they get the admins' menu)
+    # Sealed private chats of admins who lost their last channel and had used the bot (the
+    # only ones whose chat the bot knows): their menu goes back to the learners' one.
+    dropped_chats: tuple[str, ...] = ()
+
+
 async def replace_admins(
     session: AsyncSession, chat_id: int, people: Iterable[str], now: datetime
-) -> set[str]:
-    """Telegram's current admin list of a channel (those who can post), as keyed hashes.
-
-    Returns those who were not admins of it before (they get the admins' command menu).
-    """
+) -> AdminsRead:
+    """Telegram's current admin list of a channel (those who can post), as keyed hashes."""
     channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
     if channel is None:
-        return set()
+        return AdminsRead(frozenset())
+    current = set(people)
     known = set(
         await session.scalars(
             select(ChannelAdmin.admin_hash).where(ChannelAdmin.channel_id == channel.id)
         )
     )
     await session.execute(delete(ChannelAdmin).where(ChannelAdmin.channel_id == channel.id))
-    session.add_all(
-        ChannelAdmin(channel_id=channel.id, admin_hash=person) for person in set(people)
-    )
+    session.add_all(ChannelAdmin(channel_id=channel.id, admin_hash=person) for person in current)
     channel.admins_checked_at = now
-    return set(people) - known
+    await session.flush()
+    gone = known - current
+    dropped: list[str] = []
+    if gone:
+        still = set(
+            await session.scalars(
+                select(ChannelAdmin.admin_hash).where(ChannelAdmin.admin_hash.in_(gone))
+            )
+        )
+        dropped = list(
+            await session.scalars(
+                select(AdminContact.sealed_chat)
+                .where(AdminContact.admin_hash.in_(gone - still))
+                .distinct()
+            )
+        )
+    return AdminsRead(frozenset(current - known), tuple(dropped))
 
 
 class AdminChange(enum.Enum):
