@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import signal
@@ -184,10 +185,22 @@ def build_application(
     return application
 
 
-def demo_runner(settings: Settings) -> DemoRunner:
-    """Redis-queued `quizbot worker`s when REDIS_URL is set, else a local worker process."""
+def torch_installed() -> bool:
+    """Whether this host can train demos itself (torch comes with `quizbot[demos]`)."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # a broken or blocked install counts as none
+        return False
+
+
+def demo_runner(settings: Settings) -> DemoRunner | None:
+    """Redis-queued `quizbot worker`s when REDIS_URL is set, else a local worker process;
+    None (learners are told demos are not available) on a host without torch and Redis."""
     if settings.redis_url:
         return QueueRunner(settings.redis_url, settings.demo_timeout_seconds)
+    if not torch_installed():
+        log.warning("torch is not installed and REDIS_URL is not set: demos are off")
+        return None
     return LocalRunner(
         settings.demo_concurrency, settings.demo_timeout_seconds, settings.demo_device
     )
@@ -258,14 +271,16 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
         async def interrupt_demos() -> None:
             # A demo may run for a minute; the update waiting on it must not hold up the stop.
             await stop.wait()
-            await runner.close()
+            if runner is not None:
+                await runner.close()
 
         interrupting = asyncio.create_task(interrupt_demos())
         try:
             await serve(build_application(runtime, token), stop)
         finally:
             interrupting.cancel()
-            await runner.close()
+            if runner is not None:
+                await runner.close()
             await engine.dispose()
 
     try:

@@ -12,9 +12,9 @@ fi
 links="${PIP_FIND_LINKS:-/opt/wheels}"
 if compgen -G "$links/torch-2.13.0*.whl" >/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
-  .venv/bin/uv pip install --quiet --python .venv/bin/python --find-links "$links" -e ".[dev]"
+  .venv/bin/uv pip install --quiet --python .venv/bin/python --find-links "$links" -e ".[dev,demos]"
 else
   # --no-compile: byte-compiling every installed module (torch has thousands) takes longer
   # than compiling, on first import, the few the bot and its tests use.
-  .venv/bin/pip install --quiet --disable-pip-version-check --no-compile -e ".[dev]"
+  .venv/bin/pip install --quiet --disable-pip-version-check --no-compile -e ".[dev,demos]"
 fi

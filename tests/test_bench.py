@@ -56,3 +56,16 @@ def test_export_benchmark_prints_its_figures() -> None:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["full"]["answers"] == 600
     assert set(figures["full"]) == {"answers", "csv", "xlsx", "json"}
+
+
+def test_startup_benchmark_prints_its_ratios() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "startup.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(figures) == {"help_s", "bare_s", "eager_s", "help_over_bare", "eager_over_help"}
+    assert all(value > 0 for value in figures.values())

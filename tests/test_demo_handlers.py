@@ -144,3 +144,11 @@ async def test_a_quizs_demo_button_opens_the_panel_of_its_demo(inproc: InProcess
     pressed = await inproc.press(LEILA, message, "dm:activations")
     assert methods(pressed) == ["sendMessage", "answerCallbackQuery"]
     assert "/demo activations functions=" in pressed[0].params["text"]
+
+
+async def test_a_bot_without_a_demo_worker_says_demos_are_not_available(
+    inproc: InProcessBot,
+) -> None:
+    # A host installed without the [demos] extra and without REDIS_URL has no runner.
+    assert inproc.runtime.demo_runner is None
+    assert await reply(inproc, f"/demo letters {SMALL}") == "دموها الان در دسترس نیستن."

@@ -24,10 +24,11 @@ from bot.cli.common import (
     run_with_sessions,
     sync_command,
 )
+from bot.cli.groups import group_app
 from bot.config import Settings
 from bot.db.base import utcnow
 
-content_app = typer.Typer(help="The content bank under content/.", no_args_is_help=True)
+content_app = group_app("content")
 
 
 @content_app.command("validate")

@@ -10,9 +10,10 @@ from bot.cli.common import (
     cli_settings,
     console,
 )
+from bot.cli.groups import group_app
 from bot.db import migrate
 
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = group_app("db")
 
 
 @db_app.command("upgrade")

@@ -11,37 +11,34 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import cli_settings, console, err_console, sync_command
-from bot.cli.content import content_app
-from bot.cli.db import db_app
-from bot.cli.demos import demo, worker
-from bot.cli.schedule import schedule_app
-from bot.cli.stats import stats_app
-from bot.config import SettingsError
-from bot.envfile import ensure_env_file
+from bot.cli.groups import LazyCommands
 
+# Each group and the demo commands are imported when used (bot/cli/groups.py); plain click
+# help (no rich formatting) keeps `quizbot --help` instant.
 app = typer.Typer(
+    cls=LazyCommands,
     help="quizbot: Persian quiz and tutoring bot for ML learners.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.add_typer(db_app, name="db")
-app.add_typer(content_app, name="content")
-app.add_typer(schedule_app, name="schedule")
-app.add_typer(stats_app, name="stats")
-app.command()(demo)
-app.command()(worker)
 
 
 @app.command()
 def setup(env_file: Annotated[Path, typer.Option(help="File to write.")] = Path(".env")) -> None:
     """Create .env with a freshly generated ANSWER_HASH_KEY (an existing key is kept)."""
+    from bot.cli.common import console
+    from bot.envfile import ensure_env_file
+
     console.print(ensure_env_file(env_file), markup=False)
 
 
 @app.command()
 def run() -> None:
     """Migrate the database, sync the content bank, then run the bot (long polling)."""
+    from bot.cli.common import cli_settings, err_console, sync_command
+    from bot.config import SettingsError
+
     settings = cli_settings()
     try:
         hash_key = settings.require_hash_key()

@@ -16,6 +16,7 @@ from bot.cli.common import (
     parse_at,
     run_with_sessions,
 )
+from bot.cli.groups import group_app
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.models import ItemKind
@@ -31,7 +32,7 @@ PROBLEMS = {
     Problem.UNKNOWN_CHANNEL: "unknown channel {item}",
 }
 
-schedule_app = typer.Typer(help="Channel posts: add, list, cancel.", no_args_is_help=True)
+schedule_app = group_app("schedule")
 
 
 @schedule_app.command("add")

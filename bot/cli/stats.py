@@ -15,11 +15,12 @@ from bot.cli.common import (
     parse_at,
     run_with_sessions,
 )
+from bot.cli.groups import group_app
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.services.channel import registry as channel_service
 
-stats_app = typer.Typer(help="Statistics and exports.", no_args_is_help=True)
+stats_app = group_app("stats")
 
 
 @stats_app.command("export")
