@@ -14,7 +14,6 @@ from typing import Any
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -50,6 +49,7 @@ from bot.handlers.errors import on_error
 from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
 from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
+from bot.pacing import PacingLimiter
 from bot.polling import Poller
 from bot.redaction import redact_logs
 from bot.runtime import Runtime
@@ -150,11 +150,15 @@ def register_handlers(application: QuizbotApplication) -> None:
 
 
 def build_application(
-    runtime: Runtime, token: str, request: BaseRequest | None = None
+    runtime: Runtime,
+    token: str,
+    request: BaseRequest | None = None,
+    pacing: PacingLimiter | None = None,
 ) -> QuizbotApplication:
     """The bot application, talking to the Bot API server named in the settings.
 
-    `request` replaces the HTTP transport (the tests' in-process fake Bot API).
+    `request` replaces the HTTP transport (the tests' in-process fake Bot API); `pacing` the
+    sending limiter (the tests' runs it on a clock that skips the waits).
     """
     settings = runtime.settings
     builder = (
@@ -164,7 +168,7 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(tzinfo=settings.tz))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(pacing or PacingLimiter(max_retries=3))
         .post_init(_post_init)
     )
     if request is not None:

@@ -20,11 +20,12 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.pacing import PacingLimiter
 from bot.polling import Poller
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
-from tests.fakebot import Call, FakeBotApi, FakeUser
+from tests.fakebot import Call, FakeBotApi, FakeTelegram, FakeUser
 from tests.fakebot.entities import parse_html
 
 TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
@@ -42,6 +43,39 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+@dataclass
+class SkippingClock:
+    """The send pacing's clock in tests: a wait passes at once, its time still counted.
+
+    The bot and the fake Bot API read it both, so the fake's limits see the moments the bot's
+    pacing chose, and a test never sleeps for Telegram's one-message-a-second.
+    """
+
+    now: float = 1_000.0
+    waited: float = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.now += seconds
+            self.waited += seconds
+        await asyncio.sleep(0)
+
+
+def paced_for_tests(api: FakeTelegram) -> PacingLimiter:
+    """The bot's own pacing on a clock shared with the fake, whose waits pass at once.
+
+    A bot started again on the same fake keeps its clock, a minute on: a restart takes a
+    while, and the new process knows nothing of the old one's sends.
+    """
+    clock = api.send_clock if isinstance(api.send_clock, SkippingClock) else SkippingClock()
+    clock.now += 60.0
+    api.send_clock = clock
+    return PacingLimiter(clock=clock, sleep=clock.sleep)
 
 
 @dataclass
@@ -89,7 +123,7 @@ class Harness:
         self.runtime = Runtime(
             settings, self.engine, HASH_KEY, clock=self.clock, demo_runner=self.demo_runner
         )
-        self.app = build_application(self.runtime, TOKEN)
+        self.app = build_application(self.runtime, TOKEN, pacing=paced_for_tests(self.api))
         await self.app.initialize()
         if self.app.post_init is not None:
             await self.app.post_init(self.app)  # run_polling would call it

@@ -38,7 +38,7 @@ from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeTelegram, FakeUser, InProcessRequest
 from tests.fakebot.core import JSON
 from tests.fakebot.transport import BASE_URL
-from tests.harness import HASH_KEY, TOKEN, Clock, button_data
+from tests.harness import HASH_KEY, TOKEN, Clock, button_data, paced_for_tests
 
 __all__ = ["InProcessBot", "button_data", "in_process_bot", "methods", "of", "one"]
 
@@ -176,7 +176,9 @@ async def _open(
     """A bot process: its engine, runtime and initialised application (commands registered)."""
     engine = create_engine(config.database_url)
     runtime = Runtime(config, engine, HASH_KEY, clock=clock, demo_runner=demo_runner)
-    app = build_application(runtime, TOKEN, request=InProcessRequest(api))
+    app = build_application(
+        runtime, TOKEN, request=InProcessRequest(api), pacing=paced_for_tests(api)
+    )
     try:
         await app.initialize()  # getMe; the Updater and the job queue never run
         try:

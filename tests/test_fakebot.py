@@ -5,6 +5,7 @@ in-process request calling the same core. Both must answer alike. The last test 
 whole bot in process really stays off the network.
 """
 
+import datetime as dt
 import socket
 from collections.abc import AsyncIterator
 
@@ -86,9 +87,37 @@ async def test_uploads_are_multipart(api_and_bot: tuple[FakeTelegram, Bot]) -> N
     photo = await bot.send_photo(ADMIN.id, png, caption="نمودار")
     assert photo.caption == "نمودار"
     assert photo.photo[-1].file_size == len(png)
-    document = await bot.send_document(ADMIN.id, b"a,b\n1,2\n", filename="stats.csv")
+    # Another chat: Telegram takes one message a second in a private chat.
+    document = await bot.send_document(ADMIN.id + 1, b"a,b\n1,2\n", filename="stats.csv")
     assert document.document is not None
     assert api.calls_of("sendPhoto")[0].files["photo"] == png
+
+
+async def test_sends_past_telegrams_limits_are_refused_with_429(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    now = [100.0]
+    api.send_clock = lambda: now[0]
+    await bot.send_message(ADMIN.id, "یک")
+    with pytest.raises(RetryAfter) as refused:  # one a second in a private chat
+        await bot.send_message(ADMIN.id, "دو")
+    assert refused.value.retry_after in (1, dt.timedelta(seconds=1))
+    now[0] += 1.0
+    await bot.send_message(ADMIN.id, "دو")
+    api.chats[CHANNEL["id"]] = CHANNEL
+    for number in range(20):  # twenty a minute in a group or channel
+        now[0] += 0.1
+        await bot.send_message(CHANNEL["id"], f"پست {number}")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(CHANNEL["id"], "پست ۲۱")
+    now[0] += 1.0
+    for user in range(30):  # thirty a second overall
+        await bot.send_message(10_000 + user, "سلام")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(20_000, "سلام")
+    assert await bot.answer_callback_query("1")  # not a send: never refused
+    assert api.refused_for_flood == 3
 
 
 async def test_edits_and_keyboards(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
@@ -186,7 +215,8 @@ async def test_only_inline_keyboards_stay_on_the_message(
 async def test_telegram_limits_and_refusals_are_worded_as_telegram_words_them(
     api_and_bot: tuple[FakeTelegram, Bot],
 ) -> None:
-    _, bot = api_and_bot
+    api, bot = api_and_bot
+    api.enforce_limits = False  # the wording of refusals here; the limits have their own test
     assert (await bot.send_message(ADMIN.id, "😀" * 2048)).text == "😀" * 2048  # 4096 in UTF-16
     with pytest.raises(BadRequest, match=r"(?i)message text is empty or too long"):
         await bot.send_message(ADMIN.id, "😀" * 2048 + "x")

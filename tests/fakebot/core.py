@@ -15,11 +15,12 @@ import contextlib
 import copy
 import itertools
 import json
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.fakebot.entities import EntityError, entity_text, parse_html
 
@@ -173,6 +174,12 @@ class FakeTelegram:
         self._storm_max_delay = 0.0
         self._changed = asyncio.Condition()
         self._released = False
+        # Telegram's sending limits, counted on this clock (the tests' bots skip their waits
+        # on a clock they share with the fake; a bot in another process uses real time).
+        self.send_clock: Callable[[], float] = time.monotonic
+        self.enforce_limits = True
+        self._sent: dict[str, list[float]] = {}
+        self.refused_for_flood = 0
         # Bot API method names are case-insensitive: "getupdates" is "getUpdates".
         self._method_names = {
             name.removeprefix("_api_").lower(): name.removeprefix("_api_")
@@ -583,12 +590,54 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, _error_body(404, "Not Found: method not found")
+        flood = self._flood_wait(method, params)
+        if flood is not None:
+            self.refused_for_flood += 1
+            body = _error_body(429, f"Too Many Requests: retry after {flood}")
+            body["parameters"] = {"retry_after": flood}
+            return 429, body
         try:
             result = await handler(params, files)
         except ApiError as error:
             return error.code, _error_body(error.code, error.description)
+        self._count_send(method, params)
         call.result = copy.deepcopy(result)
         return 200, {"ok": True, "result": result}
+
+    # --- Telegram's sending limits --------------------------------------------------------
+
+    _LIMITS: ClassVar[dict[str, tuple[int, float]]] = {
+        "overall": (30, 1.0),
+        "group": (20, 60.0),
+        "private": (1, 1.0),
+    }
+
+    def _send_keys(self, method: str, params: JSON) -> list[tuple[str, str]]:
+        if not method.startswith(("send", "copyMessage", "forwardMessage")):
+            return []
+        keys = [("*", "overall")]
+        chat = params.get("chat_id")
+        if chat is not None:
+            private = str(chat).lstrip("-").isdigit() and int(chat) > 0
+            keys.append((str(chat), "private" if private else "group"))
+        return keys
+
+    def _flood_wait(self, method: str, params: JSON) -> int | None:
+        """Seconds to wait when this send would go past a limit (Telegram's 429), or None."""
+        if not self.enforce_limits:
+            return None
+        now = self.send_clock()
+        for key, kind in self._send_keys(method, params):
+            count, seconds = self._LIMITS[kind]
+            recent = [t for t in self._sent.get(key, []) if t > now - seconds]
+            if len(recent) >= count:
+                return max(1, math.ceil(recent[-count] + seconds - now))
+        return None
+
+    def _count_send(self, method: str, params: JSON) -> None:
+        now = self.send_clock()
+        for key, _ in self._send_keys(method, params):
+            self._sent.setdefault(key, []).append(now)
 
     # --- Bot API methods ---------------------------------------------------------------
 

@@ -1,0 +1,162 @@
+"""Sending inside Telegram's limits (bot/pacing.py), proven on a virtual clock.
+
+Many senders run at once on an event loop whose clock only moves when every task waits: each
+send is stamped with the moment it really went out, and every sliding window is checked over
+those stamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.pacing import PacingLimiter
+
+
+class VirtualClock:
+    """Time that advances to the next sleeper's wake-up once every task is waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), future))
+        await future
+
+    async def run(self, work: Awaitable[Any]) -> Any:
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            for _ in range(20):  # let every ready task run until it waits
+                await asyncio.sleep(0)
+            if self._sleepers and not task.done():
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, wake)
+                future.set_result(None)
+        return task.result()
+
+
+def most_in_any_window(stamps: list[float], seconds: float) -> int:
+    """The largest number of stamps inside any interval [t, t + seconds)."""
+    ordered = sorted(stamps)
+    best = 0
+    for i, start in enumerate(ordered):
+        best = max(best, sum(1 for t in ordered[i:] if t < start + seconds - 1e-9))
+    return best
+
+
+class Recorder:
+    """A fake Bot API call: stamps each send with the clock, may answer 429 first."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.sent: list[tuple[str, int, float]] = []  # chat, sequence number, moment
+        self.flood: dict[str, int] = {}  # chat → seconds of the one 429 it gets
+
+    def call(self, chat: str, number: int) -> Callable[[], Awaitable[bool]]:
+        async def send() -> bool:
+            if chat in self.flood:
+                raise RetryAfter(timedelta(seconds=self.flood.pop(chat)))
+            self.sent.append((chat, number, self.clock()))
+            return True
+
+        return send
+
+
+async def send_all(limiter: PacingLimiter, recorder: Recorder, plan: list[str]) -> None:
+    """Send one message per entry of `plan` (a chat id), all at once, each chat in order."""
+    numbers: dict[str, itertools.count[int]] = defaultdict(itertools.count)
+
+    async def one(chat: str, number: int) -> None:
+        await limiter.process_request(
+            recorder.call(chat, number), (), {}, "sendMessage", {"chat_id": chat}, None
+        )
+
+    await asyncio.gather(*(one(chat, next(numbers[chat])) for chat in plan))
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+async def test_every_window_holds_overall_per_group_and_per_private_chat(
+    clock: VirtualClock,
+) -> None:
+    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    recorder = Recorder(clock)
+    channels = [f"-100{n}" for n in range(5)]
+    privates = [str(1_000 + n) for n in range(40)]
+    # 5 channels × 30 posts and 40 learners × 5 messages, all asked for at the same moment.
+    plan = [chat for chat in channels for _ in range(30)] + [c for c in privates for _ in range(5)]
+    await clock.run(send_all(limiter, recorder, plan))
+
+    assert len(recorder.sent) == len(plan)
+    everything = [moment for _, _, moment in recorder.sent]
+    assert most_in_any_window(everything, 1.0) <= 30
+    by_chat: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for chat, number, moment in recorder.sent:
+        by_chat[chat].append((number, moment))
+    for chat in channels:
+        assert most_in_any_window([m for _, m in by_chat[chat]], 60.0) <= 20
+    for chat in privates:
+        assert most_in_any_window([m for _, m in by_chat[chat]], 1.0) <= 1
+    for sends in by_chat.values():  # each chat's messages went out in the order asked
+        assert [number for number, _ in sends] == sorted(number for number, _ in sends)
+    # Nothing waited longer than the limits make it: a channel's 21st post goes out the moment
+    # its first leaves the minute's window; the learners' fifth message within seconds.
+    for chat in channels:
+        moments = [moment for _, moment in sorted(by_chat[chat])]
+        for early, late in zip(moments, moments[20:], strict=False):
+            assert late == pytest.approx(early + 60.0)
+    assert max(m for chat in privates for _, m in by_chat[chat]) <= 12.0
+
+
+async def test_a_chat_held_by_its_limit_never_holds_up_another(clock: VirtualClock) -> None:
+    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    recorder = Recorder(clock)
+    # A channel's 21st post must wait a minute; a learner's message asked for after it must not.
+    await clock.run(send_all(limiter, recorder, ["-1001"] * 21 + ["42"]))
+    moments = {(chat, number): moment for chat, number, moment in recorder.sent}
+    assert moments[("-1001", 20)] >= 60.0
+    assert moments[("42", 0)] <= 1.0
+
+
+async def test_a_429_holds_back_only_its_chat_then_the_send_is_retried(
+    clock: VirtualClock,
+) -> None:
+    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    recorder = Recorder(clock)
+    recorder.flood["7"] = 5
+    await clock.run(send_all(limiter, recorder, ["7", "8", "8"]))
+    moments = {(chat, number): moment for chat, number, moment in recorder.sent}
+    assert moments[("7", 0)] >= 5.0  # waited as Telegram said, then delivered
+    assert moments[("8", 0)] == 0.0
+    assert moments[("8", 1)] == pytest.approx(1.0)
+
+
+async def test_reads_and_button_answers_are_not_paced(clock: VirtualClock) -> None:
+    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    recorder = Recorder(clock)
+
+    async def burst() -> None:
+        for number in range(50):
+            await limiter.process_request(
+                recorder.call("7", number), (), {}, "answerCallbackQuery", {"chat_id": "7"}, None
+            )
+
+    await clock.run(burst())
+    assert {moment for _, _, moment in recorder.sent} == {0.0}
