@@ -25,7 +25,7 @@ from bot.db.models import Base, LearnerAnswer, Publication, ReviewCard, TestSess
 from bot.demos_runner.local import LocalRunner
 from bot.persian import jalali_date
 from tests.banks import learner_bank_data, write_bank
-from tests.fakebot import FakeUser
+from tests.fakebot import Call, FakeUser
 from tests.harness import Harness, answer, answer_then, button_data, running_harness, wrong_option
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
@@ -65,6 +65,7 @@ async def test_start_shows_the_menu_registers_persian_commands_and_asks_for_poll
         "topics",
         "review",
         "me",
+        "remind",
         "forget",
         "help",
     }
@@ -85,12 +86,19 @@ async def test_a_quiz_answered_then_the_next_one_of_the_topic(harness: Harness) 
     assert "text" not in acknowledged.params
 
 
+async def start_test(harness: Harness, user: FakeUser, text: str) -> Call:
+    """/test …, then "no timer" under the offer; the first quiz's sendPoll."""
+    offer = await harness.say(user, text)
+    since = harness.api.mark()
+    await harness.api.press(user, harness.message_of(offer), button_data(offer, "بدون زمان"))
+    return await harness.api.wait_for("sendPoll", since=since)
+
+
 async def test_a_test_runs_from_its_first_quiz_to_its_score_card(harness: Harness) -> None:
     since = harness.api.mark()
-    await harness.api.send_text(SARA, "/test cnn 2")
-    start = await harness.api.wait_for("sendMessage", since=since)
+    first = await start_test(harness, SARA, "/test cnn 2")
+    start = await harness.api.wait_for("editMessageText", since=since)
     assert start.params["text"] == "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد. موفق باشی!"
-    first = await harness.api.wait_for("sendPoll", since=since)
     assert first.params["question"].startswith("(۱/۲) ")
     first_id = harness.poll_id_of(first)
     harness.clock.advance(seconds=40)
@@ -101,11 +109,12 @@ async def test_a_test_runs_from_its_first_quiz_to_its_score_card(harness: Harnes
     second_id = harness.poll_id_of(second)
     harness.clock.advance(seconds=32)
     card = await answer_then(harness, SARA, second_id, [wrong_option(harness, second_id)])
-    assert card.params["text"] == (
+    assert card.params["text"].startswith(
         "🏁 کارنامهٔ آزمون\n\n"
         "درست: ۱ از ۲ (۵۰٪)\n"
+        "نادرست: ۱\n"
         "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
-        "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
+        "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)\n\n🔗 "
     )
 
 
@@ -134,7 +143,7 @@ async def test_a_mistake_comes_back_for_review_and_then_the_next_date_is_named(
 async def test_forget_asks_first_then_deletes_everything(harness: Harness) -> None:
     poll_id, _ = await harness.poll_for(SARA, "/quiz")
     await answer(harness, SARA, poll_id, harness.correct_of(poll_id))
-    await harness.say(SARA, "/test cnn 1", expect="sendPoll")
+    await start_test(harness, SARA, "/test cnn 1")
     ask = await harness.say(SARA, "/forget")
     since = harness.api.mark()
     await harness.api.press(SARA, harness.message_of(ask), button_data(ask, "بله"))
@@ -281,9 +290,7 @@ async def test_after_a_full_session_no_table_holds_the_learners_id_or_name(
     await harness.say(NEDA, "/start")
     poll_id, _ = await harness.poll_for(NEDA, "/quiz")
     await answer(harness, NEDA, poll_id, [wrong_option(harness, poll_id)])
-    since = harness.api.mark()
-    await harness.api.send_text(NEDA, "/test activations 2")
-    first = await harness.api.wait_for("sendPoll", since=since)
+    first = await start_test(harness, NEDA, "/test activations 2")
     first_id = harness.poll_id_of(first)
     second = await answer_then(
         harness, NEDA, first_id, harness.correct_of(first_id), expect="sendPoll"

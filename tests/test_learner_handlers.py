@@ -8,6 +8,7 @@ unique answer) run on both.
 """
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,6 +39,14 @@ async def reply(bot: InProcessBot, user: FakeUser, text: str) -> str:
     calls = await bot.send_text(user, text)
     assert methods(calls) == ["sendMessage"], methods(calls)
     return str(calls[0].params["text"])
+
+
+async def start_test(
+    bot: InProcessBot, user: FakeUser, text: str, timer: str = "بدون زمان"
+) -> list[Call]:
+    """/test …, then a timer button under the offer: the calls of the press."""
+    offer = one(await bot.send_text(user, text), "sendMessage")
+    return await bot.press(user, bot.message_of(offer), button_data(offer, timer))
 
 
 async def quiz_poll(bot: InProcessBot, user: FakeUser, text: str = "/quiz") -> str:
@@ -195,7 +204,7 @@ async def test_a_private_quiz_is_recorded_under_the_learners_hash_without_a_chat
 
 async def test_a_repeated_answer_update_is_recorded_once(inproc: InProcessBot) -> None:
     # In a test an answer brings the next quiz, so a duplicate handled twice would show.
-    first = inproc.poll_id_of(one(await inproc.send_text(REZA, "/test cnn 2"), "sendPoll"))
+    first = inproc.poll_id_of(one(await start_test(inproc, REZA, "/test cnn 2"), "sendPoll"))
     update = inproc.api.poll_answer_update(REZA, first, inproc.correct_of(first))
     second = inproc.poll_id_of(one(await inproc.process(update), "sendPoll"))
     # Telegram delivers the very same update again (e.g. after a lost confirmation).
@@ -253,8 +262,7 @@ async def test_an_answer_with_options_the_poll_does_not_have_is_ignored(
 async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
     inproc: InProcessBot,
 ) -> None:
-    started = await inproc.send_text(ALI, "/test cnn 2")
-    poll_id = inproc.poll_id_of(started[1])
+    poll_id = inproc.poll_id_of(one(await start_test(inproc, ALI, "/test cnn 2"), "sendPoll"))
     # Sara votes in Ali's forwarded poll: his test does not move on, she is sent nothing.
     assert await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)) == []
     assert await inproc.count(LearnerAnswer) == 0
@@ -268,13 +276,19 @@ async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
 
 
 async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(inproc: InProcessBot) -> None:
-    started = await inproc.send_text(SARA, "/test cnn 2")
-    assert methods(started) == ["sendMessage", "sendPoll"]
+    offer = one(await inproc.send_text(SARA, "/test cnn 2"), "sendMessage")
+    assert offer.params["text"] == (
+        "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی»: با زمان‌سنج یا بدون زمان؟"
+    )
+    started = await inproc.press(SARA, inproc.message_of(offer), button_data(offer, "بدون زمان"))
+    assert methods(started) == ["editMessageText", "sendPoll", "answerCallbackQuery"]
     assert started[0].params["text"] == (
         "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد. موفق باشی!"
     )
+    assert "reply_markup" not in inproc.message_of(offer)  # the timer buttons are gone
     first = started[1]
     assert first.params["question"].startswith("(۱/۲) ")
+    assert "open_period" not in first.params
     first_id = inproc.poll_id_of(first)
     inproc.clock.advance(seconds=40)
     answered = await inproc.answer_poll(SARA, first_id, inproc.correct_of(first_id))
@@ -286,11 +300,18 @@ async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(inproc: InP
     inproc.clock.advance(seconds=32)
     ended = await inproc.answer_poll(SARA, second_id, [inproc.wrong_option(second_id)])
     assert methods(ended) == ["sendMessage"]
-    assert ended[0].params["text"] == (
+    card, share = ended[0].params["text"].split("\n\n🔗 ")
+    assert card == (
         "🏁 کارنامهٔ آزمون\n\n"
         "درست: ۱ از ۲ (۵۰٪)\n"
+        "نادرست: ۱\n"
         "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
         "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
+    )
+    assert re.fullmatch(
+        r"همین سوال‌ها برای یک دوست \(فقط نمره‌ها مقایسه می‌شن، نه اسم‌ها\):\n"
+        r"https://t\.me/quizbot_test_bot\?start=test_[a-z2-9]{10}",
+        share,
     )
 
 
@@ -299,12 +320,13 @@ async def test_a_test_larger_than_its_topic_is_shortened_with_a_notice(
     inproc: InProcessBot,
 ) -> None:
     calls = await inproc.send_text(SARA, "/test cnn ۱۰")
-    assert methods(calls) == ["sendMessage", "sendMessage", "sendPoll"]
+    assert methods(calls) == ["sendMessage", "sendMessage"]
     assert (
         calls[0].params["text"]
         == "برای موضوع «شبکه‌های کانولوشنی» فقط ۲ کوییز دارم؛ آزمون با همین تعداد برگزار می‌شه."
     )
     assert calls[1].params["text"].startswith("📝 آزمون ۲ سوالی")
+    assert button_data(calls[1], "بدون زمان") == "tt:cnn:2:0"
 
 
 @sqlite_only
@@ -498,7 +520,7 @@ async def answered_quiz_and_test(bot: InProcessBot, user: FakeUser) -> None:
     """Something of every kind to forget: an answer, its review card, a test under way."""
     poll_id = await quiz_poll(bot, user)
     await bot.answer_poll(user, poll_id, bot.correct_of(poll_id))
-    one(await bot.send_text(user, "/test cnn 1"), "sendPoll")
+    one(await start_test(bot, user, "/test cnn 1"), "sendPoll")
 
 
 @sqlite_only

@@ -20,7 +20,15 @@ from bot.db.models import (
 )
 from bot.services import conversations
 from bot.services.content.sync import sync_bank
-from bot.services.learning import answers, forgetting, practice, progress, publications, reviews
+from bot.services.learning import (
+    answers,
+    exams,
+    forgetting,
+    practice,
+    progress,
+    publications,
+    reviews,
+)
 from bot.services.learning.outcomes import (
     BadTestSize,
     NextQuiz,
@@ -30,6 +38,7 @@ from bot.services.learning.outcomes import (
     NothingDue,
     ProgressReport,
     ScoreCard,
+    TestChoice,
     TestQuestion,
     TestStarted,
     UnknownTopic,
@@ -39,6 +48,7 @@ from tests.banks import learner_bank_data, write_bank
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 TEHRAN = ZoneInfo("Asia/Tehran")
 LEARNER = "a" * 64
+SEALED = "sealed-chat"  # what the handler passes: the learner's chat, sealed
 Sessions = async_sessionmaker[AsyncSession]
 
 
@@ -51,23 +61,58 @@ async def sessions(session_factory: Sessions, tmp_path: Path) -> Sessions:
 
 
 async def sent(
-    sessions: Sessions, quiz_id: str, purpose: Purpose, test_id: int | None = None
+    sessions: Sessions,
+    quiz_id: str,
+    purpose: Purpose,
+    test_id: int | None = None,
+    *,
+    at: datetime = NOW,
+    learner: str = LEARNER,
 ) -> str:
-    """Record a quiz as sent (what the handler does after sendPoll); its poll id."""
+    """Record a quiz as sent (what the handler does after sendPoll); its poll id.
+
+    A timed test's clock starts then, as the handler starts it.
+    """
     async with sessions.begin() as session:
         count = await session.scalar(select(func.count()).select_from(Publication))
         poll_id = f"poll-{count}"
         await publications.record_private_quiz(
-            session, LEARNER, quiz_id, poll_id, 1, purpose, NOW, test_id
+            session, learner, quiz_id, poll_id, 1, purpose, at, test_id
         )
+        if test_id is not None:
+            await exams.start_clock(session, test_id, at)
     return poll_id
 
 
 async def answer(
-    sessions: Sessions, poll_id: str, options: list[int], at: datetime = NOW
+    sessions: Sessions,
+    poll_id: str,
+    options: list[int],
+    at: datetime = NOW,
+    learner: str = LEARNER,
 ) -> object:
     async with sessions.begin() as session:
-        return await answers.answer_poll(session, LEARNER, poll_id, options, at)
+        return await answers.answer_poll(session, learner, poll_id, options, at)
+
+
+async def start_test(
+    sessions: Sessions,
+    words: list[str],
+    seconds: int = 0,
+    *,
+    learner: str = LEARNER,
+    at: datetime = NOW,
+) -> TestStarted:
+    """/test with these words, then the timer button (`seconds`, 0: none) pressed."""
+    async with sessions.begin() as session:
+        choice = await practice.start_test_by_words(session, words)
+        assert isinstance(choice, TestChoice)
+        topic = choice.topic.id if choice.topic else None
+        started = await practice.start_chosen_test(
+            session, learner, topic, choice.size, seconds, at, SEALED
+        )
+    assert isinstance(started, TestStarted)
+    return started
 
 
 async def count(sessions: Sessions, model: type) -> int:
@@ -101,10 +146,8 @@ async def test_an_unknown_poll_changes_nothing(sessions: Sessions) -> None:
 
 
 async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(sessions: Sessions) -> None:
-    async with sessions.begin() as session:
-        started = await practice.start_test_by_words(session, LEARNER, ["cnn", "۲"], NOW)
-    assert isinstance(started, TestStarted)
-    assert (started.size, started.first.number) == (2, 1)
+    started = await start_test(sessions, ["cnn", "۲"])
+    assert (started.size, started.first.number, started.first.seconds) == (2, 1, None)
     first = started.first
     poll_id = await sent(sessions, first.quiz.id, Purpose.TEST, first.test_id)
     second = await answer(sessions, poll_id, list(first.quiz.correct_indexes))
@@ -115,18 +158,19 @@ async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(sessions: S
     wrong = next(i for i in range(4) if i not in second.quiz.correct_indexes)
     card = await answer(sessions, poll_id, [wrong], NOW + timedelta(seconds=75))
     assert isinstance(card, ScoreCard)
-    assert (card.correct, card.size, card.duration) == (1, 2, timedelta(seconds=75))
+    assert (card.correct, card.wrong, card.unanswered, card.size) == (1, 1, 0, 2)
+    assert (card.seconds, card.duration) == (None, timedelta(seconds=75))
     assert card.weakest is not None
     assert (card.weakest.correct, card.weakest.total) == (1, 2)
 
 
 async def test_a_test_is_capped_by_its_topic_and_sizes_are_checked(sessions: Sessions) -> None:
     async with sessions.begin() as session:
-        capped = await practice.start_test_by_words(session, LEARNER, ["cnn", "10"], NOW)
-        too_big = await practice.start_test_by_words(session, LEARNER, ["cnn", "۹۹"], NOW)
-        unknown = await practice.start_test_by_words(session, LEARNER, ["astrology"], NOW)
-    assert isinstance(capped, TestStarted)
-    assert (capped.size, capped.requested) == (2, 10)
+        capped = await practice.start_test_by_words(session, ["cnn", "10"])
+        too_big = await practice.start_test_by_words(session, ["cnn", "۹۹"])
+        unknown = await practice.start_test_by_words(session, ["astrology"])
+    assert isinstance(capped, TestChoice)
+    assert (capped.size, capped.requested, capped.timers) == (2, 10, (30, 60))
     assert too_big == BadTestSize(1, 20)
     assert isinstance(unknown, UnknownTopic)
     assert [topic.id for topic in unknown.topics] == ["activations", "cnn"]
@@ -184,8 +228,8 @@ async def test_progress_counts_answers_topics_and_the_daily_streak(sessions: Ses
 async def test_forget_deletes_answers_cards_tests_cooldowns_and_drafts(sessions: Sessions) -> None:
     poll_id = await sent(sessions, "cnn-params", Purpose.SINGLE)
     await answer(sessions, poll_id, [1])
+    await start_test(sessions, ["cnn"])
     async with sessions.begin() as session:
-        await practice.start_test_by_words(session, LEARNER, ["cnn"], NOW)
         session.add(DemoCooldown(learner_hash=LEARNER, last_run_at=NOW))
         await conversations.save(
             session, "schedule", "k" * 64, "when", {}, NOW + timedelta(hours=1)
@@ -201,9 +245,7 @@ async def test_forget_goes_through_votes_others_left_in_the_learners_forwarded_p
     sessions: Sessions,
 ) -> None:
     # Stored before such votes were ignored: another person's answer to the learner's poll.
-    async with sessions.begin() as session:
-        started = await practice.start_test_by_words(session, LEARNER, ["cnn", "2"], NOW)
-        assert isinstance(started, TestStarted)
+    started = await start_test(sessions, ["cnn", "2"])
     poll_id = await sent(sessions, "cnn-params", Purpose.TEST, started.first.test_id)
     async with sessions.begin() as session:
         publication = await session.scalar(
