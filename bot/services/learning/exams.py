@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import LearnerAnswer, Publication, Quiz, SharedTest, TestSession
@@ -78,6 +78,7 @@ async def start(
     available = await available_quizzes(session, topic_id)
     if available == 0:
         return NoQuizzes()
+    await _stop_running(session, learner)
     test = TestSession(
         learner_hash=learner,
         topic_id=topic_id,
@@ -92,6 +93,20 @@ async def start(
     if first is None:
         return NoQuizzes()
     return TestStarted(test.size, size, topic, first, seconds)
+
+
+async def _stop_running(session: AsyncSession, learner: str) -> None:
+    """A new test takes over: a timed one still running sends no more questions."""
+    await session.execute(
+        update(TestSession)
+        .where(
+            TestSession.learner_hash == learner,
+            TestSession.finished_at.is_(None),
+            TestSession.deadline.is_not(None),
+        )
+        .values(deadline=None, sealed_chat=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def open_shared(
@@ -116,6 +131,7 @@ async def open_shared(
     if not shared.quiz_ids or served != len(set(shared.quiz_ids)):
         return StaleTestLink()
     seconds = shared.seconds_per_question
+    await _stop_running(session, learner)
     test = TestSession(
         learner_hash=learner,
         topic_id=shared.topic_id,

@@ -86,6 +86,7 @@ async def turn_off(session: AsyncSession, learner: str) -> ReminderOff:
     if reminder is None:
         return ReminderOff(was_on=False)
     await session.delete(reminder)
+    await session.flush()
     return ReminderOff(was_on=True)
 
 
