@@ -628,6 +628,23 @@ async def test_a_timed_test_moves_on_when_time_runs_out_and_counts_it_unanswered
     assert await inproc.count(LearnerAnswer) == 0
 
 
+@sqlite_only
+async def test_a_timed_test_whose_learner_blocked_the_bot_stops_and_forgets_the_chat(
+    inproc: InProcessBot,
+) -> None:
+    one(await start_test(inproc, REZA, "/test cnn 2", timer="۶۰ ثانیه"), "sendPoll")
+    inproc.api.block(REZA)
+    inproc.clock.advance(seconds=63)
+    refused = one(await inproc.timed_tests_pass(), "sendPoll", REZA.id)
+    assert refused.result is None  # 403
+    async with inproc.runtime.sessions() as session:
+        test = await session.scalar(select(TestSession))
+    assert test is not None
+    assert (test.sealed_chat, test.deadline) == (None, None)
+    inproc.clock.advance(seconds=63)
+    assert await inproc.timed_tests_pass() == []
+
+
 def share_code(card: Call) -> str:
     """The code of the shared-test link a score card offers."""
     found = re.search(r"\?start=test_([a-z2-9]{10})$", card.params["text"])

@@ -44,14 +44,24 @@ async def run_timed_tests(bot: Bot, runtime: Runtime) -> int:
         chat_id = (
             None if expired.sealed_chat is None else runtime.sealer.unseal(expired.sealed_chat)
         )
-        if chat_id is None:
-            log.warning("timed test %s has no chat to continue in", test_id)
+        if chat_id is not None and await _sent_follow(bot, runtime, chat_id, expired.follow):
             continue
-        try:
-            await _send_follow(bot, runtime, chat_id, expired.follow)
-        except TelegramError as error:  # e.g. blocked meanwhile: the test stops there
-            log.warning("timed test %s could not go on: %s", test_id, error)
+        log.warning("timed test %s could not go on; it stops there", test_id)
+        async with runtime.sessions.begin() as session:
+            await exams.abandon(session, test_id)  # its sealed chat is forgotten
     return settled
+
+
+async def _sent_follow(
+    bot: Bot, runtime: Runtime, chat_id: int, follow: TestQuestion | ScoreCard
+) -> bool:
+    """Send what follows a timed-out question; False when Telegram refused it."""
+    try:
+        await _send_follow(bot, runtime, chat_id, follow)
+    except TelegramError as error:  # e.g. the learner blocked the bot meanwhile
+        log.warning("what follows a timed-out question was not sent: %s", error)
+        return False
+    return True
 
 
 async def _send_follow(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import LearnerAnswer, Publication, Quiz, SharedTest, TestSession
@@ -102,7 +102,7 @@ async def _stop_running(session: AsyncSession, learner: str) -> None:
         .where(
             TestSession.learner_hash == learner,
             TestSession.finished_at.is_(None),
-            TestSession.deadline.is_not(None),
+            or_(TestSession.deadline.is_not(None), TestSession.sealed_chat.is_not(None)),
         )
         .values(deadline=None, sealed_chat=None)
         .execution_options(synchronize_session=False)
@@ -330,3 +330,11 @@ async def expire(session: AsyncSession, test_id: int, now: datetime) -> Expired 
     sealed = test.sealed_chat  # read before a finished test drops it
     follow = await time_out(session, test, now)
     return None if follow is None else Expired(sealed, follow)
+
+
+async def abandon(session: AsyncSession, test_id: int) -> None:
+    """A timed test that cannot go on (its next question could not be sent): its chat goes."""
+    test = await session.get(TestSession, test_id, with_for_update=True)
+    if test is not None and test.finished_at is None:
+        test.deadline = None
+        test.sealed_chat = None
