@@ -46,7 +46,8 @@ from bot.handlers.channel import (
 )
 from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
-from bot.handlers.learning import account, exam, interview, polls, quiz, start, topics
+from bot.handlers.learning import account, exam, interview, polls, quiz, remind, start, topics
+from bot.handlers.learning import jobs as learning_jobs
 from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
 from bot.pacing import PacingLimiter
@@ -115,6 +116,7 @@ def feature_handlers() -> Handlers:
         interview,
         topics,
         account,
+        remind,
         demos,
         admin,
         settings,
@@ -185,6 +187,18 @@ def build_application(
         )
         application.job_queue.run_repeating(
             jobs.admins_job, interval=60.0, first=2.0, name=jobs.ADMINS_JOB
+        )
+        application.job_queue.run_repeating(
+            learning_jobs.timed_tests_job,
+            interval=settings.timed_test_interval_seconds,
+            first=3.0,
+            name=learning_jobs.TIMED_TESTS_JOB,
+        )
+        application.job_queue.run_repeating(
+            learning_jobs.reminders_job,
+            interval=settings.reminder_interval_seconds,
+            first=4.0,
+            name=learning_jobs.REMINDERS_JOB,
         )
     return application
 

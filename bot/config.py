@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     demo_cooldown_seconds: float = 30.0
     # How often the scheduler looks for due channel posts (CLI changes show up this fast).
     scheduler_interval_seconds: float = 5.0
+    # How often timed tests' questions that ran out are looked for (the next one follows).
+    timed_test_interval_seconds: float = 2.0
+    # How often the day's review reminders are looked for (each learner's hour, once a day).
+    reminder_interval_seconds: float = 60.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

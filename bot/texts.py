@@ -23,6 +23,7 @@ HELP = (
     "/topics — موضوع‌ها و تعداد سوال‌هاشون\n"
     "/review — مرور سوال‌هایی که وقت مرورشون رسیده\n"
     "/me — پیشرفت من\n"
+    "/remind — یادآور روزانهٔ مرور (مثلاً /remind ۲۱)\n"
     "/demo — دموی شبکهٔ عصبی (مثلاً /demo optimizers)\n"
     "/forget — پاک کردن همهٔ داده‌های من\n"
     "/help — همین راهنما"
@@ -35,6 +36,7 @@ COMMAND_DESCRIPTIONS = {
     "topics": "موضوع‌ها",
     "review": "مرور فاصله‌دار اشتباه‌ها",
     "me": "پیشرفت من",
+    "remind": "یادآور روزانهٔ مرور",
     "demo": "دموی شبکهٔ عصبی با نمودار",
     "forget": "پاک کردن داده‌های من",
     "help": "راهنما",
@@ -61,13 +63,14 @@ MENU = {
     "🔁 مرور": "review",
     "📊 پیشرفت من": "me",
     "🔬 دمو": "demo",
+    "⏰ یادآور": "remind",
     "❓ راهنما": "help",
 }
 MENU_ROWS = (
     ("🎯 کوییز", "📝 آزمون"),
     ("💡 سوال مصاحبه", "📚 موضوع‌ها"),
     ("🔁 مرور", "📊 پیشرفت من"),
-    ("🔬 دمو", "❓ راهنما"),
+    ("🔬 دمو", "⏰ یادآور", "❓ راهنما"),
 )
 
 UNKNOWN_COMMAND = "این دستور رو نمی‌شناسم 🤔 برای دیدن دستورها /help رو بزن."
@@ -102,10 +105,13 @@ TOPIC_QUIZ_BUTTON = "🎯 کوییز"
 TOPIC_TEST_BUTTON = "📝 آزمون {size}تایی"
 TOPIC_INTERVIEW_BUTTON = "💡 سوال مصاحبه"
 
-TEST_START = "📝 آزمون {size} سوالی {scope} شروع شد. موفق باشی!"
+TEST_START = "📝 آزمون {size} سوالی {scope} شروع شد{timer}. موفق باشی!"
 TEST_NOT_ENOUGH = "برای {scope} فقط {count} کوییز دارم؛ آزمون با همین تعداد برگزار می‌شه."
 SCORE_CARD = (
-    "🏁 کارنامهٔ آزمون\n\nدرست: {correct} از {size} ({percent})\nزمان: {duration}\n{weakest}"
+    "🏁 کارنامهٔ آزمون\n\n"
+    "درست: {correct} از {size} ({percent})\n"
+    "نادرست: {wrong}{unanswered}\n"
+    "زمان: {duration}\n{weakest}"
 )
 WEAKEST_TOPIC = "ضعیف‌ترین موضوع: {title} ({correct} از {total})"
 NO_WEAK_TOPIC = "همه رو درست جواب دادی؛ عالی! 🌟"
@@ -511,3 +517,45 @@ AUTHOR_PROBLEMS = {
     "option_count": "باید همان {count} گزینه بماند، هر کدام در یک خط (پاسخ درست و رأی‌ها به جای گزینه‌ها بسته‌اند)",
     "other": "{message}",
 }
+
+# --- timed tests, shared tests, review reminders ---
+TEST_CHOOSE_TIMER = "📝 آزمون {size} سوالی {scope}: با زمان‌سنج یا بدون زمان؟"
+TEST_TIMER_BUTTON = "⏱ با زمان‌سنج {seconds} ثانیه"
+TEST_UNTIMED_BUTTON = "بدون زمان"
+TEST_TIMER_NOTE = " (⏱ {seconds} ثانیه برای هر سوال)"
+TEST_SHARED_START = (
+    "📝 آزمونی که برات فرستادن: {size} سوال، همون سوال‌ها به همون ترتیب{timer}. موفق باشی!"
+)
+SCORE_UNANSWERED = " · بی‌پاسخ (وقتش تموم شد): {count}"
+SCORE_SHARE = "🔗 همین سوال‌ها برای یک دوست (فقط نمره‌ها مقایسه می‌شن، نه اسم‌ها):\n{link}"
+SHARE_BUTTON = "🔗 فرستادن برای دوست"
+SHARE_TEXT = "این آزمون کوییزبات رو بده و ببین نمره‌ات با من چطوره!"
+SHARE_RESULTS_BUTTON = "📊 مقایسه"
+STANDING_AS_TAKER = "شما {you} از {size} — کسی که لینک رو فرستاده {sender} از {size}"
+STANDING_AS_SENDER = "نمرهٔ خودت: {you} از {size}"
+STANDING_OTHERS = (
+    "{count} نفر دیگه هم این آزمون رو دادن؛ میانهٔ نمره‌ها: {median} از {size}، بهترین: {best}"
+)
+STANDING_NO_OTHERS = "هنوز کس دیگه‌ای با این لینک آزمون نداده."
+SHARED_RESULTS = "📊 نتیجهٔ این آزمون مشترک\n\n{standing}"
+TEST_LINK_UNKNOWN = (
+    "این لینک آزمون معتبر نیست یا فرستنده‌اش پاکش کرده. با /test یک آزمون تازه شروع کن."
+)
+TEST_LINK_STALE = "بعضی از سوال‌های این آزمون دیگه در بانک نیستن، پس نمی‌شه همون آزمون رو داد. با /test یک آزمون تازه شروع کن."
+
+REMIND_PANEL_ON = (
+    "⏰ یادآور مرور: روشن، هر روز ساعت {hour} به وقت تهران (فقط وقتی مروری آماده باشه)."
+)
+REMIND_PANEL_OFF = "⏰ یادآور مرور خاموشه. ساعتی رو انتخاب کن (به وقت تهران) تا هر روز همون موقع، اگه مروری آماده بود، خبرت کنم:"
+REMIND_CHANGE = "برای تغییر، ساعت دیگه‌ای رو بزن:"
+REMIND_HOUR_BUTTON = "{mark}{hour}"
+REMIND_CURRENT_MARK = "✅ "
+REMIND_OFF_BUTTON = "🔕 خاموش"
+REMIND_SET = "✅ هر روز ساعت {hour} به وقت تهران، اگه مروری آماده باشه، یادت می‌ندازم."
+REMIND_OFF = "🔕 یادآور مرور خاموش شد."
+REMIND_WAS_OFF = "یادآور مرور روشن نبود."
+REMIND_BAD_HOUR = "«{text}» رو به‌عنوان ساعت نفهمیدم؛ یک ساعت کامل بنویس، مثلاً /remind ۲۱ یا /remind ۹ شب، یا /remind خاموش."
+REMIND_MESSAGE = "🔔 وقت مروره! {count} سوال برای مرور آماده داری."
+REMIND_START_BUTTON = "🔁 شروع مرور"
+# Typed without the slash, these open /remind too.
+REMIND_WORDS = ("یادآور", "یادآوری")

@@ -89,6 +89,7 @@ class Harness:
     admin_chat_id: int | None = None
     admin_ids: frozenset[int] = frozenset()
     scheduler_interval: float = 3600.0  # tests tick by hand unless they ask for the job
+    learning_interval: float = 3600.0  # timed tests and reminders, ticked by hand too
     engine: AsyncEngine | None = None
     runtime: Runtime | None = None
     app: QuizbotApplication | None = None
@@ -108,6 +109,8 @@ class Harness:
             content_dir=self.content_dir,
             admin_ids=self.admin_ids,
             scheduler_interval_seconds=self.scheduler_interval,
+            timed_test_interval_seconds=self.learning_interval,
+            reminder_interval_seconds=self.learning_interval,
             demo_cooldown_seconds=self.demo_cooldown.total_seconds(),
         )
 

@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.handlers.learning.jobs import run_reminders, run_timed_tests
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
@@ -112,6 +113,18 @@ class InProcessBot:
     async def tick(self) -> int:
         """One scheduler pass, as the job would run it; the number of posts sent."""
         return await run_scheduler_pass(self.app.bot, self.runtime)
+
+    async def timed_tests_pass(self) -> list[Call]:
+        """One pass of the timed-tests job (questions that ran out); the calls it made."""
+        since = self.api.mark()
+        await run_timed_tests(self.app.bot, self.runtime)
+        return self.api.calls[since:]
+
+    async def reminders_pass(self) -> list[Call]:
+        """One pass of the review-reminders job; the calls it made."""
+        since = self.api.mark()
+        await run_reminders(self.app.bot, self.runtime)
+        return self.api.calls[since:]
 
     # --- reading what the bot sent --------------------------------------------------
 

@@ -229,6 +229,34 @@ async def test_telegram_limits_and_refusals_are_worded_as_telegram_words_them(
         await bot.send_poll(ADMIN.id, "?", ["a", "b"], type=Poll.QUIZ)
 
 
+async def test_a_user_who_blocked_the_bot_is_refused_until_they_write_again(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    api, bot = api_and_bot
+    api.block(ADMIN)
+    with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
+        await bot.send_message(ADMIN.id, "سلام")
+    api.text_update(ADMIN, "/start")  # writing to the bot unblocks it
+    assert (await bot.send_message(ADMIN.id, "سلام")).text == "سلام"
+
+
+async def test_a_timed_poll_carries_its_period_and_closing_time(
+    api_and_bot: tuple[FakeTelegram, Bot],
+) -> None:
+    _, bot = api_and_bot
+    sent = await bot.send_poll(
+        ADMIN.id, "?", ["a", "b"], type=Poll.QUIZ, correct_option_ids=[0], open_period=30
+    )
+    assert sent.poll is not None
+    assert sent.poll.open_period is not None
+    assert sent.poll.open_period.total_seconds() == 30
+    assert sent.poll.close_date is not None
+    with pytest.raises(BadRequest, match=r"(?i)open period"):
+        await bot.send_poll(
+            ADMIN.id, "?", ["a", "b"], type=Poll.QUIZ, correct_option_ids=[0], open_period=3
+        )
+
+
 async def test_another_token_is_unauthorized(api_and_bot: tuple[FakeTelegram, Bot]) -> None:
     api, bot = api_and_bot
     in_process = isinstance(bot.request, InProcessRequest)

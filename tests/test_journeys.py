@@ -15,17 +15,27 @@ answer) tells when everything sent before it has been handled: nothing here slee
 """
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.db.models import Base, LearnerAnswer, Publication, ReviewCard, TestSession
+from bot.db.models import (
+    Base,
+    LearnerAnswer,
+    Publication,
+    Reminder,
+    ReviewCard,
+    TestSession,
+)
 from bot.demos_runner.local import LocalRunner
+from bot.handlers.learning.jobs import run_reminders
 from bot.persian import jalali_date
 from tests.banks import learner_bank_data, write_bank
-from tests.fakebot import FakeUser
+from tests.fakebot import Call, FakeUser
 from tests.harness import Harness, answer, answer_then, button_data, running_harness, wrong_option
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
@@ -37,6 +47,7 @@ CNN_QUESTIONS = {
     "یک Conv2d با ۳ کانال ورودی، ۱۶ فیلتر ۳×۳ و بایاس چند پارامتر داره؟",
     "Max Pooling ۲×۲ با گام ۲ روی نقشهٔ ۸×۸ چه اندازه‌ای می‌ده؟",
 }
+TEHRAN = ZoneInfo("Asia/Tehran")
 SORRY = "⚠️ الان نتونستم انجامش بدم؛ چند لحظه بعد دوباره امتحان کن."
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -65,6 +76,7 @@ async def test_start_shows_the_menu_registers_persian_commands_and_asks_for_poll
         "topics",
         "review",
         "me",
+        "remind",
         "forget",
         "help",
     }
@@ -85,12 +97,19 @@ async def test_a_quiz_answered_then_the_next_one_of_the_topic(harness: Harness) 
     assert "text" not in acknowledged.params
 
 
+async def start_test(harness: Harness, user: FakeUser, text: str) -> Call:
+    """/test …, then "no timer" under the offer; the first quiz's sendPoll."""
+    offer = await harness.say(user, text)
+    since = harness.api.mark()
+    await harness.api.press(user, harness.message_of(offer), button_data(offer, "بدون زمان"))
+    return await harness.api.wait_for("sendPoll", since=since)
+
+
 async def test_a_test_runs_from_its_first_quiz_to_its_score_card(harness: Harness) -> None:
     since = harness.api.mark()
-    await harness.api.send_text(SARA, "/test cnn 2")
-    start = await harness.api.wait_for("sendMessage", since=since)
+    first = await start_test(harness, SARA, "/test cnn 2")
+    start = await harness.api.wait_for("editMessageText", since=since)
     assert start.params["text"] == "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد. موفق باشی!"
-    first = await harness.api.wait_for("sendPoll", since=since)
     assert first.params["question"].startswith("(۱/۲) ")
     first_id = harness.poll_id_of(first)
     harness.clock.advance(seconds=40)
@@ -101,11 +120,12 @@ async def test_a_test_runs_from_its_first_quiz_to_its_score_card(harness: Harnes
     second_id = harness.poll_id_of(second)
     harness.clock.advance(seconds=32)
     card = await answer_then(harness, SARA, second_id, [wrong_option(harness, second_id)])
-    assert card.params["text"] == (
+    assert card.params["text"].startswith(
         "🏁 کارنامهٔ آزمون\n\n"
         "درست: ۱ از ۲ (۵۰٪)\n"
+        "نادرست: ۱\n"
         "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
-        "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
+        "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)\n\n🔗 "
     )
 
 
@@ -134,7 +154,7 @@ async def test_a_mistake_comes_back_for_review_and_then_the_next_date_is_named(
 async def test_forget_asks_first_then_deletes_everything(harness: Harness) -> None:
     poll_id, _ = await harness.poll_for(SARA, "/quiz")
     await answer(harness, SARA, poll_id, harness.correct_of(poll_id))
-    await harness.say(SARA, "/test cnn 1", expect="sendPoll")
+    await start_test(harness, SARA, "/test cnn 1")
     ask = await harness.say(SARA, "/forget")
     since = harness.api.mark()
     await harness.api.press(SARA, harness.message_of(ask), button_data(ask, "بله"))
@@ -281,9 +301,7 @@ async def test_after_a_full_session_no_table_holds_the_learners_id_or_name(
     await harness.say(NEDA, "/start")
     poll_id, _ = await harness.poll_for(NEDA, "/quiz")
     await answer(harness, NEDA, poll_id, [wrong_option(harness, poll_id)])
-    since = harness.api.mark()
-    await harness.api.send_text(NEDA, "/test activations 2")
-    first = await harness.api.wait_for("sendPoll", since=since)
+    first = await start_test(harness, NEDA, "/test activations 2")
     first_id = harness.poll_id_of(first)
     second = await answer_then(
         harness, NEDA, first_id, harness.correct_of(first_id), expect="sendPoll"
@@ -297,6 +315,7 @@ async def test_after_a_full_session_no_table_holds_the_learners_id_or_name(
     review = await harness.say(NEDA, "/review", expect="sendPoll")
     await harness.api.answer_poll(NEDA, harness.poll_id_of(review), [1])
     await harness.say(NEDA, "/me", where=lambda p: "پیشرفت" in p["text"])
+    await harness.say(NEDA, "/remind ۲۱")  # her chat is kept for it, sealed
 
     secrets = [str(NEDA.id), NEDA.username, NEDA.first_name]
     assert harness.runtime is not None
@@ -311,6 +330,46 @@ async def test_after_a_full_session_no_table_holds_the_learners_id_or_name(
                     found += [(table.name, column.name) for s in secrets if s and s in text]
     assert scanned > 20  # the session really wrote answers, cards, publications, tests
     assert found == []
+    async with harness.runtime.sessions() as session:
+        sealed = await session.scalar(select(Reminder.sealed_chat))
+    assert sealed is not None
+    assert harness.runtime.sealer.unseal(sealed) == NEDA.id  # opens only with the bot's key
+
+
+# --- review reminders -------------------------------------------------------------------------
+
+
+async def test_a_learner_with_due_reviews_is_reminded_once_at_the_chosen_hour(
+    harness: Harness,
+) -> None:
+    """Over HTTP: the job's pass sends through PTB's client; the reminder's button is pressed."""
+    poll_id, quiz = await harness.poll_for(LEILA, "/quiz cnn")
+    await answer(harness, LEILA, poll_id, [wrong_option(harness, poll_id)])
+    panel = await harness.say(LEILA, "/remind")
+    since = harness.api.mark()
+    await harness.api.press(LEILA, harness.message_of(panel), button_data(panel, "۲۱"))
+    await harness.api.wait_for("editMessageText", since=since)
+    await harness.say(REZA, "/remind ۲۱")  # nothing to review: he is not reminded
+    app, runtime = harness.app, harness.runtime
+    assert app is not None
+    assert runtime is not None
+
+    async def reminders_at(hour: int, minute: int, day: int = 26) -> list[Call]:
+        harness.clock.now = datetime(2026, 11, day, hour, minute, tzinfo=TEHRAN)
+        since = harness.api.mark()
+        await run_reminders(app.bot, runtime)
+        return harness.api.calls_of("sendMessage", since)
+
+    assert await reminders_at(20, 59) == []
+    (reminder,) = await reminders_at(21, 0)
+    assert int(reminder.params["chat_id"]) == LEILA.id
+    assert reminder.params["text"] == "🔔 وقت مروره! ۱ سوال برای مرور آماده داری."
+    assert await reminders_at(21, 30) == []  # one a day
+    since = harness.api.mark()
+    message = harness.api.messages[(LEILA.id, reminder.result["message_id"])]
+    await harness.api.press(LEILA, message, button_data(reminder, "شروع مرور"))
+    review = await harness.api.wait_for("sendPoll", since=since)
+    assert review.params["question"] == quiz.params["question"]
 
 
 # --- a demo in a worker ---------------------------------------------------------------------

@@ -8,14 +8,24 @@ unique answer) run on both.
 """
 
 import logging
+import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Audience, LearnerAnswer, Publication, ReviewCard, TestSession
-from bot.persian import jalali_date
+from bot.db.models import (
+    Audience,
+    LearnerAnswer,
+    Publication,
+    Reminder,
+    ReviewCard,
+    TestSession,
+)
+from bot.persian import fa_number, jalali_date
 from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeUser
 from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, one
@@ -38,6 +48,14 @@ async def reply(bot: InProcessBot, user: FakeUser, text: str) -> str:
     calls = await bot.send_text(user, text)
     assert methods(calls) == ["sendMessage"], methods(calls)
     return str(calls[0].params["text"])
+
+
+async def start_test(
+    bot: InProcessBot, user: FakeUser, text: str, timer: str = "بدون زمان"
+) -> list[Call]:
+    """/test …, then a timer button under the offer: the calls of the press."""
+    offer = one(await bot.send_text(user, text), "sendMessage")
+    return await bot.press(user, bot.message_of(offer), button_data(offer, timer))
 
 
 async def quiz_poll(bot: InProcessBot, user: FakeUser, text: str = "/quiz") -> str:
@@ -194,7 +212,7 @@ async def test_a_private_quiz_is_recorded_under_the_learners_hash_without_a_chat
 
 async def test_a_repeated_answer_update_is_recorded_once(inproc: InProcessBot) -> None:
     # In a test an answer brings the next quiz, so a duplicate handled twice would show.
-    first = inproc.poll_id_of(one(await inproc.send_text(REZA, "/test cnn 2"), "sendPoll"))
+    first = inproc.poll_id_of(one(await start_test(inproc, REZA, "/test cnn 2"), "sendPoll"))
     update = inproc.api.poll_answer_update(REZA, first, inproc.correct_of(first))
     second = inproc.poll_id_of(one(await inproc.process(update), "sendPoll"))
     # Telegram delivers the very same update again (e.g. after a lost confirmation).
@@ -252,8 +270,7 @@ async def test_an_answer_with_options_the_poll_does_not_have_is_ignored(
 async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
     inproc: InProcessBot,
 ) -> None:
-    started = await inproc.send_text(ALI, "/test cnn 2")
-    poll_id = inproc.poll_id_of(started[1])
+    poll_id = inproc.poll_id_of(one(await start_test(inproc, ALI, "/test cnn 2"), "sendPoll"))
     # Sara votes in Ali's forwarded poll: his test does not move on, she is sent nothing.
     assert await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)) == []
     assert await inproc.count(LearnerAnswer) == 0
@@ -267,13 +284,19 @@ async def test_a_vote_in_someone_elses_forwarded_quiz_is_not_recorded(
 
 
 async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(inproc: InProcessBot) -> None:
-    started = await inproc.send_text(SARA, "/test cnn 2")
-    assert methods(started) == ["sendMessage", "sendPoll"]
+    offer = one(await inproc.send_text(SARA, "/test cnn 2"), "sendMessage")
+    assert offer.params["text"] == (
+        "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی»: با زمان‌سنج یا بدون زمان؟"
+    )
+    started = await inproc.press(SARA, inproc.message_of(offer), button_data(offer, "بدون زمان"))
+    assert methods(started) == ["editMessageText", "sendPoll", "answerCallbackQuery"]
     assert started[0].params["text"] == (
         "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد. موفق باشی!"
     )
+    assert "reply_markup" not in inproc.message_of(offer)  # the timer buttons are gone
     first = started[1]
     assert first.params["question"].startswith("(۱/۲) ")
+    assert "open_period" not in first.params
     first_id = inproc.poll_id_of(first)
     inproc.clock.advance(seconds=40)
     answered = await inproc.answer_poll(SARA, first_id, inproc.correct_of(first_id))
@@ -285,11 +308,18 @@ async def test_a_test_numbers_its_quizzes_and_ends_with_a_score_card(inproc: InP
     inproc.clock.advance(seconds=32)
     ended = await inproc.answer_poll(SARA, second_id, [inproc.wrong_option(second_id)])
     assert methods(ended) == ["sendMessage"]
-    assert ended[0].params["text"] == (
+    card, share = ended[0].params["text"].split("\n\n🔗 ")
+    assert card == (
         "🏁 کارنامهٔ آزمون\n\n"
         "درست: ۱ از ۲ (۵۰٪)\n"
+        "نادرست: ۱\n"
         "زمان: ۱ دقیقه و ۱۲ ثانیه\n"
         "ضعیف‌ترین موضوع: شبکه‌های کانولوشنی (۱ از ۲)"
+    )
+    assert re.fullmatch(
+        r"همین سوال‌ها برای یک دوست \(فقط نمره‌ها مقایسه می‌شن، نه اسم‌ها\):\n"
+        r"https://t\.me/quizbot_test_bot\?start=test_[a-z2-9]{10}",
+        share,
     )
 
 
@@ -298,12 +328,13 @@ async def test_a_test_larger_than_its_topic_is_shortened_with_a_notice(
     inproc: InProcessBot,
 ) -> None:
     calls = await inproc.send_text(SARA, "/test cnn ۱۰")
-    assert methods(calls) == ["sendMessage", "sendMessage", "sendPoll"]
+    assert methods(calls) == ["sendMessage", "sendMessage"]
     assert (
         calls[0].params["text"]
         == "برای موضوع «شبکه‌های کانولوشنی» فقط ۲ کوییز دارم؛ آزمون با همین تعداد برگزار می‌شه."
     )
     assert calls[1].params["text"].startswith("📝 آزمون ۲ سوالی")
+    assert button_data(calls[1], "بدون زمان") == "tt:cnn:2:0"
 
 
 @sqlite_only
@@ -497,7 +528,8 @@ async def answered_quiz_and_test(bot: InProcessBot, user: FakeUser) -> None:
     """Something of every kind to forget: an answer, its review card, a test under way."""
     poll_id = await quiz_poll(bot, user)
     await bot.answer_poll(user, poll_id, bot.correct_of(poll_id))
-    one(await bot.send_text(user, "/test cnn 1"), "sendPoll")
+    one(await start_test(bot, user, "/test cnn 1"), "sendPoll")
+    await reply(bot, user, "/remind ۲۱")
 
 
 @sqlite_only
@@ -529,7 +561,7 @@ async def test_forget_answered_yes_deletes_everything(inproc: InProcessBot) -> N
     pressed = await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "بله"))
     assert methods(pressed) == ["sendMessage", "answerCallbackQuery"]
     assert pressed[0].params["text"].startswith("همهٔ داده‌هات پاک شد")
-    for model in (LearnerAnswer, ReviewCard, Publication, TestSession):
+    for model in (LearnerAnswer, ReviewCard, Publication, TestSession, Reminder):
         assert await inproc.count(model) == 0, model.__name__
     assert (await reply(inproc, SARA, "/me")).startswith("هنوز به کوییزی جواب ندادی")
 
@@ -556,3 +588,161 @@ async def test_a_learner_who_blocked_the_bot_causes_no_error_report(
     assert methods(refused) == ["sendMessage"]  # the refused attempt only: no retry, no report
     assert refused[0].result is None
     assert "/quiz" in await reply(bot, REZA, "/help")  # the bot is still serving
+
+
+# --- timed tests, shared tests, review reminders ------------------------------------------
+
+
+@sqlite_only
+async def test_a_timed_test_moves_on_when_time_runs_out_and_counts_it_unanswered(
+    inproc: InProcessBot,
+) -> None:
+    started = await start_test(inproc, SARA, "/test cnn 2", timer="۳۰ ثانیه")
+    assert methods(started) == ["editMessageText", "sendPoll", "answerCallbackQuery"]
+    assert started[0].params["text"] == (
+        "📝 آزمون ۲ سوالی موضوع «شبکه‌های کانولوشنی» شروع شد (⏱ ۳۰ ثانیه برای هر سوال). موفق باشی!"
+    )
+    first = started[1]
+    assert first.params["open_period"] == 30  # Telegram closes the poll itself
+    inproc.clock.advance(seconds=20)
+    assert await inproc.timed_tests_pass() == []  # time is not up yet
+    inproc.clock.advance(seconds=13)
+    second = one(await inproc.timed_tests_pass(), "sendPoll", SARA.id)
+    assert second.params["question"].startswith("(۲/۲) ")
+    assert second.params["open_period"] == 30
+    # An answer to the first question arriving now is too late: it changes nothing.
+    first_id = inproc.poll_id_of(first)
+    assert await inproc.answer_poll(SARA, first_id, inproc.correct_of(first_id)) == []
+    inproc.clock.advance(seconds=33)
+    ended = await inproc.timed_tests_pass()
+    card = one(ended, "sendMessage", SARA.id)
+    assert card.params["text"].startswith(
+        "🏁 کارنامهٔ آزمون\n\n"
+        "درست: ۰ از ۲ (۰٪)\n"
+        "نادرست: ۰ · بی‌پاسخ (وقتش تموم شد): ۲\n"
+        "زمان: ۱ دقیقه و ۶ ثانیه\n\n🔗 "  # no "all right" line: nothing was answered
+    )
+    assert methods(ended) == ["sendMessage"]
+    assert await inproc.timed_tests_pass() == []  # settled once
+    assert await inproc.count(LearnerAnswer) == 0
+
+
+@sqlite_only
+async def test_a_timed_test_whose_learner_blocked_the_bot_stops_and_forgets_the_chat(
+    inproc: InProcessBot,
+) -> None:
+    one(await start_test(inproc, REZA, "/test cnn 2", timer="۶۰ ثانیه"), "sendPoll")
+    inproc.api.block(REZA)
+    inproc.clock.advance(seconds=63)
+    refused = one(await inproc.timed_tests_pass(), "sendPoll", REZA.id)
+    assert refused.result is None  # 403
+    async with inproc.runtime.sessions() as session:
+        test = await session.scalar(select(TestSession))
+    assert test is not None
+    assert (test.sealed_chat, test.deadline) == (None, None)
+    inproc.clock.advance(seconds=63)
+    assert await inproc.timed_tests_pass() == []
+
+
+def share_code(card: Call) -> str:
+    """The code of the shared-test link a score card offers."""
+    found = re.search(r"\?start=test_([a-z2-9]{10})$", card.params["text"])
+    assert found is not None, card.params["text"]
+    return found.group(1)
+
+
+@sqlite_only
+async def test_a_shared_link_gives_a_friend_the_same_questions_and_a_comparison(
+    inproc: InProcessBot,
+) -> None:
+    poll = one(await start_test(inproc, SARA, "/test activations 2"), "sendPoll")
+    questions = [poll.params["question"]]
+    poll_id = inproc.poll_id_of(poll)
+    poll = one(await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)), "sendPoll")
+    questions.append(poll.params["question"])
+    poll_id = inproc.poll_id_of(poll)
+    card = one(await inproc.answer_poll(SARA, poll_id, inproc.correct_of(poll_id)), "sendMessage")
+    code = share_code(card)
+    share_url = card.params["reply_markup"]["inline_keyboard"][1][0]["url"]
+    assert share_url.startswith("https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fquizbot_test_bot")
+
+    opened = await inproc.send_text(ALI, f"/start test_{code}")
+    assert methods(opened) == ["sendMessage", "sendMessage", "sendPoll"]
+    assert opened[1].params["text"] == (
+        "📝 آزمونی که برات فرستادن: ۲ سوال، همون سوال‌ها به همون ترتیب. موفق باشی!"
+    )
+    friend = [opened[2].params["question"]]
+    poll_id = inproc.poll_id_of(opened[2])
+    poll = one(await inproc.answer_poll(ALI, poll_id, [inproc.wrong_option(poll_id)]), "sendPoll")
+    friend.append(poll.params["question"])
+    assert friend == questions  # the same questions in the same order
+    poll_id = inproc.poll_id_of(poll)
+    ended = await inproc.answer_poll(ALI, poll_id, [inproc.wrong_option(poll_id)])
+    text = one(ended, "sendMessage").params["text"]
+    assert (
+        "\n\nشما ۰ از ۲ — کسی که لینک رو فرستاده ۲ از ۲\nهنوز کس دیگه‌ای با این لینک آزمون نداده."
+        in text
+    )
+    assert share_code(one(ended, "sendMessage")) == code  # Ali can pass on the same link
+
+    compared = await inproc.press(SARA, inproc.message_of(card), f"sr:{code}")
+    assert methods(compared) == ["sendMessage", "answerCallbackQuery"]
+    assert compared[0].params["text"] == (
+        "📊 نتیجهٔ این آزمون مشترک\n\nنمرهٔ خودت: ۲ از ۲\n"
+        "۱ نفر دیگه هم این آزمون رو دادن؛ میانهٔ نمره‌ها: ۰ از ۲، بهترین: ۰"
+    )
+    for payload in ("test_zzzzzzzzzz", "test_../../x", f"test_{code.upper()}"):
+        unknown = await inproc.send_text(REZA, f"/start {payload}")
+        assert methods(unknown) == ["sendMessage", "sendMessage"]
+        assert unknown[1].params["text"].startswith("این لینک آزمون معتبر نیست")
+
+
+@sqlite_only
+async def test_remind_sets_an_hour_by_button_shows_it_and_turns_off(inproc: InProcessBot) -> None:
+    panel = one(await inproc.send_text(SARA, "/remind"), "sendMessage")
+    assert panel.params["text"].startswith("⏰ یادآور مرور خاموشه.")
+    rows = panel.params["reply_markup"]["inline_keyboard"]
+    assert [button["text"] for row in rows for button in row] == [
+        fa_number(hour) for hour in range(24)
+    ]
+    pressed = await inproc.press(SARA, inproc.message_of(panel), button_data(panel, "۲۱"))
+    assert methods(pressed) == ["editMessageText", "answerCallbackQuery"]
+    assert pressed[0].params["text"] == (
+        "✅ هر روز ساعت ۲۱:۰۰ به وقت تهران، اگه مروری آماده باشه، یادت می‌ندازم."
+    )
+    for typed in ("یادآور", "⏰ یادآور"):  # a Persian word, the menu button
+        shown = one(await inproc.send_text(SARA, typed), "sendMessage")
+        assert shown.params["text"].startswith("⏰ یادآور مرور: روشن، هر روز ساعت ۲۱:۰۰")
+        assert button_data(shown, "✅ ۲۱") == "rm:21"
+        assert button_data(shown, "خاموش") == "rm:*"
+    assert await reply(inproc, SARA, "/remind ۹ صبح") == (
+        "✅ هر روز ساعت ۹:۰۰ به وقت تهران، اگه مروری آماده باشه، یادت می‌ندازم."
+    )
+    refused = await reply(inproc, SARA, "/remind 9:30")
+    assert refused.startswith("«9:30» رو به‌عنوان ساعت نفهمیدم")
+    assert await reply(inproc, SARA, "/remind خاموش") == "🔕 یادآور مرور خاموش شد."
+    assert await inproc.count(Reminder) == 0
+
+
+@sqlite_only
+async def test_a_reminder_comes_at_its_hour_and_one_who_blocked_the_bot_is_switched_off(
+    inproc: InProcessBot,
+) -> None:
+    for user in (ALI, SARA):
+        poll_id = await quiz_poll(inproc, user, "/quiz cnn")
+        await inproc.answer_poll(user, poll_id, [inproc.wrong_option(poll_id)])
+        await reply(inproc, user, "/remind ۲۱")
+    inproc.clock.now = datetime(2026, 11, 26, 21, 0, tzinfo=ZoneInfo("Asia/Tehran"))
+    inproc.api.block(SARA)
+    calls = await inproc.reminders_pass()
+    assert sorted(int(call.params["chat_id"]) for call in calls) == [ALI.id, SARA.id]
+    refused = one(calls, "sendMessage", SARA.id)
+    assert refused.result is None  # 403: bot was blocked by the user
+    reminder = one(calls, "sendMessage", ALI.id)
+    assert reminder.params["text"] == "🔔 وقت مروره! ۱ سوال برای مرور آماده داری."
+    assert await inproc.count(Reminder) == 1  # Sara's is switched off, Ali's stays
+    review = await inproc.press(ALI, inproc.message_of(reminder), "rv")
+    assert methods(review) == ["sendMessage", "sendPoll", "answerCallbackQuery"]
+    assert review[0].params["text"] == "🔁 مرور: ۱ سوال آماده داری."
+    inproc.clock.advance(minutes=30)
+    assert await inproc.reminders_pass() == []  # one a day

@@ -8,13 +8,14 @@ by `learner_hash`, a keyed hash of the Telegram user id: the raw id is never sto
 from __future__ import annotations
 
 import enum
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     Float,
     ForeignKey,
@@ -327,6 +328,58 @@ class TestSession(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A timed test: each quiz poll closes after this many seconds (Telegram's open_period).
+    seconds_per_question: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    # When the question waiting for an answer runs out of time (None: none is waiting, or
+    # the test is untimed); a job looks for passed deadlines, since Telegram sends no update.
+    deadline: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # Questions whose time ran out unanswered.
+    timed_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # While a timed test runs, the learner's chat sealed (`ChatSealer`): the question that
+    # follows a timeout is sent without any update to answer. Cleared when the test ends.
+    sealed_chat: Mapped[str | None] = mapped_column(Text, default=None)
+    # Taken from a friend's link: the same questions in the same order.
+    shared_test_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shared_tests.id", ondelete="SET NULL"), index=True
+    )
+
+
+class SharedTest(Base):
+    """A finished test's questions in their order, behind an unguessable link code.
+
+    Whoever opens `t.me/<bot>?start=test_<code>` takes the same test; results are compared by
+    score only. The sharer is kept under the keyed hash (to know them when they open their own
+    link, and for /forget), their score as a number.
+    """
+
+    __tablename__ = "shared_tests"
+    __test__ = False  # not a pytest test class, despite the name
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    quiz_ids: Mapped[list[str]] = mapped_column()
+    topic_id: Mapped[str | None] = mapped_column(ForeignKey("topics.id"))
+    seconds_per_question: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    owner_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    owner_correct: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(TimestampMixin, Base):
+    """A learner's daily review reminder at a local hour (TIMEZONE), sent only when due.
+
+    Kept under the keyed hash, with the private chat sealed (`ChatSealer`): a reminder must
+    reach the learner, and a keyed hash cannot be turned back into a chat id.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (CheckConstraint("hour BETWEEN 0 AND 23", name="hour_range"),)
+
+    learner_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, index=True)
+    sealed_chat: Mapped[str] = mapped_column(Text)
+    # The local day the reminder was last considered: one look a day, due or not.
+    checked_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class Publication(ItemRefMixin, Base):

@@ -161,6 +161,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], JSON] = {}
         self.polls: dict[str, JSON] = {}
         self.departed: set[int] = set()  # chats the bot was removed from
+        self.blocked: set[int] = set()  # private chats whose user blocked the bot
         self._updates: list[JSON] = []
         self.confirmed_below = 0  # the highest offset a getUpdates named: all before it confirmed
         self._update_ids = itertools.count(1)
@@ -314,8 +315,16 @@ class FakeTelegram:
     def _message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
+    def block(self, user: FakeUser) -> None:
+        """`user` blocks the bot: Telegram refuses every message to them from now on."""
+        self.blocked.add(user.id)
+
     def text_update(self, user: FakeUser, text: str) -> JSON:
-        """The update for `user` writing `text` in private chat (commands get their entity)."""
+        """The update for `user` writing `text` in private chat (commands get their entity).
+
+        Writing to the bot unblocks it, as in Telegram (a blocked bot cannot be written to).
+        """
+        self.blocked.discard(user.id)
         message: JSON = {
             "message_id": self._message_id(user.id),
             "date": int(time.time()),
@@ -739,6 +748,8 @@ class FakeTelegram:
         chat = self._chat(params["chat_id"])
         if chat["id"] in self.departed:
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
+        if chat["id"] in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         message: JSON = {
             "message_id": self._message_id(chat["id"]),
             "date": int(time.time()),
@@ -814,6 +825,13 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: quiz poll needs correct_option_ids")
         if params.get("explanation"):
             poll["explanation"] = params["explanation"]
+        if params.get("open_period") is not None:
+            period = int(params["open_period"])
+            if not 5 <= period <= 600:
+                raise ApiError(400, "Bad Request: wrong open period specified")
+            # Telegram closes the poll by itself then, and sends the bot no update for it.
+            poll["open_period"] = period
+            poll["close_date"] = int(time.time()) + period
         message = self._new_message(params, poll=poll)
         self.polls[poll_id] = poll
         poll["_where"] = (message["chat"]["id"], message["message_id"])

@@ -56,3 +56,38 @@ class ForgetButton(Button):
 
     prefix: ClassVar[str] = "f"
     choice: str
+
+
+@dataclass(frozen=True)
+class TimedTestButton(Button):
+    """Start the offered test: `seconds` per question, 0 for no timer."""
+
+    __test__ = False
+
+    prefix: ClassVar[str] = "tt"
+    topic: str | None
+    size: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class SharedResultsButton(Button):
+    """How the takers of a shared test did, by score."""
+
+    prefix: ClassVar[str] = "sr"
+    code: str
+
+
+@dataclass(frozen=True)
+class RemindButton(Button):
+    """The daily review reminder at a local hour; None turns it off."""
+
+    prefix: ClassVar[str] = "rm"
+    hour: int | None
+
+
+@dataclass(frozen=True)
+class StartReviewButton(Button):
+    """A reminder's button: the due reviews, as /review."""
+
+    prefix: ClassVar[str] = "rv"

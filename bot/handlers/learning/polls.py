@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Poll, Update
+from telegram import Bot, InlineKeyboardMarkup, Poll, Update
 from telegram.ext import BaseHandler, PollAnswerHandler
 
 from bot.context import QuizbotContext
@@ -14,7 +14,8 @@ from bot.handlers.replies import with_retry
 from bot.handlers.work import unit_of_work
 from bot.limits import MAX_QUESTION_LENGTH, telegram_length
 from bot.persian import fa_number
-from bot.services.learning import answers, publications
+from bot.runtime import Runtime
+from bot.services.learning import answers, exams, publications
 from bot.services.learning.views import QuizView
 
 
@@ -36,14 +37,47 @@ async def send_quiz(
     test_id: int | None = None,
     number: int | None = None,
     size: int | None = None,
+    seconds: int | None = None,
 ) -> None:
     """Send a quiz poll (not anonymous, so the answer reaches us), then remember it.
 
     Recording the publication is the update's second transaction: it keeps what Telegram
     returned (the poll id), which the learner's answer will name.
     """
+    await send_quiz_by(
+        context.bot,
+        context.runtime,
+        chat_id,
+        quiz,
+        purpose,
+        keyboard=keyboard,
+        test_id=test_id,
+        number=number,
+        size=size,
+        seconds=seconds,
+    )
+
+
+async def send_quiz_by(
+    bot: Bot,
+    runtime: Runtime,
+    chat_id: int,
+    quiz: QuizView,
+    purpose: Purpose,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    test_id: int | None = None,
+    number: int | None = None,
+    size: int | None = None,
+    seconds: int | None = None,
+) -> None:
+    """`send_quiz` outside an update (a job): the bot and runtime given directly.
+
+    `seconds`: the poll closes by itself after so long (a timed test's question); its clock
+    starts when the publication is recorded.
+    """
     message = await with_retry(
-        lambda: context.bot.send_poll(
+        lambda: bot.send_poll(
             chat_id=chat_id,
             question=numbered(quiz.question, number, size),
             options=list(quiz.options),
@@ -53,13 +87,14 @@ async def send_quiz(
             # PTB types ids as Literal[0..11]; positions were validated against that limit.
             correct_option_ids=cast(Any, list(quiz.correct_indexes)),
             explanation=quiz.explanation,
+            open_period=seconds,
             reply_markup=keyboard,
         )
     )
     if message.poll is None:
         raise RuntimeError("sendPoll returned a message without a poll")
-    runtime = context.runtime
     async with runtime.sessions.begin() as session:
+        now = runtime.now()
         await publications.record_private_quiz(
             session,
             runtime.person(chat_id),
@@ -67,9 +102,11 @@ async def send_quiz(
             message.poll.id,
             message.message_id,
             purpose,
-            runtime.now(),
+            now,
             test_id,
         )
+        if test_id is not None and seconds is not None:
+            await exams.start_clock(session, test_id, now)
 
 
 async def answer_decide(update: Update, context: QuizbotContext, session: AsyncSession) -> object:

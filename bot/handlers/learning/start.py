@@ -12,16 +12,16 @@ from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers import demos
 from bot.handlers.channel.admin import admin_of
-from bot.handlers.learning import account, exam, interview, quiz, review, topics
+from bot.handlers.learning import account, exam, interview, quiz, remind, review, topics
 from bot.handlers.learning.keyboards import menu_keyboard
-from bot.handlers.replies import acknowledge, reply, user_id_of
+from bot.handlers.replies import acknowledge, chat_id_of, reply, user_id_of
 from bot.handlers.work import Decide, renders, unit_of_work
 from bot.services.channel import rights
-from bot.services.learning import practice
+from bot.services.learning import exams, practice
 from bot.services.learning.outcomes import Help, Nothing, Welcome
 
-# Telegram's deep-link payload: `quiz_<id>`, `interview_<id>` or `demo_<name>`.
-LINK_KINDS = ("quiz", "interview", "demo")
+# Telegram's deep-link payload: `quiz_<id>`, `interview_<id>`, `demo_<name>` or `test_<code>`.
+LINK_KINDS = ("quiz", "interview", "demo", "test")
 
 
 async def start_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
@@ -31,7 +31,12 @@ async def start_command(update: Update, context: QuizbotContext, session: AsyncS
         return Welcome()
     if kind == "demo":
         return Welcome(), await demos.panel_for_link(update, context, session, item_id)
-    learner = context.runtime.person(user_id_of(update))
+    runtime = context.runtime
+    learner = runtime.person(user_id_of(update))
+    if kind == "test":
+        # A friend's shared test; the chat is sealed in case the test is timed.
+        sealed = runtime.sealer.seal(chat_id_of(update))
+        return Welcome(), await exams.open_shared(session, learner, item_id, runtime.now(), sealed)
     return Welcome(), await practice.open_link(session, learner, kind, item_id)
 
 
@@ -85,6 +90,7 @@ def learner_commands() -> dict[str, Decide]:
         **topics.COMMANDS,
         **review.COMMANDS,
         **account.COMMANDS,
+        **remind.COMMANDS,
         **demos.COMMANDS,
     }
 

@@ -96,6 +96,17 @@ async def answer_poll(
         return Nothing()
     if existing_id is not None:
         return Nothing()  # Telegram delivered the same answer again
+    test = None
+    if publication.test_session_id is not None:
+        # Locked: a timed question is settled once, by its answer or by the job's timeout.
+        test = await session.get(TestSession, publication.test_session_id, with_for_update=True)
+    if (
+        test is not None
+        and test.seconds_per_question is not None
+        and not await exams.answer_in_time(session, test, publication.id, now)
+    ):
+        # Too late to count; if it is the waiting question, the test moves on now.
+        return await exams.time_out(session, test, now) or Nothing()
 
     quiz_id = str(publication.quiz_id)
     correct = option_mask(option_ids) == int(right_mask)
@@ -112,29 +123,11 @@ async def answer_poll(
         )
     )
     await reviews.review(session, learner, quiz_id, correct, now)
-    if publication.test_session_id is not None:
-        return await _advance_test(session, learner, publication.test_session_id, correct, now)
+    if test is not None:
+        if test.finished_at is not None:
+            return Nothing()
+        test.correct_count += 1 if correct else 0
+        return await exams.advance(session, test, now)
     if publication.purpose is Purpose.REVIEW:
         return await reviews.next_review(session, learner, now, announce=False)
     return Nothing()
-
-
-async def _advance_test(
-    session: AsyncSession, learner: str, test_id: int, correct: bool, now: datetime
-) -> AfterAnswer:
-    test = await session.get(TestSession, test_id)
-    if test is None or test.finished_at is not None:
-        return Nothing()
-    await session.flush()
-    answered = await session.scalar(
-        select(func.count())
-        .select_from(LearnerAnswer)
-        .where(LearnerAnswer.test_session_id == test_id)
-    )
-    test.correct_count += 1 if correct else 0
-    if (answered or 0) < test.size:
-        question = await exams.next_question(session, learner, test)
-        if question is not None:
-            return question
-    test.finished_at = now
-    return await exams.score_card(session, test)

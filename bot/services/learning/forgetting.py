@@ -14,7 +14,9 @@ from bot.db.models import (
     DemoCooldown,
     LearnerAnswer,
     Publication,
+    Reminder,
     ReviewCard,
+    SharedTest,
     TestSession,
 )
 from bot.services.learning.outcomes import Forgotten
@@ -23,8 +25,10 @@ from bot.services.learning.outcomes import Forgotten
 async def forget_learner(
     session: AsyncSession, learner: str, conversation_keys: Collection[str]
 ) -> Forgotten:
-    """Remove everything kept under the learner's hash, their sealed admin contact too.
+    """Remove everything kept under the learner's hash, their sealed chats too.
 
+    That is their sealed admin contact and their review reminder; the tests they shared go
+    (a friend's link then says it is unknown; friends' own results stay theirs).
     `conversation_keys` are the keyed hashes of the learner's conversations (their private
     chat); the admin rights Telegram lists for channels are Telegram's, and stay.
     """
@@ -40,8 +44,10 @@ async def forget_learner(
             )
         )
     )
-    for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown):
+    for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown, Reminder):
         await session.execute(delete(model).where(model.learner_hash == learner))
+    # Friends' tests taken from these links lose the link (ON DELETE SET NULL), not themselves.
+    await session.execute(delete(SharedTest).where(SharedTest.owner_hash == learner))
     await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
     await session.execute(delete(AdminContact).where(AdminContact.admin_hash == learner))
     if conversation_keys:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.services.learning.catalog import TopicSummary
 from bot.services.learning.scores import TopicScore
+from bot.services.learning.shares import Standing
 from bot.services.learning.views import InterviewView, QuizView, TopicRef
 
 
@@ -103,8 +104,20 @@ class BadTestSize:
 
 
 @dataclass(frozen=True)
+class TestChoice:
+    """Before a test starts: with a timer per question (one of `timers`, seconds) or without."""
+
+    __test__ = False
+
+    topic: TopicRef | None
+    size: int
+    requested: int
+    timers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class TestQuestion:
-    """The `number`-th of `size` quizzes of a test."""
+    """The `number`-th of `size` quizzes of a test; `seconds` to answer it, if timed."""
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -112,11 +125,15 @@ class TestQuestion:
     test_id: int
     number: int
     size: int
+    seconds: int | None = None
 
 
 @dataclass(frozen=True)
 class TestStarted:
-    """A test opened: its size (fewer than `requested` if the scope is small), the first quiz."""
+    """A test opened: its size (fewer than `requested` if the scope is small), the first quiz.
+
+    `shared`: the questions of a friend's link, in its order.
+    """
 
     __test__ = False
 
@@ -124,17 +141,74 @@ class TestStarted:
     requested: int
     topic: TopicRef | None
     first: TestQuestion
+    seconds: int | None = None
+    shared: bool = False
 
 
 @dataclass(frozen=True)
 class ScoreCard:
-    """The result of a finished test."""
+    """The result of a finished test: right, wrong, and unanswered (time ran out).
+
+    `share_code` makes the link that gives a friend the same questions; `standing` compares
+    a test taken from such a link with the sender's and the other takers' scores.
+    """
 
     size: int
     correct: int
+    wrong: int
+    unanswered: int
+    seconds: int | None  # the timer per question, None for an untimed test
     duration: timedelta
     weakest: TopicScore | None
     topic_id: str | None  # the test's scope, for the "next quiz" button
+    share_code: str
+    standing: Standing | None = None
+
+
+@dataclass(frozen=True)
+class SharedResults:
+    """How a shared test went: for its sender (`sender` None), or one who took it already."""
+
+    code: str
+    standing: Standing
+
+
+@dataclass(frozen=True)
+class BadTestLink:
+    """A `test_<code>` link that names no shared test (mistyped, or its sender forgot it)."""
+
+
+@dataclass(frozen=True)
+class StaleTestLink:
+    """A shared test some of whose questions are no longer served."""
+
+
+@dataclass(frozen=True)
+class ReminderPanel:
+    """/remind: the reminder's hour (None: off) and the hours to choose from."""
+
+    hour: int | None
+
+
+@dataclass(frozen=True)
+class ReminderSet:
+    """The daily reminder is on at this local hour."""
+
+    hour: int
+
+
+@dataclass(frozen=True)
+class ReminderOff:
+    """The reminder is off (`was_on`: it had been on)."""
+
+    was_on: bool
+
+
+@dataclass(frozen=True)
+class BadReminderHour:
+    """An hour the reminder cannot be set to (a whole hour, 0–23, is needed)."""
+
+    text: str
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.services.learning.outcomes import (
     NextQuiz,
     NoInterviews,
     NoQuizzes,
+    TestChoice,
     TestStarted,
     TopicList,
     TopicMenu,
@@ -78,11 +79,25 @@ def _interviews(session: AsyncSession, learner: str) -> Serve[NextInterview | No
     return serve
 
 
+def _test_choices(session: AsyncSession, size: int) -> Serve[TestChoice | NoQuizzes]:
+    async def serve(topic: TopicRef | None) -> TestChoice | NoQuizzes:
+        return await exams.choose(session, topic, size)
+
+    return serve
+
+
 def _tests(
-    session: AsyncSession, learner: str, size: int, now: datetime
+    session: AsyncSession,
+    learner: str,
+    size: int,
+    now: datetime,
+    seconds: int | None,
+    sealed_chat: str,
 ) -> Serve[TestStarted | NoQuizzes]:
     async def serve(topic: TopicRef | None) -> TestStarted | NoQuizzes:
-        return await exams.start(session, learner, topic, size, now)
+        return await exams.start(
+            session, learner, topic, size, now, seconds=seconds, sealed_chat=sealed_chat
+        )
 
     return serve
 
@@ -109,21 +124,40 @@ def _split_size(words: Sequence[str]) -> tuple[str, int | None]:
 
 
 async def start_test_by_words(
-    session: AsyncSession, learner: str, words: Sequence[str], now: datetime
-) -> TestStarted | NoQuizzes | UnknownTopic | BadTestSize:
-    """/test [topic] [n]: open a test of n quizzes (default 5) on the topic or the bank."""
+    session: AsyncSession, words: Sequence[str]
+) -> TestChoice | NoQuizzes | UnknownTopic | BadTestSize:
+    """/test [topic] [n]: a test of n quizzes (default 5) on the topic or the bank; timed?"""
     topic_text, size = _split_size(words)
     if size is not None and not exams.MIN_SIZE <= size <= exams.MAX_SIZE:
         return BadTestSize(exams.MIN_SIZE, exams.MAX_SIZE)
-    serve = _tests(session, learner, size or exams.DEFAULT_SIZE, now)
+    serve = _test_choices(session, size or exams.DEFAULT_SIZE)
     return await _in_named_topic(session, topic_text, serve)
 
 
 async def start_test_by_button(
-    session: AsyncSession, learner: str, topic_id: str | None, now: datetime
+    session: AsyncSession, topic_id: str | None
+) -> TestChoice | NoQuizzes | Gone:
+    """A topic menu's "test" button: a test of the default size on that topic; timed?"""
+    serve = _test_choices(session, exams.DEFAULT_SIZE)
+    return await _in_pressed_topic(session, topic_id, serve)
+
+
+async def start_chosen_test(
+    session: AsyncSession,
+    learner: str,
+    topic_id: str | None,
+    size: int,
+    seconds: int,
+    now: datetime,
+    sealed_chat: str,
 ) -> TestStarted | NoQuizzes | Gone:
-    """A topic menu's "test" button: a test of the default size on that topic."""
-    serve = _tests(session, learner, exams.DEFAULT_SIZE, now)
+    """The timer button under a test's choice: open it, `seconds` per question (0: untimed).
+
+    The button's values are checked again: its data could have been forged.
+    """
+    if not exams.MIN_SIZE <= size <= exams.MAX_SIZE or seconds not in (0, *exams.TIMERS):
+        return Gone()
+    serve = _tests(session, learner, size, now, seconds or None, sealed_chat)
     return await _in_pressed_topic(session, topic_id, serve)
 
 
