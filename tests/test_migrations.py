@@ -2,8 +2,9 @@
 
 import asyncio
 
+import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.db import migrate
 from bot.db.engine import create_engine
@@ -41,3 +42,32 @@ async def test_downgrade_to_base_leaves_no_tables(database_url: str) -> None:
     await asyncio.to_thread(migrate.upgrade, database_url)
     await asyncio.to_thread(migrate.downgrade, database_url, "base")
     assert await table_names(database_url) <= {"alembic_version"}
+
+
+async def row_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        counts = {
+            name: int((await connection.execute(text(f'SELECT count(*) FROM "{name}"'))).scalar())
+            for name in names
+            if name != "alembic_version"
+        }
+    await engine.dispose()
+    return counts
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_no_migration_loses_the_rows_already_there(sample_bank_url: str) -> None:
+    # SQLite alters a table by copying it and dropping the old one: were a table other rows
+    # cascade from copied so, the drop would delete them (a quiz's options, say). Each step
+    # is taken down and up again on a database with a bank in it.
+    before = await row_counts(sample_bank_url)
+    assert before["quiz_options"] > 0
+    for depth in range(1, len(revisions())):
+        await asyncio.to_thread(migrate.downgrade, sample_bank_url, f"-{depth}")
+        kept = set(await row_counts(sample_bank_url))
+        await asyncio.to_thread(migrate.upgrade, sample_bank_url)
+        after = await row_counts(sample_bank_url)
+        lost = {name: (before[name], after[name]) for name in kept if after[name] != before[name]}
+        assert not lost, f"{depth} step(s) down and up again: rows before → after {lost}"

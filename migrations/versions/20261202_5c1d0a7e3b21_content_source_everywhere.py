@@ -20,17 +20,24 @@ _SOURCE = sa.Enum(
 )
 
 
+def _copies_tables() -> bool:
+    # SQLite alters a column by copying the table and dropping the old one, and the drop
+    # cascades: it deleted every quiz's options (quiz_options → quizzes ON DELETE CASCADE).
+    # The quizzes' server default only serves raw inserts; the models set the source.
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade() -> None:
     for table in ("interview_questions", "lessons"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("source", _SOURCE, server_default="bank", nullable=False))
-    with op.batch_alter_table("quizzes", schema=None) as batch_op:
-        batch_op.alter_column("source", existing_type=_SOURCE, server_default="bank")
+        # ALTER TABLE … ADD COLUMN on every backend: the table is not copied.
+        op.add_column(table, sa.Column("source", _SOURCE, server_default="bank", nullable=False))
+    if not _copies_tables():
+        op.alter_column("quizzes", "source", existing_type=_SOURCE, server_default="bank")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("quizzes", schema=None) as batch_op:
-        batch_op.alter_column("source", existing_type=_SOURCE, server_default=None)
+    if not _copies_tables():
+        op.alter_column("quizzes", "source", existing_type=_SOURCE, server_default=None)
     for table in ("lessons", "interview_questions"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("source")
+        # SQLite ≥ 3.35 drops a column in place (no copy, so nothing cascades).
+        op.drop_column(table, "source")
