@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.handlers.groups.engine import run_games_tick
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
 from tests.banks import learner_bank_data, write_bank
@@ -71,6 +72,10 @@ class InProcessBot:
     async def send_text(self, user: FakeUser, text: str) -> list[Call]:
         """`user` writes `text` in private chat (a command when it starts with /)."""
         return await self.process(self.api.text_update(user, text))
+
+    async def say_in_group(self, chat: JSON, user: FakeUser, text: str) -> list[Call]:
+        """`user` writes `text` in a group the bot is in (a command when it starts with /)."""
+        return await self.process(self.api.group_text_update(chat, user, text))
 
     async def send_poll(
         self, user: FakeUser, question: str, options: list[str], **poll: Any
@@ -112,6 +117,12 @@ class InProcessBot:
     async def tick(self) -> int:
         """One scheduler pass, as the job would run it; the number of posts sent."""
         return await run_scheduler_pass(self.app.bot, self.runtime)
+
+    async def games_tick(self) -> list[Call]:
+        """One tick of the group games, as the job runs it every second; the calls it made."""
+        since = self.api.mark()
+        await run_games_tick(self.app.bot, self.runtime)
+        return self.api.calls[since:]
 
     # --- reading what the bot sent --------------------------------------------------
 
@@ -214,6 +225,7 @@ async def in_process_bot(
     """The initialised application on a migrated database (content is not synced here)."""
     api = api or FakeTelegram(TOKEN)
     clock = clock or Clock()
+    api.clock = clock  # Telegram's own timers (a poll's open_period) run on the test's clock
     config = Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=TOKEN,

@@ -12,6 +12,7 @@ from bot.db.models import (
     AdminContact,
     ConversationState,
     DemoCooldown,
+    GameAnswer,
     LearnerAnswer,
     Publication,
     ReviewCard,
@@ -42,6 +43,7 @@ async def forget_learner(
     )
     for model in (LearnerAnswer, ReviewCard, Publication, TestSession, DemoCooldown):
         await session.execute(delete(model).where(model.learner_hash == learner))
+    await session.execute(delete(GameAnswer).where(GameAnswer.player_hash == learner))
     await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
     await session.execute(delete(AdminContact).where(AdminContact.admin_hash == learner))
     if conversation_keys:
