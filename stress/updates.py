@@ -141,11 +141,13 @@ async def run(
 
 
 async def scheduler_pass(trap: ErrorTrap, world: World) -> None:
-    """The two jobs as they run: a scheduler pass, and admin lists read again when old."""
+    """The jobs as they run: a scheduler pass, admin lists read again when old, and (with
+    the clock moved on) the group games' tick."""
     bot, api = world.bot, world.bot.api
     since = api.mark()
     try:
         await bot.tick()
+        await bot.games_tick()
         async with bot.runtime.read_sessions() as session:  # what admins_job does
             due = await rights.due_for_check(session, bot.runtime.now())
         for chat_id in due:

@@ -73,9 +73,13 @@ class InProcessBot:
         """`user` writes `text` in private chat (a command when it starts with /)."""
         return await self.process(self.api.text_update(user, text))
 
-    async def say_in_group(self, chat: JSON, user: FakeUser, text: str) -> list[Call]:
-        """`user` writes `text` in a group the bot is in (a command when it starts with /)."""
-        return await self.process(self.api.group_text_update(chat, user, text))
+    async def say_in_group(
+        self, chat: JSON, user: FakeUser, text: str, *, as_group: bool = False
+    ) -> list[Call]:
+        """`user` writes `text` in a group the bot is in (a command when it starts with /);
+        `as_group`: as an anonymous admin, in the group's name."""
+        update = self.api.group_text_update(chat, user, text, as_group=as_group)
+        return await self.process(update)
 
     async def send_poll(
         self, user: FakeUser, question: str, options: list[str], **poll: Any

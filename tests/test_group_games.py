@@ -11,14 +11,14 @@ aggregate with a window function), the answer path and the claims run on both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import DEFAULT_CONTENT_DIR
 from bot.db.models import (
+    Base,
     GameAnswer,
     GameState,
     GroupGame,
@@ -26,10 +26,12 @@ from bot.db.models import (
     LearnerAnswer,
     ReviewCard,
 )
+from bot.handlers.groups.engine import run_games_tick
 from bot.services.groups.games import MESSAGE_GAP, STALE_AFTER
 from tests.fakebot import Call, FakeUser
 from tests.fakebot.core import JSON
-from tests.inprocess import InProcessBot, button_data, in_process_bot, methods, of, one
+from tests.harness import Harness, wrong_option
+from tests.inprocess import InProcessBot, button_data, methods, of, one
 
 ALI = FakeUser(11_111_111, "Ali", "ali_learns")
 SARA = FakeUser(22_222_222, "Sara", "sara_ml")
@@ -93,18 +95,22 @@ def lines_of(text: str) -> list[str]:
 # --- a whole game ---------------------------------------------------------------------------
 
 
+# On PostgreSQL: the journey below plays the same on SQLite.
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_three_players_five_questions_ranked_by_right_answers_then_time(
     inproc: InProcessBot,
 ) -> None:
     started = await start_game(inproc, "/game 5")
-    assert "۵ سوالی" in started.params["text"] and "۳۰ ثانیه" in started.params["text"]
+    assert "۵ سوالی" in started.params["text"]
+    assert "۳۰ ثانیه" in started.params["text"]
     polls = []
     for number in range(1, 6):
         poll = await next_poll(inproc)
         polls.append(poll)
         params = poll.params
         assert params["chat_id"] == GROUP["id"]
-        assert params["type"] == "quiz" and params["is_anonymous"] is False
+        assert params["type"] == "quiz"
+        assert params["is_anonymous"] is False
         assert params["open_period"] == 30
         assert params["question"].startswith(f"({'۱۲۳۴۵'[number - 1]}/۵) ")
         plays = [Play(ALI, True, 2), Play(REZA, True, 5)]
@@ -146,7 +152,8 @@ async def test_three_players_five_questions_ranked_by_right_answers_then_time(
     await inproc.press(REZA, inproc.message_of(ask), button_data(ask, "بله"))
     async with inproc.runtime.sessions() as session:
         left = (await session.scalars(select(GameAnswer.player_hash))).all()
-    assert inproc.runtime.person(REZA.id) not in left and len(left) == 9
+    assert inproc.runtime.person(REZA.id) not in left
+    assert len(left) == 9
 
 
 @sqlite_only
@@ -176,7 +183,8 @@ async def test_a_restart_mid_game_resumes_it_and_numbers_the_players_whose_names
     await play_question(inproc, first, [Play(SARA, True, 1), Play(ALI, True, 4)])
     second = await next_poll(inproc)
     inproc.clock.advance(seconds=2)
-    await inproc.answer_poll(REZA, inproc.poll_id_of(second), [inproc.wrong_option(inproc.poll_id_of(second))])
+    second_id = inproc.poll_id_of(second)
+    await inproc.answer_poll(REZA, second_id, [inproc.wrong_option(second_id)])
 
     await inproc.restart()  # the bot process is replaced mid-question: names are gone
     assert inproc.runtime.player_names.games() == []
@@ -212,7 +220,8 @@ async def test_a_long_outage_ends_the_game_with_the_scores_so_far(inproc: InProc
     assert board[2:4] == ["🥇 بازیکن ۲: ۱ درست · ۳۶٫۰ ثانیه", "🥈 بازیکن ۱: ۰ درست · ۳۳٫۰ ثانیه"]
     async with inproc.runtime.sessions() as session:
         game = (await session.scalars(select(GroupGame))).one()
-    assert game.state is GameState.CUT_SHORT and game.running_in is None
+    assert game.state is GameState.CUT_SHORT
+    assert game.running_in is None
     assert methods(await start_game_calls(inproc)) == ["sendMessage"]  # a new game may start
 
 
@@ -228,7 +237,8 @@ async def test_a_game_ends_quietly_when_the_bot_is_removed_from_the_group(
     await next_poll(inproc)
     inproc.api.departed.add(GROUP["id"])  # removed: Telegram refuses its messages now
     refused = await later(inproc, 30)
-    assert methods(refused) == ["stopPoll"] and refused[0].result is None
+    assert methods(refused) == ["stopPoll"]
+    assert refused[0].result is None
     assert await later(inproc, GAP) == []  # nothing more is tried
     async with inproc.runtime.sessions() as session:
         game = (await session.scalars(select(GroupGame))).one()
@@ -238,23 +248,15 @@ async def test_a_game_ends_quietly_when_the_bot_is_removed_from_the_group(
 # --- pacing --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def real_bank(real_bank_url: str) -> AsyncIterator[InProcessBot]:
-    """The bot in process on the real content bank (enough quizzes for a long game)."""
-    async with in_process_bot(real_bank_url, DEFAULT_CONTENT_DIR) as bot:
-        yield bot
-
-
 @sqlite_only
 async def test_a_game_never_sends_more_than_twenty_messages_a_minute_to_its_group(
-    real_bank: InProcessBot,
+    inproc: InProcessBot,
 ) -> None:
-    inproc = real_bank
     # PTB's rate limiter waits in real time; the game's own pacing is what is under test.
     inproc.app.bot._rate_limiter = None
     admin_sets(inproc, OWNER)
     await inproc.say_in_group(GROUP, OWNER, "/gamesettings زمان ۱۰")
-    await start_game(inproc, "/game 20")
+    await start_game(inproc, "/game 6")  # the whole sample bank, at the shortest timer
     moments = [inproc.clock.now] * 2  # the settings reply and the start message
     while True:
         # The tick at the very moment each step falls due: the fastest a game can ever go.
@@ -265,15 +267,14 @@ async def test_a_game_never_sends_more_than_twenty_messages_a_minute_to_its_grou
         inproc.clock.now = max(inproc.clock.now, game.next_at)
         calls = await inproc.games_tick()
         moments += [inproc.clock.now] * len(calls)
-    assert len(moments) == 1 + 1 + 20 + 20 + 1  # settings reply, start, polls, stops, board
+    assert len(moments) == 1 + 1 + 6 + 6 + 1  # settings reply, start, polls, stops, board
     window = 60.0
     busiest = max(
-        sum(1 for m in moments if 0 <= (m - start).total_seconds() < window)
-        for start in moments
+        sum(1 for m in moments if 0 <= (m - start).total_seconds() < window) for start in moments
     )
     assert busiest <= 20
     # Each call of the game comes at least the gap after the one before it.
-    gaps = [(b - a).total_seconds() for a, b in zip(moments[1:], moments[2:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(moments[1:])]
     assert min(gaps) >= GAP
 
 
@@ -353,6 +354,33 @@ async def test_settings_out_of_range_are_explained(
 
 
 @sqlite_only
+async def test_an_anonymous_admin_writing_as_the_group_changes_its_settings(
+    inproc: InProcessBot,
+) -> None:
+    calls = await inproc.say_in_group(GROUP, SARA, "/gamesettings زمان ۲۰", as_group=True)
+    assert methods(calls) == ["sendMessage"]  # only an admin can write as the group
+    saved = await stored_settings(inproc)
+    assert saved is not None
+    assert saved.timer_seconds == 20
+
+
+@sqlite_only
+async def test_a_poll_telegram_did_not_take_is_passed_over_and_the_game_goes_on(
+    inproc: InProcessBot,
+) -> None:
+    await start_game(inproc, "/game 2")
+    for _ in range(3):  # every attempt of the first poll fails
+        inproc.api.fail_next("sendPoll", 502)
+    failed = await later(inproc, GAP)
+    assert methods(failed) == ["sendPoll"] * 3
+    second = await next_poll(inproc)
+    assert second.params["question"].startswith("(۲/۲) ")
+    await play_question(inproc, second, [Play(ALI, True, 2)])
+    board = lines_of(await leaderboard(inproc))
+    assert board[2] == "🥇 Ali: ۱ درست · ۲٫۰ ثانیه"  # the lost question costs no one time
+
+
+@sqlite_only
 async def test_a_forged_settings_button_changes_nothing(inproc: InProcessBot) -> None:
     admin_sets(inproc, OWNER)
     panel = one(await inproc.say_in_group(GROUP, OWNER, "/gamesettings"), "sendMessage")
@@ -371,7 +399,8 @@ async def test_groups_get_a_short_help_and_the_private_commands_stay_private(
 ) -> None:
     for text in ("/start", "/help@quizbot_test_bot"):
         help_text = one(await inproc.say_in_group(GROUP, SARA, text), "sendMessage")
-        assert "/game" in help_text.params["text"] and "reply_markup" not in help_text.params
+        assert "/game" in help_text.params["text"]
+        assert "reply_markup" not in help_text.params
     for text in ("/test cnn", "/me", "/review", "/forget", "/demo", "/channels", "سلام"):
         assert await inproc.say_in_group(GROUP, SARA, text) == [], text
     # In private chat a game is pointed to groups, and /quiz stays a private quiz.
@@ -417,3 +446,73 @@ async def test_group_menus_list_the_game_commands(inproc: InProcessBot) -> None:
     assert members == ["game", "quiz", "help"]
     assert admins == ["game", "quiz", "help", "gamesettings"]
     assert of(inproc.api.calls, "setMyCommands")[0].params.get("scope") is None
+
+
+# --- the journey over HTTP ---------------------------------------------------------------
+
+# Names no content holds, so a scan that finds them found the players.
+ALIQ = FakeUser(71_234_501, "Aliqz", "aliqz_handle")
+SARAQ = FakeUser(71_234_502, "Saraqz", "saraqz_handle")
+REZAQ = FakeUser(71_234_503, "Rezaqz", "rezaqz_handle")
+STUDY: JSON = {"id": -1_009_876_543_210, "type": "supergroup", "title": "گروه مطالعهٔ سری"}
+
+
+async def harness_step(harness: Harness, seconds: float, method: str) -> Call:
+    """Move the clock on, tick, and the call the step made (the job may have made it first)."""
+    assert harness.app is not None
+    assert harness.runtime is not None
+    since = harness.api.mark()
+    harness.clock.advance(seconds=seconds)
+    await run_games_tick(harness.app.bot, harness.runtime)
+    return await harness.api.wait_for(method, lambda p: p["chat_id"] == STUDY["id"], since=since)
+
+
+@sqlite_only
+async def test_journey_a_group_of_three_plays_five_timed_questions(harness: Harness) -> None:
+    """The bot polling the fake Bot API over HTTP, its games job running: the real transport,
+    the bot's own poller handing over the answers, PTB's serialisation of open_period."""
+    since = harness.api.mark()
+    await harness.api.send_group_text(STUDY, ALIQ, "/game 5")
+    started = await harness.api.wait_for("sendMessage", lambda p: p["chat_id"] == STUDY["id"])
+    assert "۵ سوالی" in started.params["text"]
+    # Right answers: Aliqz all five, fast; Rezaqz all five, slower; Saraqz three, fastest.
+    for number in range(5):
+        poll = await harness_step(harness, GAP, "sendPoll")
+        assert poll.params["open_period"] == 30
+        assert poll.params["is_anonymous"] is False
+        poll_id = str(poll.result["poll"]["id"])
+        right = harness.correct_of(poll_id)
+        wrong = [wrong_option(harness, poll_id)]
+        # At 1 s, 2 s and 4 s after the poll; each handled before the clock moves on.
+        for user, step, options in (
+            (SARAQ, 1, right if number < 3 else wrong),
+            (ALIQ, 1, right),
+            (REZAQ, 2, right),
+        ):
+            harness.clock.advance(seconds=step)
+            await harness.api.answer_poll(user, poll_id, options)
+            await harness.caught_up(user)
+        stop = await harness_step(harness, 26, "stopPoll")
+        assert int(stop.params["message_id"]) == poll.result["message_id"]
+    board = await harness_step(harness, GAP, "sendMessage")
+    assert lines_of(board.params["text"])[2:5] == [
+        "🥇 Aliqz: ۵ درست · ۱۰٫۰ ثانیه",
+        "🥈 Rezaqz: ۵ درست · ۲۰٫۰ ثانیه",
+        "🥉 Saraqz: ۳ درست · ۵٫۰ ثانیه",
+    ]
+    assert since < board.index
+
+    # Nothing of the players or of the group is in the database in the clear.
+    secrets = [str(STUDY["id"]), str(STUDY["title"])]
+    for user in (ALIQ, SARAQ, REZAQ):
+        secrets += [str(user.id), str(user.username), user.first_name]
+    assert harness.runtime is not None
+    found, scanned = [], 0
+    async with harness.runtime.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).all():
+                scanned += 1
+                for column, value in zip(table.columns, row, strict=True):
+                    found += [(table.name, column.name) for s in secrets if s in str(value)]
+    assert scanned > 40  # the game wrote its questions, answers, cards and publications
+    assert found == []

@@ -58,6 +58,15 @@ def decode_parameters(fields: Mapping[str, Any]) -> JSON:
     return params
 
 
+# Who Telegram names as the sender of an anonymous group admin's messages.
+GROUP_ANONYMOUS_BOT: JSON = {
+    "id": 1_087_968_824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
 @dataclass(frozen=True)
 class FakeUser:
     """A Telegram user who talks to the bot."""
@@ -317,16 +326,25 @@ class FakeTelegram:
         self.messages[(user.id, message["message_id"])] = message
         return self._numbered({"message": message})
 
-    def group_text_update(self, chat: JSON, user: FakeUser, text: str) -> JSON:
-        """The update for `user` writing `text` in a group the bot is a member of."""
+    def group_text_update(
+        self, chat: JSON, user: FakeUser, text: str, *, as_group: bool = False
+    ) -> JSON:
+        """The update for `user` writing `text` in a group the bot is a member of.
+
+        `as_group`: an anonymous admin writing as the group itself (Telegram then names
+        GroupAnonymousBot as the sender and the group as the sender chat).
+        """
         self.chats[chat["id"]] = chat
+        sender = GROUP_ANONYMOUS_BOT if as_group else user.as_json()
         message: JSON = {
             "message_id": self._message_id(chat["id"]),
             "date": int(self.now()),
             "chat": chat,
-            "from": user.as_json(),
+            "from": sender,
             "text": text,
         }
+        if as_group:
+            message["sender_chat"] = chat
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [
