@@ -46,6 +46,9 @@ from bot.handlers.channel import (
 )
 from bot.handlers.conversations import StoredConversation, state_loader
 from bot.handlers.errors import on_error
+from bot.handlers.groups import engine as group_engine
+from bot.handlers.groups import play as group_play
+from bot.handlers.groups import settings as group_settings
 from bot.handlers.learning import account, exam, interview, polls, quiz, remind, start, topics
 from bot.handlers.learning import jobs as learning_jobs
 from bot.handlers.unreadable import unreadable_guard
@@ -80,6 +83,7 @@ Handlers = list[BaseHandler[Any, QuizbotContext, Any]]
 
 async def _post_init(application: QuizbotApplication) -> None:
     await application.bot.set_my_commands(menus.learner_menu())
+    await menus.give_group_menus(application.bot)
     runtime = application.bot_data.runtime
     if runtime is not None:
         await menus.give_admin_menu(application.bot, sorted(runtime.settings.admin_ids))
@@ -125,6 +129,8 @@ def feature_handlers() -> Handlers:
         notices,
         bank,
         authoring,
+        group_play,
+        group_settings,
     ):
         handlers += module.handlers()
     return handlers + polls.handlers() + events.handlers()
@@ -199,6 +205,12 @@ def build_application(
             interval=settings.reminder_interval_seconds,
             first=4.0,
             name=learning_jobs.REMINDERS_JOB,
+        )
+        application.job_queue.run_repeating(
+            group_engine.games_job,
+            interval=group_engine.TICK_SECONDS,
+            first=1.0,
+            name=group_engine.GAMES_JOB,
         )
     return application
 

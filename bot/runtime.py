@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
 from bot.demos_runner.base import DemoRunner
+from bot.services.groups.names import PlayerNames
 from bot.services.privacy import ChatSealer, learner_hash
 
 
@@ -33,6 +34,10 @@ class Runtime:
     read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
     # Seals the few chat ids kept to write to someone later (channel admins' notices).
     sealer: ChatSealer = field(init=False)
+    # One games tick at a time in this process (see handlers/groups/engine.py).
+    games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    # Players' first names for their game's leaderboard: memory only, never the database.
+    player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)
@@ -42,6 +47,10 @@ class Runtime:
     def person(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""
         return learner_hash(self.hash_key, user_id)
+
+    def group(self, chat_id: int) -> str:
+        """The keyed hash that stands for a group chat in the database."""
+        return learner_hash(self.hash_key, f"group:{chat_id}")
 
     def conversation_key(self, chat_id: int, user_id: int) -> str:
         """The keyed hash under which a person's flows in one chat are kept."""

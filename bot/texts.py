@@ -559,3 +559,80 @@ REMIND_MESSAGE = "🔔 وقت مروره! {count} سوال برای مرور آ�
 REMIND_START_BUTTON = "🔁 شروع مرور"
 # Typed without the slash, these open /remind too.
 REMIND_WORDS = ("یادآور", "یادآوری")
+
+# --- quiz games in groups (issue: group games) ---
+GROUP_HELP = (
+    "سلام! 👋 من کوییزبات هستم و اینجا می‌تونیم با هم مسابقه بدیم.\n\n"
+    "/game — یک بازی چندسوالی (مثلاً /game cnn 5)\n"
+    "/quiz — یک سوال زمان‌دار (مثلاً /quiz cnn)\n"
+    "/gamesettings — تنظیمات بازی (زمان هر سوال، تعداد سوال‌ها، موضوع؛ فقط ادمین‌ها)\n\n"
+    "هر سوال یک کوییز تلگرامیه با زمان محدود؛ آخر بازی رتبه‌بندی می‌آد: اول تعداد جواب درست، "
+    "بعد سرعت. جواب‌ها بدون نام و شناسه ذخیره می‌شن و در /me خصوصی هر کس هم حساب می‌شن.\n"
+    "تمرین خصوصی، آزمون و مرور: در گفتگوی خصوصی با من."
+)
+GAMES_ARE_FOR_GROUPS = (
+    "بازی گروهیه 🎮 من رو به یک گروه اضافه کنید و اونجا /game رو بزنید. "
+    "اینجا می‌تونی با /quiz و /test تمرین کنی."
+)
+GAME_STARTED = (
+    "🎮 بازی {size} سوالی {scope} شروع شد!\n"
+    "⏱ هر سوال {timer} ثانیه وقت داره؛ جواب بعد از وقت حساب نمی‌شه.\n"
+    "🏆 رتبه‌بندی: اول تعداد جواب درست، بعد زمان کل (سوال بی‌جواب = کل زمانش).\n"
+    "سوال اول چند ثانیهٔ دیگه…"
+)
+QUIZ_STARTED = "🎯 یک سوال {scope}، {timer} ثانیه وقت دارید. بعدش می‌گم کی درست و سریع‌تر جواب داد."
+GAME_NOT_ENOUGH = "برای {scope} فقط {count} کوییز دارم؛ بازی با همین تعداد برگزار می‌شه."
+GAME_RUNNING = "یک بازی در جریانه (سوال {asked} از {size})؛ بعد از تموم شدنش بازی تازه شروع کنید."
+BAD_GAME_SIZE = "تعداد سوال‌های بازی باید بین {low} و {high} باشه؛ مثلاً /game cnn 10"
+GROUP_UNKNOWN_TOPIC = "موضوع «{topic}» رو پیدا نکردم. موضوع‌ها:\n{topics}\nمثلاً: /game {example}"
+GROUP_TOPIC_LINE = "• {title} ({id})"
+LEADERBOARD_TITLE = "🏁 پایان بازی! {size} سوال"
+LEADERBOARD_QUIZ_TITLE = "🏁 نتیجهٔ کوییز"
+LEADERBOARD_CUT_SHORT = (
+    "⏹ بازی نیمه‌کاره تموم شد: ربات مدتی در دسترس نبود. امتیازها تا سوال {asked} از {size}:"
+)
+# The right-to-left mark keeps each line right-to-left even when a name is Latin.
+LEADERBOARD_LINE = "\u200f{rank} {name}: {correct} درست · {seconds} ثانیه"
+LEADERBOARD_MEDALS = ("🥇", "🥈", "🥉")
+LEADERBOARD_RANK = "{number}."
+LEADERBOARD_MORE = "… و {count} بازیکن دیگه"
+LEADERBOARD_EMPTY = "کسی جواب نداد 😴 دفعهٔ بعد!"
+LEADERBOARD_FOOTER = "بازی تازه: /game · یک سوال: /quiz"
+# A player whose first name the bot no longer holds (it restarted during the game).
+GAME_PLAYER = "بازیکن {number}"
+GAME_SETTINGS = (
+    "⚙️ تنظیمات بازی این گروه\n\n"
+    "⏱ زمان هر سوال: {timer} ثانیه\n"
+    "🔢 تعداد سوال‌های هر بازی: {questions}\n"
+    "📚 موضوع پیش‌فرض: {topic}"
+)
+GAME_SETTINGS_ADMIN = (
+    "\n\nبا دکمه‌ها عوض کنید، یا بنویسید:\n"
+    "/gamesettings زمان ۴۵ · /gamesettings تعداد ۱۰ · /gamesettings موضوع cnn"
+)
+GAME_SETTINGS_READ_ONLY = "\n\nفقط ادمین‌های گروه می‌تونن این‌ها رو عوض کنن."
+GAME_SETTINGS_SAVED = "✅ ذخیره شد؛ از بازی بعدی اعمال می‌شه.\n\n"
+GAME_ALL_TOPICS = "همهٔ موضوع‌ها"
+GAME_TIMER_BUTTON = "⏱ {seconds}ث"
+GAME_SIZE_BUTTON = "🔢 {count}"
+GAME_TOPIC_BUTTON = "📚 {title}"
+GAME_CHOSEN_MARK = "✅ "
+NOT_GROUP_ADMIN = "⛔️ فقط ادمین‌های گروه می‌تونن تنظیمات بازی رو عوض کنن؛ چیزی تغییر نکرد."
+GAME_SETTING_PROBLEMS = {
+    "timer": "زمان هر سوال باید بین {timer_low} و {timer_high} ثانیه باشه.",
+    "questions": "تعداد سوال‌ها باید بین {size_low} و {size_high} باشه.",
+    "topic": "این موضوع رو پیدا نکردم؛ /gamesettings رو بزنید و از دکمه‌ها انتخاب کنید.",
+    "usage": (
+        "این‌طوری بنویسید: /gamesettings زمان ۴۵ یا /gamesettings تعداد ۱۰ "
+        "یا /gamesettings موضوع cnn (یا «موضوع همه»)"
+    ),
+}
+# Persian words that stand for the group commands, as a whole message (e.g. «بازی cnn ۵»).
+GROUP_ALIASES = {"بازی": "game", "کوییز": "quiz", "تنظیمات بازی": "gamesettings"}
+# The command menus in groups: for everyone, and for the groups' admins.
+GROUP_COMMAND_DESCRIPTIONS = {
+    "game": "بازی چندسوالی با رتبه‌بندی",
+    "quiz": "یک سوال زمان‌دار",
+    "help": "راهنمای بازی گروهی",
+}
+GROUP_ADMIN_COMMAND_DESCRIPTIONS = {"gamesettings": "تنظیمات بازی (ادمین‌ها)"}

@@ -569,6 +569,8 @@ def group_update(world: World) -> JSON:
         kind = "edited_channel_post" if world.chance(0.2) else "channel_post"
         return {"update_id": world.next_id(), kind: message}
     message["from"] = actor(world).as_json()
+    # Telegram writes only from groups the bot is in, and the bot can write back there.
+    world.bot.api.chats.setdefault(chat["id"], chat)
     return {"update_id": world.next_id(), "message": message}
 
 

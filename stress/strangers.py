@@ -13,6 +13,11 @@ fails if it does not exercise exactly that set) with A's ids as arguments and wi
 admin button class with A's post, slot and channel ids, and replays of every button ADMIN_A
 was sent (pressed under a message of their own chat, as a modified client would send it).
 
+The same holds for the game settings of a group whose creator is ADMIN_A: its creator sets
+them for real, then the stranger (a member of the group) and ADMIN_B send every
+/gamesettings change in it and press every settings button under the creator's panel
+(Telegram says neither administers the group).
+
 What may change: for the stranger, nothing at all. For ADMIN_B, only what belongs to B: rows
 of channel B (its settings, posts, slots, notices), B's own choice of channel and B's own
 conversation state, since B's commands act on B's channel. Every other row of every table is
@@ -64,6 +69,7 @@ from bot.handlers.channel.notices import RescheduleButton, RetryPostButton
 from bot.handlers.channel.queue import CancelPostButton, LaterButton
 from bot.handlers.channel.schedule import CancelButton, ConfirmButton, KindButton, WhenButton
 from bot.handlers.channel.settings import ToggleButton
+from bot.handlers.groups.settings import GameSizeButton, GameTimerButton, GameTopicButton
 from bot.services.channel.registry import channel_by_chat
 from stress._updates_common import (
     ADMIN_A,
@@ -77,6 +83,7 @@ from stress._updates_common import (
     feed,
     prepared_database,
     print_figures,
+    registered_buttons,
     snapshot,
     stage,
     trapped,
@@ -93,6 +100,16 @@ BANK_QUIZZES = ("act-relu-grad", "cnn-params", "tg1-1")
 # The buttons of writing an item in chat, live only while the presser's own draft is open.
 AUTHOR_BUTTONS = (AuthorAnswerButton, TopicButton, LevelButton, AuthorCancelButton)
 INTERVIEW_TEXT = "💡سوال مصاحبه: چرا؟\n🔵 چون.\n#Hacked"
+# A group whose creator is ADMIN_A; the other two are plain members of it.
+GROUP_A: JSON = {"id": -1_009_000_001, "type": "supergroup", "title": "A's group"}
+# The group admins' paths (/gamesettings and its buttons) live in this package.
+GROUP_MODULES = "bot.handlers.groups."
+GROUP_SETTINGS = ["", "زمان ۴۵", "timer 10", "تعداد ۳", "questions 20", "موضوع cnn", "موضوع همه"]
+GROUP_BUTTONS: dict[type[Button], list[str]] = {
+    GameTimerButton: [GameTimerButton(s).encode() for s in (10, 45, 120)],
+    GameSizeButton: [GameSizeButton(n).encode() for n in (1, 3, 20)],
+    GameTopicButton: [GameTopicButton(t).encode() for t in (None, "cnn", "activations")],
+}
 
 
 class Session:
@@ -126,6 +143,15 @@ class Session:
         calls = await feed(self.bot, self.trap, update)
         self.calls += calls
         return calls
+
+    async def say_in_group(self, text: str) -> list[Call]:
+        """Write `text` in GROUP_A."""
+        return await self._feed(self.bot.api.group_text_update(GROUP_A, self.user, text))
+
+    async def press_in_group(self, under: Call, data: str) -> list[Call]:
+        """Press a button with `data` under a bot message in GROUP_A."""
+        message = self.bot.message_of(under)
+        return await self._feed(self.bot.api.callback_update(self.user, message, data))
 
     def received_buttons(self) -> list[str]:
         """The callback data of every inline button the bot sent this person."""
@@ -175,6 +201,27 @@ async def use_channel(admin: Session) -> None:
     await admin.say("/results")
     await admin.say("/export json")
     await schedule(admin, "درس", confirm=False)  # left at its preview: a live confirm button
+
+
+async def use_group(creator: Session) -> Call:
+    """The group's creator sets its game settings for real; the panel their presses edit."""
+    creator.bot.api.set_member(GROUP_A["id"], creator.user, "creator")
+    panel = first(await creator.say_in_group("/gamesettings"))
+    await creator.press_in_group(panel, GameTimerButton(60).encode())
+    await creator.say_in_group("/gamesettings تعداد ۷")
+    await creator.press_in_group(panel, GameTopicButton("activations").encode())
+    return panel
+
+
+async def attack_group(actor: Session, panel: Call) -> int:
+    """Every game setting typed in the group, every settings button under its panel."""
+    for words in GROUP_SETTINGS:
+        await actor.say_in_group(f"/gamesettings {words}".rstrip())
+    await actor.say_in_group("تنظیمات بازی")
+    presses = [data for variants in GROUP_BUTTONS.values() for data in variants]
+    for data in presses:
+        await actor.press_in_group(panel, data)
+    return len(GROUP_SETTINGS) + 1 + len(presses)
 
 
 async def schedule(admin: Session, kind: str, confirm: bool) -> None:
@@ -333,6 +380,7 @@ async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
         victim, other, stranger = (Session(bot, trap, u) for u in (ADMIN_A, ADMIN_B, STRANGER))
         await use_channel(victim)
         await use_channel(other)
+        panel = await use_group(victim)
         setup_tracebacks = trap.total
         setup_seconds = time.monotonic() - started
         channel, posts, slots = await victim_ids(bot)
@@ -344,8 +392,10 @@ async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
         since = bot.api.mark()
         before = await snapshot(bot)
         attempts = await attack(stranger, commands, buttons, replays)
+        attempts += await attack_group(stranger, panel)
         middle = await snapshot(bot)
         attempts += await attack(other, commands, buttons, replays)
+        attempts += await attack_group(other, panel)
         after = await snapshot(bot)
         await bot.tick()  # a post of A made due by an attack would go out now
         async with bot.runtime.sessions() as session:
@@ -360,6 +410,12 @@ async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
         # B's commands change B's own channel: the comparison sees them, and lets them be.
         own = len(changes(middle, after, columns, set())) - len(found)
         to_victim = [c for c in bot.api.calls[since:] if c.params.get("chat_id") == CHANNEL_A["id"]]
+        # The panel in the group must still show what its creator chose.
+        edits = [
+            c
+            for c in bot.api.calls[since:]
+            if c.method == "editMessageText" and c.params.get("chat_id") == GROUP_A["id"]
+        ]
         refusals = Counter(
             str(c.params.get("text", ""))[:40]
             for c in stranger.calls
@@ -368,7 +424,7 @@ async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
     figures = {
         "attempts": attempts,
         "changes": len(found),
-        "channel_messages": len(to_victim),
+        "channel_messages": len(to_victim) + len(edits),
         "tracebacks": trap.total,
         "setup_tracebacks": setup_tracebacks,
         "admin_paths_missing": missing,
@@ -381,7 +437,7 @@ async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
         f"attempts: {attempts} (stranger and B's admin), in {figures['seconds']} s",
         f"rows changed outside what B owns: {len(found)} (B's own rows changed: {own})",
         *[f"  {line[:200]}" for line in found[:30]],
-        f"messages to channel A: {len(to_victim)}",
+        f"messages to channel A: {len(to_victim)}; edits of the group's panel: {len(edits)}",
         f"tracebacks: {trap.total}",
         *[
             f"  {e['count']} × {e['kind']} at {e['where']}: {e['message'][:120]}"
@@ -401,6 +457,9 @@ def check_coverage(
     classes = admin_buttons(bot)
     missing = [f"/{c}" for c in sorted(registered ^ set(commands))]
     missing += [b.__name__ for b in sorted(classes ^ set(buttons), key=lambda b: b.__name__)]
+    # The group admins' buttons: every one registered is pressed by the attackers.
+    groups = {b for b in registered_buttons(bot) if b.__module__.startswith(GROUP_MODULES)}
+    missing += [b.__name__ for b in sorted(groups ^ set(GROUP_BUTTONS), key=lambda b: b.__name__)]
     return missing
 
 

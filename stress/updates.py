@@ -142,13 +142,15 @@ async def run(
 
 async def scheduler_pass(trap: ErrorTrap, world: World) -> None:
     """The jobs as they run: a scheduler pass, admin lists read again when old, timed tests'
-    questions that ran out, the hour's review reminders."""
+    questions that ran out, the hour's review reminders and (with the clock moved on) the
+    group games' tick."""
     bot, api = world.bot, world.bot.api
     since = api.mark()
     try:
         await bot.tick()
         await bot.timed_tests_pass()
         await bot.reminders_pass()
+        await bot.games_tick()
         async with bot.runtime.read_sessions() as session:  # what admins_job does
             due = await rights.due_for_check(session, bot.runtime.now())
         for chat_id in due:

@@ -237,6 +237,7 @@ async def running_harness(
     api = FakeBotApi(TOKEN)
     await api.start()
     harness = Harness(api, database_url, content_dir, **options)
+    api.clock = harness.clock  # Telegram's own timers (a poll's open_period) follow it
     try:
         await harness.start()
         yield harness

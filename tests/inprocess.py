@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.handlers.groups.engine import run_games_tick
 from bot.handlers.learning.jobs import run_reminders, run_timed_tests
 from bot.runtime import Runtime
 from bot.services.content.sync import sync_bank
@@ -72,6 +73,14 @@ class InProcessBot:
     async def send_text(self, user: FakeUser, text: str) -> list[Call]:
         """`user` writes `text` in private chat (a command when it starts with /)."""
         return await self.process(self.api.text_update(user, text))
+
+    async def say_in_group(
+        self, chat: JSON, user: FakeUser, text: str, *, as_group: bool = False
+    ) -> list[Call]:
+        """`user` writes `text` in a group the bot is in (a command when it starts with /);
+        `as_group`: as an anonymous admin, in the group's name."""
+        update = self.api.group_text_update(chat, user, text, as_group=as_group)
+        return await self.process(update)
 
     async def send_poll(
         self, user: FakeUser, question: str, options: list[str], **poll: Any
@@ -124,6 +133,12 @@ class InProcessBot:
         """One pass of the review-reminders job; the calls it made."""
         since = self.api.mark()
         await run_reminders(self.app.bot, self.runtime)
+        return self.api.calls[since:]
+
+    async def games_tick(self) -> list[Call]:
+        """One tick of the group games, as the job runs it every second; the calls it made."""
+        since = self.api.mark()
+        await run_games_tick(self.app.bot, self.runtime)
         return self.api.calls[since:]
 
     # --- reading what the bot sent --------------------------------------------------
@@ -229,6 +244,7 @@ async def in_process_bot(
     """The initialised application on a migrated database (content is not synced here)."""
     api = api or FakeTelegram(TOKEN)
     clock = clock or Clock()
+    api.clock = clock  # Telegram's own timers (a poll's open_period) run on the test's clock
     config = Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=TOKEN,

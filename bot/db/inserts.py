@@ -14,14 +14,15 @@ from bot.db.base import Base
 
 async def insert_once(
     session: AsyncSession, model: type[Base], values: Mapping[str, Any], key: Sequence[str]
-) -> None:
+) -> bool:
     """Insert `values` unless a row with the same `key` columns exists (then change nothing).
 
     One statement (ON CONFLICT DO NOTHING), so two processes adding the same fact at once
-    neither fail nor add it twice.
+    neither fail nor add it twice. True when the row was inserted.
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(
+    result = await session.execute(
         insert(model).values(dict(values)).on_conflict_do_nothing(index_elements=list(key))
     )
+    return bool(getattr(result, "rowcount", 0))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -88,6 +89,9 @@ class Purpose(enum.StrEnum):
     TEST = "test"  # one quiz of a /test session
     REVIEW = "review"  # a due spaced-repetition card
     CHANNEL = "channel"  # a channel post
+    # A quiz of a group game as it reached one player who answered it (one row per player:
+    # the poll itself, shared by the group, is the game's, in `game_questions`).
+    GAME = "game"
 
 
 class NoticeKind(enum.StrEnum):
@@ -98,6 +102,15 @@ class NoticeKind(enum.StrEnum):
     FAILED = "failed"  # Telegram refused it, or it would not fit
     SHORTAGE = "shortage"  # a recurring slot found nothing left to post
     REMOVED = "removed"  # the bot was removed from the channel or lost its right to post
+
+
+class GameState(enum.StrEnum):
+    """Life cycle of a group game."""
+
+    RUNNING = "running"
+    FINISHED = "finished"  # every question asked, the leaderboard sent
+    CUT_SHORT = "cut_short"  # the bot was away too long: ended with the scores so far
+    ABANDONED = "abandoned"  # the group refused the bot's messages (removed, no right to post)
 
 
 class SnapshotSource(enum.StrEnum):
@@ -576,3 +589,90 @@ class DemoResult(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
     hits: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupSettings(Base):
+    """A group's game settings, chosen by its admins; the group kept under a keyed hash."""
+
+    __tablename__ = "group_settings"
+    __table_args__ = (
+        CheckConstraint("timer_seconds BETWEEN 5 AND 600", name="timer_range"),
+        CheckConstraint("questions BETWEEN 1 AND 50", name="questions_range"),
+    )
+
+    group_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
+    timer_seconds: Mapped[int] = mapped_column(Integer)
+    questions: Mapped[int] = mapped_column(Integer)
+    topic_id: Mapped[str | None] = mapped_column(ForeignKey("topics.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupGame(Base):
+    """A quiz game in a group: a durable state machine the games tick drives.
+
+    The group is kept under a keyed hash; its chat id, which the bot must read back to post,
+    only sealed (`ChatSealer`). No member's id or name is kept: players are keyed hashes in
+    `game_answers`, their first names live in the bot's memory for the game only.
+    """
+
+    __tablename__ = "group_games"
+    __table_args__ = (Index("ix_group_games_state_next_at", "state", "next_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
+    # The group's hash while the game runs, NULL once it is over: being unique, it lets a
+    # group run one game at a time, across bot processes too (NULLs never collide).
+    running_in: Mapped[str | None] = mapped_column(String(HASH_LENGTH), unique=True)
+    sealed_chat: Mapped[str] = mapped_column(Text)
+    topic_id: Mapped[str | None] = mapped_column(ForeignKey("topics.id"))
+    size: Mapped[int] = mapped_column(Integer)
+    timer_seconds: Mapped[int] = mapped_column(Integer)
+    state: Mapped[GameState] = mapped_column(_enum(GameState), default=GameState.RUNNING)
+    # Questions whose poll was claimed for sending so far (positions 1..asked).
+    asked: Mapped[int] = mapped_column(Integer, default=0)
+    # When the tick next has something to do: post, stop a poll, or send the leaderboard.
+    next_at: Mapped[datetime] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class GameQuestion(Base):
+    """One question of a group game, in the order chosen when the game started."""
+
+    __tablename__ = "game_questions"
+
+    game_id: Mapped[int] = mapped_column(
+        ForeignKey("group_games.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quizzes.id"))
+    poll_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class GameAnswer(Base):
+    """A player's first answer to a question of a group game, under their keyed hash.
+
+    What the leaderboard ranks by: right answers, then answer time. The answer itself is also
+    a `LearnerAnswer` (with its review card), so it counts for the player's /me and reviews.
+    """
+
+    __tablename__ = "game_answers"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["game_id", "position"],
+            ["game_questions.game_id", "game_questions.position"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    game_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    player_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True, index=True)
+    is_correct: Mapped[bool] = mapped_column(Boolean)
+    # From the poll being sent to the answer arriving, by the bot's clock.
+    answer_ms: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column()

@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from tests.fakebot.entities import EntityError, entity_text, parse_html
@@ -58,6 +59,15 @@ def decode_parameters(fields: Mapping[str, Any]) -> JSON:
                 pass
         params[key] = value
     return params
+
+
+# Who Telegram names as the sender of an anonymous group admin's messages.
+GROUP_ANONYMOUS_BOT: JSON = {
+    "id": 1_087_968_824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,10 @@ class FakeTelegram:
         self.menus: dict[tuple[Any, ...], list[JSON]] = {}
         self.chats: dict[int, JSON] = {}
         self.admins: dict[int, list[JSON]] = {}
+        # Other members' statuses by (chat, user), for getChatMember ("creator", "left" …).
+        self.members: dict[tuple[int, int], JSON] = {}
+        # The time Telegram keeps (a poll's open_period runs on it); the tests' clock when set.
+        self.clock: Callable[[], datetime] | None = None
         self.messages: dict[tuple[int, int], JSON] = {}
         self.polls: dict[str, JSON] = {}
         self.departed: set[int] = set()  # chats the bot was removed from
@@ -251,6 +265,10 @@ class FakeTelegram:
         """A position in the call log, to wait for calls made after it."""
         return len(self.calls)
 
+    def now(self) -> float:
+        """Telegram's time, as a Unix timestamp: the tests' clock when one is set."""
+        return self.clock().timestamp() if self.clock is not None else time.time()
+
     async def wait_for(
         self,
         method: str,
@@ -342,6 +360,37 @@ class FakeTelegram:
                 }
             ]
         self.messages[(user.id, message["message_id"])] = message
+        return self._numbered({"message": message})
+
+    def group_text_update(
+        self, chat: JSON, user: FakeUser, text: str, *, as_group: bool = False
+    ) -> JSON:
+        """The update for `user` writing `text` in a group the bot is a member of.
+
+        `as_group`: an anonymous admin writing as the group itself (Telegram then names
+        GroupAnonymousBot as the sender and the group as the sender chat).
+        """
+        self.chats[chat["id"]] = chat
+        sender = GROUP_ANONYMOUS_BOT if as_group else user.as_json()
+        message: JSON = {
+            "message_id": self._message_id(chat["id"]),
+            "date": int(self.now()),
+            "chat": chat,
+            "from": sender,
+            "text": text,
+        }
+        if as_group:
+            message["sender_chat"] = chat
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [
+                {
+                    "type": "bot_command",
+                    "offset": 0,
+                    "length": len(command.encode("utf-16-le")) // 2,
+                }
+            ]
+        self.messages[(chat["id"], message["message_id"])] = message
         return self._numbered({"message": message})
 
     def poll_message_update(
@@ -512,6 +561,11 @@ class FakeTelegram:
         await self._push(self.poll_message_update(user, question, options, **poll))
         return self.messages[max(key for key in self.messages if key[0] == user.id)]
 
+    async def send_group_text(self, chat: JSON, user: FakeUser, text: str) -> JSON:
+        """`user` writes `text` in a group the bot is in; returns the message."""
+        update = await self._push(self.group_text_update(chat, user, text))
+        return self.messages[(chat["id"], update["message"]["message_id"])]
+
     async def press(self, user: FakeUser, message: JSON, data: str) -> str:
         """The user presses an inline button under `message`; returns the callback query id."""
         update = await self._push(self.callback_update(user, message, data))
@@ -559,6 +613,17 @@ class FakeTelegram:
             "can_edit_stories": False,
             "can_delete_stories": False,
         }
+
+    def set_member(self, chat_id: int, user: FakeUser, status: str) -> None:
+        """What getChatMember reports for `user` in a chat ("creator", "member", "left" …)."""
+        if status == "creator":
+            self.members[(chat_id, user.id)] = {
+                "status": "creator",
+                "user": user.as_json(),
+                "is_anonymous": False,
+            }
+        else:
+            self.members[(chat_id, user.id)] = self._member(user.as_json(), status)
 
     def set_admins(self, chat_id: int, users: list[FakeUser], can_post: bool = True) -> None:
         """Who getChatAdministrators reports for a chat."""
@@ -770,6 +835,9 @@ class FakeTelegram:
 
     def _existing(self, params: JSON) -> JSON:
         key = (int(params["chat_id"]), int(params["message_id"]))
+        if key[0] in self.departed:
+            chat = self._chat(key[0])
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
         if key not in self.messages:
             raise ApiError(400, "Bad Request: message to edit not found")
         return self.messages[key]
@@ -825,21 +893,34 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: quiz poll needs correct_option_ids")
         if params.get("explanation"):
             poll["explanation"] = params["explanation"]
-        if params.get("open_period") is not None:
+        if "open_period" in params:
             period = int(params["open_period"])
             if not 5 <= period <= 600:
-                raise ApiError(400, "Bad Request: wrong open period specified")
-            # Telegram closes the poll by itself then, and sends the bot no update for it.
+                raise ApiError(400, "Bad Request: poll open period must be between 5 and 600")
             poll["open_period"] = period
-            poll["close_date"] = int(time.time()) + period
+            poll["close_date"] = int(self.now()) + period
+        chat = self._chat(params["chat_id"])
+        if chat["type"] == "channel" and not poll["is_anonymous"]:
+            raise ApiError(400, "Bad Request: polls in channels must be anonymous")
         message = self._new_message(params, poll=poll)
         self.polls[poll_id] = poll
         poll["_where"] = (message["chat"]["id"], message["message_id"])
         return _without_private(message)
 
+    def poll_closed(self, poll_id: str) -> bool:
+        """Whether a poll is closed: stopped, or its open_period over by Telegram's clock."""
+        poll = self.polls[poll_id]
+        if not poll["is_closed"] and "close_date" in poll and self.now() >= poll["close_date"]:
+            poll["is_closed"] = True  # Telegram closes a poll itself when its period ends
+        return bool(poll["is_closed"])
+
     async def _api_stopPoll(self, params: JSON, files: dict[str, bytes]) -> JSON:
         message = self._existing(params)
-        poll = message["poll"]
+        poll = message.get("poll")
+        if poll is None:
+            raise ApiError(400, "Bad Request: message with poll to stop not found")
+        if self.poll_closed(poll["id"]):
+            raise ApiError(400, "Bad Request: poll has already been closed")
         poll["is_closed"] = True
         return _without_private(poll)
 
@@ -896,10 +977,12 @@ class FakeTelegram:
         return self.admins.get(int(params["chat_id"]), [])
 
     async def _api_getChatMember(self, params: JSON, files: dict[str, bytes]) -> JSON:
-        user_id = int(params["user_id"])
-        for member in self.admins.get(int(params["chat_id"]), []):
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        for member in self.admins.get(chat_id, []):
             if member["user"]["id"] == user_id:
                 return member
+        if (chat_id, user_id) in self.members:
+            return self.members[(chat_id, user_id)]
         return {"status": "member", "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
 
     async def _api_deleteMessage(self, params: JSON, files: dict[str, bytes]) -> bool:

@@ -1,4 +1,5 @@
-"""The command menus: the learners' for everyone, the admins' in each admin's private chat.
+"""The command menus: the learners' for everyone, the admins' in each admin's private chat,
+and in groups the game commands (with the settings for the groups' admins).
 
 Telegram keeps a menu per scope and shows a chat the most specific one it has, so an admin's
 chat gets the learners' commands and the admin ones together. The bot sets it the moment it
@@ -10,7 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+)
 from telegram.error import TelegramError
 
 from bot import texts
@@ -28,6 +35,29 @@ def admin_menu() -> list[BotCommand]:
     """An admin's commands: the learners' first, then the channel admin ones."""
     admin = [BotCommand(name, text) for name, text in texts.ADMIN_COMMAND_DESCRIPTIONS.items()]
     return learner_menu() + admin
+
+
+def group_menu() -> list[BotCommand]:
+    """Every group member's commands."""
+    return [BotCommand(name, text) for name, text in texts.GROUP_COMMAND_DESCRIPTIONS.items()]
+
+
+def group_admin_menu() -> list[BotCommand]:
+    """A group admin's commands: the members' and the game settings."""
+    admin = texts.GROUP_ADMIN_COMMAND_DESCRIPTIONS
+    return group_menu() + [BotCommand(name, text) for name, text in admin.items()]
+
+
+async def give_group_menus(bot: Bot) -> None:
+    """The game commands in every group; with the settings for its admins."""
+    await with_retry(
+        lambda: bot.set_my_commands(group_menu(), scope=BotCommandScopeAllGroupChats())
+    )
+    await with_retry(
+        lambda: bot.set_my_commands(
+            group_admin_menu(), scope=BotCommandScopeAllChatAdministrators()
+        )
+    )
 
 
 async def give_admin_menu(bot: Bot, user_ids: Iterable[int]) -> None:

@@ -19,7 +19,9 @@ from bot.db.models import (
     QuizOption,
     TestSession,
 )
-from bot.services.learning import exams, reviews
+from bot.services.groups import games
+from bot.services.groups.outcomes import PlayerAnswered
+from bot.services.learning import exams, publications, reviews
 from bot.services.learning.outcomes import AfterAnswer, Nothing
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ async def answer_poll(
     poll_id: str,
     option_ids: Sequence[int],
     now: datetime,
-) -> AfterAnswer:
+) -> AfterAnswer | PlayerAnswered:
     """Store the answer under the learner's hash, review its card, and say what follows.
 
     A test's answer brings its next quiz or the score card, a review's the next due review;
@@ -48,7 +50,8 @@ async def answer_poll(
     (a retracted vote) removes the stored answer. Only the learner the poll was sent to is
     heard: a vote in a forwarded copy (someone else's) would move their test on. Option ids
     the quiz does not have are ignored. Everything needed is read in one query: this is the
-    bot's busiest path.
+    bot's busiest path. A poll that is no private quiz may be a group game's (see
+    `_answer_in_game`).
     """
     existing = aliased(LearnerAnswer)
     correct_mask = (
@@ -84,8 +87,7 @@ async def answer_poll(
         )
     ).first()
     if row is None:
-        log.info("answer to unknown poll %s ignored (or to another learner's)", poll_id)
-        return Nothing()
+        return await _answer_in_game(session, learner, poll_id, option_ids, now)
     publication, right_mask, earlier, existing_id, options = row
     if any(not 0 <= option_id < options for option_id in option_ids):
         log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
@@ -131,3 +133,65 @@ async def answer_poll(
     if publication.purpose is Purpose.REVIEW:
         return await reviews.next_review(session, learner, now, announce=False)
     return Nothing()
+
+
+async def _answer_in_game(
+    session: AsyncSession,
+    learner: str,
+    poll_id: str,
+    option_ids: Sequence[int],
+    now: datetime,
+) -> PlayerAnswered | Nothing:
+    """A vote in a group game's poll: scored for the game and stored like a private answer.
+
+    Only the first answer while the poll is open counts; a late one (after the timer, or once
+    the poll was stopped) is not stored at all. The answer reaches the player's history as a
+    publication of their own (purpose GAME, the poll being the group's), so /me, reviews and
+    the statistics count it like any other.
+    """
+    poll = await games.game_poll(session, poll_id, now)
+    if poll is None:
+        log.info("answer to unknown poll %s ignored (or to another learner's)", poll_id)
+        return Nothing()
+    if not poll.open:
+        log.info("answer to game poll %s after it closed ignored", poll_id)
+        return Nothing()
+    if not option_ids:  # Telegram lets no one take back a quiz vote; the first one stands
+        return Nothing()
+    right_mask, options, earlier = (
+        await session.execute(
+            select(
+                select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
+                .where(QuizOption.quiz_id == poll.quiz_id, QuizOption.is_correct)
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(QuizOption)
+                .where(QuizOption.quiz_id == poll.quiz_id)
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(LearnerAnswer)
+                .where(LearnerAnswer.learner_hash == learner, LearnerAnswer.quiz_id == poll.quiz_id)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    if any(not 0 <= option_id < options for option_id in option_ids):
+        log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
+        return Nothing()
+    correct = option_mask(option_ids) == int(right_mask)
+    if not await games.record_answer(session, poll, learner, correct, now):
+        return Nothing()  # Telegram delivered the same answer again
+    publication = await publications.record_game_quiz(session, learner, poll.quiz_id, poll.sent_at)
+    session.add(
+        LearnerAnswer(
+            learner_hash=learner,
+            publication_id=publication.id,
+            quiz_id=poll.quiz_id,
+            option_mask=option_mask(option_ids),
+            is_correct=correct,
+            attempt=int(earlier) + 1,
+            answered_at=now,
+        )
+    )
+    await reviews.review(session, learner, poll.quiz_id, correct, now)
+    return PlayerAnswered(poll.game_id, learner)

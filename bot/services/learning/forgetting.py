@@ -12,6 +12,7 @@ from bot.db.models import (
     AdminContact,
     ConversationState,
     DemoCooldown,
+    GameAnswer,
     LearnerAnswer,
     Publication,
     Reminder,
@@ -48,6 +49,7 @@ async def forget_learner(
         await session.execute(delete(model).where(model.learner_hash == learner))
     # Friends' tests taken from these links lose the link (ON DELETE SET NULL), not themselves.
     await session.execute(delete(SharedTest).where(SharedTest.owner_hash == learner))
+    await session.execute(delete(GameAnswer).where(GameAnswer.player_hash == learner))
     await session.execute(delete(AdminChoice).where(AdminChoice.admin_hash == learner))
     await session.execute(delete(AdminContact).where(AdminContact.admin_hash == learner))
     if conversation_keys:

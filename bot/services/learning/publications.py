@@ -52,3 +52,24 @@ async def record_private_interview(
     session.add(publication)
     await session.flush()
     return publication
+
+
+async def record_game_quiz(
+    session: AsyncSession, learner: str, quiz_id: str, sent_at: datetime
+) -> Publication:
+    """Remember that a group game's quiz reached a player who answered it (by their hash).
+
+    The poll is the group's (`game_questions` keeps its id); this row is the player's, so
+    their answer, their progress and "no repeats" treat it like a quiz sent to them.
+    """
+    publication = Publication(
+        audience=Audience.PRIVATE,
+        purpose=Purpose.GAME,
+        learner_hash=learner,
+        kind=ItemKind.QUIZ,
+        quiz_id=quiz_id,
+        sent_at=sent_at,
+    )
+    session.add(publication)
+    await session.flush()
+    return publication

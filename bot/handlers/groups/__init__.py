@@ -1,0 +1,1 @@
+"""The Telegram edge of group games: commands in groups, the settings panel, the games tick."""

@@ -1,0 +1,1 @@
+"""Quiz games in groups: settings chosen by the group's admins, games as a durable state machine."""
