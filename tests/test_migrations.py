@@ -1,14 +1,21 @@
 """Every migration upgrades, downgrades and upgrades again; the result matches the models."""
 
 import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
+from bot.bank.loader import load_bank
 from bot.db import migrate
-from bot.db.engine import create_engine
-from bot.db.models import Base
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Base, ContentSource, Quiz, QuizOption
+from bot.services.content.sync import sync_bank
+from tests.banks import learner_bank_data, write_bank
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def revisions() -> list[str]:
@@ -71,3 +78,51 @@ async def test_no_migration_loses_the_rows_already_there(sample_bank_url: str) -
         after = await row_counts(sample_bank_url)
         lost = {name: (before[name], after[name]) for name in kept if after[name] != before[name]}
         assert not lost, f"{depth} step(s) down and up again: rows before → after {lost}"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_quizzes_that_lost_their_options_get_them_back_from_the_files(
+    sample_bank_url: str, tmp_path: Path
+) -> None:
+    # What the first 5c1d0a7e3b21 did on SQLite: every quiz kept, every option gone. A chat
+    # quiz lost them too and cannot be rebuilt.
+    engine = create_engine(sample_bank_url)
+    async with create_session_factory(engine).begin() as session:
+        topic = await session.scalar(select(Quiz.topic_id).limit(1))
+        session.add(
+            Quiz(
+                id="chat-written-1",
+                topic_id=topic,
+                difficulty=2,
+                question="سوالی که در چت نوشته شد؟",
+                options=[
+                    QuizOption(position=i, text=t, is_correct=i == 0) for i, t in enumerate("اب")
+                ],
+                tags=[],
+                content_hash="x",
+                source=ContentSource.CHAT,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    await asyncio.to_thread(migrate.downgrade, sample_bank_url, "-1")
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM quiz_options"))
+    await asyncio.to_thread(migrate.upgrade, sample_bank_url)
+    content = write_bank(tmp_path / "content", learner_bank_data())
+    async with create_session_factory(engine).begin() as session:
+        await sync_bank(session, load_bank(content))
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT q.source, q.retired_at IS NOT NULL, count(o.id) FROM quizzes q "
+                    "LEFT JOIN quiz_options o ON o.quiz_id = q.id GROUP BY q.id"
+                )
+            )
+        ).all()
+    await engine.dispose()
+    assert [(retired, options) for source, retired, options in rows if source == "chat"] == [(1, 0)]
+    assert all(
+        options >= 2 and not retired for source, retired, options in rows if source == "bank"
+    )
