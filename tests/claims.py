@@ -178,3 +178,93 @@ COMPUTE: dict[str, Callable[..., Any]] = {
 def compute(claim: dict[str, Any]) -> Any:
     arguments = {k: v for k, v in claim.items() if k not in ("kind", "expect", "tolerance")}
     return COMPUTE[claim["kind"]](**arguments)
+
+
+# --- llm ---
+# Claim kinds of the `llm` topic (content/items/llm.yaml); documented in content/README.md.
+
+BYTE_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+
+
+def softmax_temperature(logits: Sequence[float], temperature: float, index: int) -> float:
+    return float(torch.softmax(_t(logits) / temperature, dim=0)[index])
+
+
+def top_p_size(probabilities: Sequence[float], top_p: float) -> int:
+    """Tokens nucleus sampling keeps: the fewest most likely ones whose mass reaches top_p."""
+    probs = _t(probabilities)
+    assert abs(float(probs.sum()) - 1.0) < 1e-9, "probabilities must sum to 1"
+    ordered = torch.sort(probs, descending=True).values
+    mass_before = torch.cumsum(ordered, dim=0) - ordered
+    return int((mass_before < top_p).sum())
+
+
+def lora_params(d: int, k: int, rank: int, matrices: int = 1) -> int:
+    """Trainable parameters of rank-`rank` LoRA adapters (ΔW = BA) on `matrices` d×k weights."""
+    down = nn.Linear(k, rank, bias=False, device="meta")  # A: rank × k
+    up = nn.Linear(rank, d, bias=False, device="meta")  # B: d × rank
+    assert (up.weight @ down.weight).shape == (d, k)
+    return matrices * (parameter_count(down) + parameter_count(up))
+
+
+def kv_cache_bytes(
+    layers: int,
+    kv_heads: int,
+    head_dim: int,
+    tokens: int,
+    dtype: str = "float16",
+    batch: int = 1,
+    unit: str = "B",
+) -> float:
+    """Size of the keys and values cached for `tokens` positions of `batch` sequences."""
+    cache = torch.empty(
+        2, layers, batch, kv_heads, tokens, head_dim, dtype=getattr(torch, dtype), device="meta"
+    )
+    return cache.numel() * cache.element_size() / BYTE_UNITS[unit]
+
+
+def chinchilla_tokens(
+    parameters: float, tokens_per_parameter: float = 20, unit: float = 1
+) -> float:
+    """Approximate compute-optimal training tokens by the Chinchilla rule of thumb."""
+    return parameters * tokens_per_parameter / unit
+
+
+def perplexity(
+    losses: Sequence[float] | None = None, probabilities: Sequence[float] | None = None
+) -> float:
+    """exp of the mean per-token cross-entropy (natural log), from losses or p(target)."""
+    if probabilities is not None:
+        losses = (-torch.log(_t(probabilities))).tolist()
+    assert losses is not None
+    return float(torch.exp(_t(losses).mean()))
+
+
+def dpo_loss(
+    beta: float,
+    policy_chosen: float,
+    policy_rejected: float,
+    reference_chosen: float,
+    reference_rejected: float,
+) -> float:
+    """DPO loss of one preference pair from sequence log-probabilities."""
+    margin = (policy_chosen - reference_chosen) - (policy_rejected - reference_rejected)
+    return float(-functional.logsigmoid(_t(beta * margin)))
+
+
+COMPUTE.update(
+    {
+        "softmax_temperature": softmax_temperature,
+        "top_p_size": top_p_size,
+        "lora_params": lora_params,
+        "kv_cache_bytes": kv_cache_bytes,
+        "chinchilla_tokens": chinchilla_tokens,
+        "perplexity": perplexity,
+        "bradley_terry": lambda reward_chosen, reward_rejected: float(
+            torch.sigmoid(_t(reward_chosen - reward_rejected))
+        ),
+        "dpo_loss": dpo_loss,
+        "cosine_similarity": lambda a, b: float(functional.cosine_similarity(_t(a), _t(b), dim=0)),
+    }
+)
+# --- end llm ---
