@@ -175,6 +175,169 @@ COMPUTE: dict[str, Callable[..., Any]] = {
 }
 
 
+# --- classical-ml ---
+# Trees, regression, SVM, ensembles, kNN, PCA and naive Bayes (topic `classical-ml`), with numpy.
+
+
+def _class_shares(counts: Sequence[float]) -> np.ndarray:
+    values = np.asarray(counts, dtype=float)
+    assert np.all(values >= 0), counts
+    assert values.sum() > 0, counts
+    shares: np.ndarray = values / values.sum()
+    return shares
+
+
+def gini_impurity(counts: Sequence[float]) -> float:
+    """1 − Σ p_i² of a node holding `counts` samples of each class."""
+    shares = _class_shares(counts)
+    return float(1.0 - np.sum(shares**2))
+
+
+def node_entropy(counts: Sequence[float], base: float = 2) -> float:
+    """−Σ p_i·log p_i of a node's class counts, in bits by default."""
+    shares = _class_shares(counts)
+    shares = shares[shares > 0]
+    return float(-np.sum(shares * np.log(shares)) / np.log(base))
+
+
+def information_gain(
+    parent: Sequence[float],
+    children: Sequence[Sequence[float]],
+    criterion: str = "entropy",
+    base: float = 2,
+) -> float:
+    """Impurity of the parent minus the sample-weighted impurity of its children."""
+    parts = np.asarray(children, dtype=float)
+    assert np.allclose(parts.sum(axis=0), parent), (parent, children)
+
+    def impurity(counts: Sequence[float]) -> float:
+        return gini_impurity(counts) if criterion == "gini" else node_entropy(counts, base)
+
+    weights = parts.sum(axis=1) / parts.sum()
+    children_impurity = sum(w * impurity(c) for w, c in zip(weights, parts, strict=True))
+    return impurity(parent) - float(children_impurity)
+
+
+def least_squares(x: Sequence[float], y: Sequence[float], coefficient: str = "slope") -> float:
+    """OLS fit y = intercept + slope·x by numpy's lstsq, checked against the closed form."""
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    design = np.column_stack([np.ones_like(xs), xs])
+    (intercept, slope), *_ = np.linalg.lstsq(design, ys, rcond=None)
+    closed = np.sum((xs - xs.mean()) * (ys - ys.mean())) / np.sum((xs - xs.mean()) ** 2)
+    assert abs(slope - closed) < 1e-9, (slope, closed)
+    return float({"slope": slope, "intercept": intercept}[coefficient])
+
+
+def r_squared(prediction: Sequence[float], target: Sequence[float]) -> float:
+    """1 − SS_res / SS_tot, the sum of squares of the target taken about its mean."""
+    predicted, truth = np.asarray(prediction, dtype=float), np.asarray(target, dtype=float)
+    residual = np.sum((truth - predicted) ** 2)
+    total = np.sum((truth - truth.mean()) ** 2)
+    return float(1.0 - residual / total)
+
+
+def logistic_probability(weights: Sequence[float], bias: float, x: Sequence[float]) -> float:
+    """σ(w·x + b) of a logistic regression."""
+    z = float(np.dot(np.asarray(weights, dtype=float), np.asarray(x, dtype=float)) + bias)
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def svm_margin(weights: Sequence[float]) -> float:
+    """Width 2/‖w‖ between the hyperplanes w·x + b = ±1."""
+    return float(2.0 / np.linalg.norm(np.asarray(weights, dtype=float)))
+
+
+def bootstrap_oob_fraction(n: int) -> float:
+    """P(a given sample is not drawn in n draws with replacement from n), checked by simulation."""
+    exact = (1.0 - 1.0 / n) ** n
+    trials = max(1000, 1_000_000 // n)
+    draws = np.random.default_rng(0).integers(0, n, size=(trials, n))
+    simulated = float(np.mean(~np.any(draws == 0, axis=1)))
+    assert abs(simulated - exact) < 5 * np.sqrt(exact * (1 - exact) / trials), (simulated, exact)
+    return float(exact)
+
+
+def adaboost_alpha(error: float) -> float:
+    """½·ln((1 − ε)/ε): the vote that minimises AdaBoost's exponential loss, found on a grid."""
+    alphas = np.linspace(-5.0, 5.0, 1_000_001)
+    loss = (1 - error) * np.exp(-alphas) + error * np.exp(alphas)
+    found = float(alphas[np.argmin(loss)])
+    closed_form = 0.5 * float(np.log((1 - error) / error))
+    assert abs(found - closed_form) < 1e-4, (found, closed_form)
+    return closed_form
+
+
+def knn_predict(
+    points: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    query: Sequence[float],
+    k: int,
+    task: str = "classification",
+) -> float:
+    """Majority label (classification) or mean target (regression) of the k nearest points
+    by Euclidean distance; the claim must not hinge on a tie."""
+    offsets = np.asarray(points, dtype=float) - np.asarray(query, dtype=float)
+    distances = np.linalg.norm(offsets, axis=1)
+    order = np.argsort(distances, kind="stable")
+    if k < len(order):
+        assert distances[order[k - 1]] < distances[order[k]], "tie at the k-th neighbour"
+    nearest = np.asarray(labels, dtype=float)[order[:k]]
+    if task == "regression":
+        return float(nearest.mean())
+    values, votes = np.unique(nearest, return_counts=True)
+    assert np.sum(votes == votes.max()) == 1, "tied vote"
+    return float(values[np.argmax(votes)])
+
+
+def pca_explained_variance(
+    components: int,
+    eigenvalues: Sequence[float] | None = None,
+    covariance: Sequence[Sequence[float]] | None = None,
+) -> float:
+    """Share of the total variance in the `components` largest eigenvalues, given directly
+    or of a covariance matrix (numpy's eigvalsh, checked against its singular values)."""
+    if covariance is not None:
+        sigma = np.asarray(covariance, dtype=float)
+        assert np.allclose(sigma, sigma.T), covariance
+        values = np.linalg.eigvalsh(sigma)
+        assert np.all(values >= -1e-12), covariance
+        assert np.allclose(np.sort(values), np.sort(np.linalg.svd(sigma, compute_uv=False)))
+    else:
+        values = np.asarray(eigenvalues, dtype=float)
+    ordered = np.sort(values)[::-1]
+    return float(ordered[:components].sum() / ordered.sum())
+
+
+def naive_bayes_posterior(
+    priors: Sequence[float], likelihoods: Sequence[Sequence[float]], index: int
+) -> float:
+    """P(class `index` | x) ∝ P(class)·∏_j P(x_j | class), features independent given the class."""
+    prior = np.asarray(priors, dtype=float)
+    assert abs(prior.sum() - 1.0) < 1e-9, priors
+    joint = prior * np.prod(np.asarray(likelihoods, dtype=float), axis=1)
+    return float(joint[index] / joint.sum())
+
+
+COMPUTE.update(
+    {
+        "gini_impurity": gini_impurity,
+        "node_entropy": node_entropy,
+        "information_gain": information_gain,
+        "least_squares": least_squares,
+        "r_squared": r_squared,
+        "logistic_probability": logistic_probability,
+        "svm_margin": svm_margin,
+        "bootstrap_oob_fraction": bootstrap_oob_fraction,
+        "adaboost_alpha": adaboost_alpha,
+        "knn_predict": knn_predict,
+        "pca_explained_variance": pca_explained_variance,
+        "naive_bayes_posterior": naive_bayes_posterior,
+    }
+)
+
+# --- end classical-ml ---
+
+
 def compute(claim: dict[str, Any]) -> Any:
     arguments = {k: v for k, v in claim.items() if k not in ("kind", "expect", "tolerance")}
     return COMPUTE[claim["kind"]](**arguments)
