@@ -205,7 +205,7 @@ def bayes_posterior(
     return float(joint[0] / joint.sum())
 
 
-def entropy(p: Sequence[float], base: int | str = 2) -> float:
+def shannon_entropy(p: Sequence[float], base: int | str = 2) -> float:
     """Shannon entropy H(p), in bits by default (`base: e` for nats)."""
     categorical = torch.distributions.Categorical(probs=_probabilities(p))
     return float(categorical.entropy()) / _log_base(base)
@@ -227,7 +227,7 @@ def kl_divergence(p: Sequence[float], q: Sequence[float], base: int | str = 2) -
             torch.distributions.Categorical(probs=_probabilities(q)),
         )
     ) / _log_base(base)
-    identity = distribution_cross_entropy(p, q, base) - entropy(p, base)
+    identity = distribution_cross_entropy(p, q, base) - shannon_entropy(p, base)
     assert abs(value - identity) < 1e-9, (value, identity)
     return value
 
@@ -295,7 +295,7 @@ def svd_singular_values(matrix: Sequence[Sequence[float]], index: int = 0) -> fl
 COMPUTE.update(
     {
         "bayes_posterior": bayes_posterior,
-        "entropy": entropy,
+        "shannon_entropy": shannon_entropy,
         "distribution_cross_entropy": distribution_cross_entropy,
         "kl_divergence": kl_divergence,
         "binomial_probability": binomial_probability,
