@@ -431,3 +431,236 @@ COMPUTE.update(
     }
 )
 # --- end llm ---
+
+
+# --- math ---
+# Probability, information theory, statistics and linear algebra (topic `math`).
+
+
+def _probabilities(values: Sequence[float]) -> torch.Tensor:
+    probs = _t(values)
+    assert torch.all(probs >= 0), values
+    assert abs(float(probs.sum()) - 1.0) < 1e-9, values
+    return probs
+
+
+def _log_base(base: int | str) -> float:
+    return float(np.log(float(base))) if base != "e" else 1.0
+
+
+def bayes_posterior(
+    prior: float, true_positive_rate: float, false_positive_rate: float, positives: int = 1
+) -> float:
+    """P(condition | `positives` positive results), the results independent given the state."""
+    prior_of = np.array([prior, 1.0 - prior])  # [has it, has it not]
+    likelihood = np.array([true_positive_rate, false_positive_rate]) ** positives
+    joint = prior_of * likelihood
+    return float(joint[0] / joint.sum())
+
+
+def shannon_entropy(p: Sequence[float], base: int | str = 2) -> float:
+    """Shannon entropy H(p), in bits by default (`base: e` for nats)."""
+    categorical = torch.distributions.Categorical(probs=_probabilities(p))
+    return float(categorical.entropy()) / _log_base(base)
+
+
+def distribution_cross_entropy(
+    p: Sequence[float], q: Sequence[float], base: int | str = 2
+) -> float:
+    probs_p, probs_q = _probabilities(p), _probabilities(q)
+    terms = torch.where(probs_p > 0, -probs_p * torch.log(probs_q), torch.zeros_like(probs_p))
+    return float(terms.sum()) / _log_base(base)
+
+
+def kl_divergence(p: Sequence[float], q: Sequence[float], base: int | str = 2) -> float:
+    """KL(p ‖ q), checked against H(p, q) − H(p)."""
+    value = float(
+        torch.distributions.kl_divergence(
+            torch.distributions.Categorical(probs=_probabilities(p)),
+            torch.distributions.Categorical(probs=_probabilities(q)),
+        )
+    ) / _log_base(base)
+    identity = distribution_cross_entropy(p, q, base) - shannon_entropy(p, base)
+    assert abs(value - identity) < 1e-9, (value, identity)
+    return value
+
+
+def binomial_probability(n: int, p: float, k: int, tail: str = "exact") -> float:
+    """P(X = k), P(X ≥ k) (`tail: at_least`) or P(X ≤ k) (`tail: at_most`), X ~ Binomial(n, p)."""
+    import math
+
+    counts = torch.arange(n + 1, dtype=torch.float64)
+    pmf = torch.distributions.Binomial(n, probs=torch.tensor(p, dtype=torch.float64))
+    masses = pmf.log_prob(counts).exp().numpy()
+    exact = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    assert np.allclose(masses, exact), (masses, exact)
+    chosen = {"exact": masses[k], "at_least": masses[k:].sum(), "at_most": masses[: k + 1].sum()}
+    return float(chosen[tail])
+
+
+def poisson_probability(rate: float, k: int) -> float:
+    poisson = torch.distributions.Poisson(torch.tensor(rate, dtype=torch.float64))
+    return float(poisson.log_prob(torch.tensor(float(k), dtype=torch.float64)).exp())
+
+
+def linear_combination_variance(
+    weights: Sequence[float], covariance: Sequence[Sequence[float]]
+) -> float:
+    """Var(w·X) = wᵀ Σ w for a random vector X with covariance Σ (constants add nothing)."""
+    w, sigma = np.array(weights, dtype=float), np.array(covariance, dtype=float)
+    assert np.allclose(sigma, sigma.T), covariance
+    assert np.all(np.linalg.eigvalsh(sigma) >= -1e-12), covariance
+    return float(w @ sigma @ w)
+
+
+def beta_bernoulli_map(successes: int, trials: int, alpha: float, beta: float) -> float:
+    """Mode of the Beta(alpha, beta) posterior after `successes` of `trials`, found on a grid."""
+    theta = torch.linspace(1e-6, 1 - 1e-6, 1_000_001, dtype=torch.float64)
+    prior = torch.distributions.Beta(
+        torch.tensor(alpha, dtype=torch.float64), torch.tensor(beta, dtype=torch.float64)
+    )
+    log_posterior = (
+        successes * torch.log(theta)
+        + (trials - successes) * torch.log1p(-theta)
+        + prior.log_prob(theta)
+    )
+    found = float(theta[torch.argmax(log_posterior)])
+    closed_form = (successes + alpha - 1) / (trials + alpha + beta - 2)
+    assert abs(found - closed_form) < 1e-5, (found, closed_form)
+    return found
+
+
+def z_interval_halfwidth(std: float, n: int, confidence: float = 0.95) -> float:
+    """Half-width z·σ/√n of the normal confidence interval for a mean with known σ."""
+    standard = torch.distributions.Normal(torch.tensor(0.0, dtype=torch.float64), 1.0)
+    z = float(standard.icdf(torch.tensor(1 - (1 - confidence) / 2, dtype=torch.float64)))
+    return z * std / float(np.sqrt(n))
+
+
+def svd_singular_values(matrix: Sequence[Sequence[float]], index: int = 0) -> float:
+    """The `index`-th largest singular value, by numpy and torch alike."""
+    by_numpy = np.linalg.svd(np.array(matrix, dtype=float), compute_uv=False)
+    by_torch = torch.linalg.svdvals(torch.tensor(matrix, dtype=torch.float64)).numpy()
+    assert np.allclose(by_numpy, by_torch), (by_numpy, by_torch)
+    return float(by_numpy[index])
+
+
+COMPUTE.update(
+    {
+        "bayes_posterior": bayes_posterior,
+        "shannon_entropy": shannon_entropy,
+        "distribution_cross_entropy": distribution_cross_entropy,
+        "kl_divergence": kl_divergence,
+        "binomial_probability": binomial_probability,
+        "poisson_probability": poisson_probability,
+        "linear_combination_variance": linear_combination_variance,
+        "beta_bernoulli_map": beta_bernoulli_map,
+        "z_interval_halfwidth": z_interval_halfwidth,
+        "svd_singular_values": svd_singular_values,
+    }
+)
+
+
+# --- pytorch ---
+# Shapes, autograd, data loading and training mechanics (topic `pytorch`), run on real torch.
+
+
+def _size_or_numel(shape: torch.Size, dim: int | None) -> int:
+    return int(shape.numel()) if dim is None else int(shape[dim])
+
+
+def broadcast_shape(shapes: Sequence[Sequence[int]], dim: int | None = None) -> int:
+    """Size of dimension `dim` of the broadcast result (its number of elements without `dim`)."""
+    result = torch.zeros(shapes[0])
+    for shape in shapes[1:]:
+        result = result + torch.zeros(shape)
+    assert result.shape == torch.broadcast_shapes(*(tuple(shape) for shape in shapes))
+    return _size_or_numel(result.shape, dim)
+
+
+def matmul_shape(a: Sequence[int], b: Sequence[int], dim: int | None = None) -> int:
+    """Size of dimension `dim` of torch.matmul(a, b) (its number of elements without `dim`)."""
+    return _size_or_numel(torch.matmul(torch.zeros(a), torch.zeros(b)).shape, dim)
+
+
+def _batches(dataset_size: int, batch_size: int, drop_last: bool) -> list[int]:
+    dataset = torch.utils.data.TensorDataset(torch.arange(dataset_size))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, drop_last=drop_last)
+    sizes = [len(batch) for (batch,) in loader]
+    assert len(sizes) == len(loader)
+    return sizes
+
+
+def dataloader_batches(dataset_size: int, batch_size: int, drop_last: bool = False) -> int:
+    return len(_batches(dataset_size, batch_size, drop_last))
+
+
+def dataloader_last_batch(dataset_size: int, batch_size: int, drop_last: bool = False) -> int:
+    return _batches(dataset_size, batch_size, drop_last)[-1]
+
+
+def accumulated_grad(x: float, power: int, backward_calls: int) -> float:
+    """x.grad after `backward_calls` fresh passes of y = x ** power; y.backward(), never zeroed."""
+    point = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+    for _ in range(backward_calls):
+        (point**power).backward()
+    assert point.grad is not None
+    return float(point.grad)
+
+
+def grad_accumulation_effective_batch(
+    micro_batch: int, accumulation_steps: int, devices: int = 1
+) -> int:
+    """micro_batch × steps × devices, after checking that accumulating loss / steps over the
+    micro-batches (averaged over devices, as DDP does) gives the gradient of one big batch."""
+    effective = micro_batch * accumulation_steps * devices
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.randn(effective, 3, generator=generator, dtype=torch.float64)
+    targets = torch.randn(effective, 1, generator=generator, dtype=torch.float64)
+    model = nn.Linear(3, 1).double()
+    functional.mse_loss(model(inputs), targets).backward()
+    big = [parameter.grad.clone() for parameter in model.parameters()]  # type: ignore[union-attr]
+    per_device = []
+    for chunk_inputs, chunk_targets in zip(
+        inputs.chunk(devices), targets.chunk(devices), strict=True
+    ):
+        model.zero_grad()
+        for step_inputs, step_targets in zip(
+            chunk_inputs.chunk(accumulation_steps),
+            chunk_targets.chunk(accumulation_steps),
+            strict=True,
+        ):
+            (functional.mse_loss(model(step_inputs), step_targets) / accumulation_steps).backward()
+        per_device.append([parameter.grad.clone() for parameter in model.parameters()])  # type: ignore[union-attr]
+    for position, whole in enumerate(big):
+        averaged = torch.stack([grads[position] for grads in per_device]).mean(dim=0)
+        assert torch.allclose(averaged, whole), (averaged, whole)
+    return effective
+
+
+def batchnorm_running_mean(batches: Sequence[Sequence[float]], momentum: float = 0.1) -> float:
+    """running_mean of a fresh nn.BatchNorm1d(1) in training mode after seeing the batches."""
+    norm = nn.BatchNorm1d(1, momentum=momentum)
+    norm.train()
+    for batch in batches:
+        norm(torch.tensor(batch, dtype=torch.float32).unsqueeze(1))
+    return float(norm.running_mean[0])  # type: ignore[index]
+
+
+def dtype_max(dtype: str) -> float:
+    """Largest finite value of a torch floating dtype, e.g. `float16`."""
+    return float(torch.finfo(getattr(torch, dtype)).max)
+
+
+COMPUTE.update(
+    {
+        "broadcast_shape": broadcast_shape,
+        "matmul_shape": matmul_shape,
+        "dataloader_batches": dataloader_batches,
+        "dataloader_last_batch": dataloader_last_batch,
+        "accumulated_grad": accumulated_grad,
+        "grad_accumulation_effective_batch": grad_accumulation_effective_batch,
+        "batchnorm_running_mean": batchnorm_running_mean,
+        "dtype_max": dtype_max,
+    }
+)
