@@ -338,6 +338,158 @@ COMPUTE.update(
 # --- end classical-ml ---
 
 
+# --- architectures ---
+# Normalisation layers, ViT patching, VAE/GAN/diffusion facts, NMS and contrastive losses.
+
+
+def _side(size: int | Sequence[int]) -> tuple[int, int]:
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def vit_patches(
+    image_size: int | Sequence[int],
+    patch_size: int,
+    in_channels: int = 3,
+    class_token: bool = False,
+) -> int:
+    # The patch embedding of ViT is a convolution whose kernel and stride are the patch size.
+    embed = nn.Conv2d(in_channels, 1, patch_size, stride=patch_size)
+    grid = embed(torch.zeros(1, in_channels, *_side(image_size)))
+    return int(grid.shape[-2] * grid.shape[-1]) + int(class_token)
+
+
+def mae_visible_patches(image_size: int | Sequence[int], patch_size: int, mask_ratio: float) -> int:
+    # As in the MAE reference code: len_keep = int(L * (1 - mask_ratio)).
+    return int(vit_patches(image_size, patch_size) * (1 - mask_ratio))
+
+
+def vae_kl(mu: float | Sequence[float], sigma: float | Sequence[float]) -> float:
+    """KL(N(mu, sigma^2) || N(0, 1)), summed over the latent dimensions."""
+    posterior = torch.distributions.Normal(_t(mu), _t(sigma))
+    prior = torch.distributions.Normal(torch.zeros_like(_t(mu)), torch.ones_like(_t(mu)))
+    return float(torch.distributions.kl_divergence(posterior, prior).sum())
+
+
+def gan_optimal_discriminator(p_data: float, p_g: float) -> float:
+    """The D(x) in (0, 1) maximising p_data·log D + p_g·log(1 − D), found on a dense grid."""
+    d = torch.linspace(1e-6, 1 - 1e-6, 1_000_001, dtype=torch.float64)
+    objective = p_data * torch.log(d) + p_g * torch.log(1 - d)
+    best = float(d[torch.argmax(objective)])
+    closed_form = p_data / (p_data + p_g)
+    assert abs(best - closed_form) < 1e-5, (best, closed_form)
+    return closed_form
+
+
+def diffusion_coefficient(betas: Sequence[float], of: str = "signal") -> float:
+    """For x_t = sqrt(ᾱ_t)·x0 + sqrt(1 − ᾱ_t)·ε with ᾱ_t = ∏(1 − β_s): `alpha_bar`, `signal`
+    (the factor of x0) or `noise` (the factor of ε)."""
+    alpha_bar = torch.cumprod(1 - _t(betas), dim=0)[-1]
+    values = {
+        "alpha_bar": alpha_bar,
+        "signal": torch.sqrt(alpha_bar),
+        "noise": torch.sqrt(1 - alpha_bar),
+    }
+    return float(values[of])
+
+
+def nms_kept(
+    boxes: Sequence[Sequence[float]], scores: Sequence[float], iou_threshold: float
+) -> int:
+    """Boxes left by greedy non-maximum suppression (a box goes when IoU > threshold)."""
+    order = sorted(range(len(boxes)), key=lambda index: -scores[index])
+    kept: list[int] = []
+    for index in order:
+        if all(iou(boxes[index], boxes[other]) <= iou_threshold for other in kept):
+            kept.append(index)
+    return len(kept)
+
+
+def infonce(similarities: Sequence[float], positive: int = 0, temperature: float = 1.0) -> float:
+    """−log softmax(similarities / τ)[positive]: the InfoNCE loss of one anchor."""
+    logits = (_t(similarities) / temperature).unsqueeze(0)
+    return float(functional.cross_entropy(logits, torch.tensor([positive])))
+
+
+COMPUTE.update(
+    {
+        "vit_patches": vit_patches,
+        "mae_visible_patches": mae_visible_patches,
+        "layernorm_params": lambda normalized_shape, elementwise_affine=True, bias=True: (
+            parameter_count(
+                nn.LayerNorm(normalized_shape, elementwise_affine=elementwise_affine, bias=bias)
+            )
+        ),
+        "groupnorm_params": lambda num_groups, num_channels, affine=True: parameter_count(
+            nn.GroupNorm(num_groups, num_channels, affine=affine)
+        ),
+        "vae_kl": vae_kl,
+        "gan_optimal_discriminator": gan_optimal_discriminator,
+        "diffusion_coefficient": diffusion_coefficient,
+        "nms_kept": nms_kept,
+        "infonce": infonce,
+    }
+)
+
+# --- end architectures ---
+
+
+# --- mlops ---
+# Model size, quantisation, calibration, drift, distillation and serving arithmetic.
+
+_BYTE_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9}
+
+
+def model_size_bytes(parameters: int, dtype: str, unit: str = "B") -> float:
+    """Memory of `parameters` values of torch.<dtype>, in bytes or KB/MB/GB (powers of 10)."""
+    element = torch.empty(0, dtype=getattr(torch, dtype)).element_size()
+    return parameters * element / _BYTE_UNITS[unit]
+
+
+def quantize_affine(x: float, scale: float, zero_point: int = 0, dtype: str = "int8") -> int:
+    """q = clamp(round(x / scale) + zero_point) to the range of torch.<dtype> (int8 or uint8)."""
+    info = torch.iinfo(getattr(torch, dtype))
+    q = torch.round(_t(x) / scale) + zero_point
+    return int(torch.clamp(q, info.min, info.max))
+
+
+def ece(confidences: Sequence[float], correct: Sequence[int], n_bins: int = 10) -> float:
+    """Expected calibration error over equal-width bins (lo, hi] of the confidence."""
+    confidence = np.asarray(confidences, dtype=float)
+    right = np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    total = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        in_bin = (confidence > lo) & (confidence <= hi)
+        if in_bin.any():
+            gap = abs(right[in_bin].mean() - confidence[in_bin].mean())
+            total += in_bin.mean() * gap
+    return float(total)
+
+
+def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
+    """Population stability index Σ (a − e)·ln(a / e) of two binned distributions."""
+    e = np.asarray(expected, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    e, a = e / e.sum(), a / a.sum()
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+COMPUTE.update(
+    {
+        "model_size_bytes": model_size_bytes,
+        "quantize_affine": quantize_affine,
+        "ece": ece,
+        "psi": psi,
+        "tempered_softmax": lambda logits, temperature, index: float(
+            torch.softmax(_t(logits) / temperature, dim=0)[index]
+        ),
+        "serving_throughput": lambda batch_size, latency_ms: batch_size / (latency_ms / 1000),
+    }
+)
+
+# --- end mlops ---
+
+
 def compute(claim: dict[str, Any]) -> Any:
     arguments = {k: v for k, v in claim.items() if k not in ("kind", "expect", "tolerance")}
     return COMPUTE[claim["kind"]](**arguments)
