@@ -92,8 +92,8 @@ def shows(value: Decimal, answer: Decimal) -> bool:
 
     «۰٫۶۹۳» gives away the answer «۰٫۶۹», «۰٫۷» does not (it says less than the answer).
     """
-    places = max(0, -int(answer.as_tuple().exponent))  # type: ignore[operator]
-    written = max(0, -int(value.as_tuple().exponent))  # type: ignore[operator]
+    places = max(0, -int(answer.as_tuple().exponent))
+    written = max(0, -int(value.as_tuple().exponent))
     if written < places:
         return False
     return value.quantize(Decimal(1).scaleb(-places)) == answer
