@@ -270,11 +270,14 @@ def test_a_lesson_that_writes_a_quizs_numeric_answer_gives_it_away(tmp_path: Pat
     quizzes[2] = numeric(2, "۱۰۰")  # a round number: any text may write it
     quizzes[3] = numeric(3, "۰٫۲۵", topic="activations")  # in another topic
     quizzes[4] = numeric(4, "۲۵۶۰", topic="activations")  # three significant digits
+    quizzes[5] = numeric(5, "۱٫۱۲۹")
+    quizzes[6] = numeric(6, "۰٫۱")
     lessons = [
         lesson("این لایه 1,792 پارامتر داره و ۱۰۰ نورون."),
         lesson("مثلاً ln 2 ≈ ۰٫۶۹۳ و سیگموید بیشینهٔ مشتق ۰٫۲۵ داره.", number=2),
         lesson("ما ۰٫۷ رو گرد کردیم و لایه‌ها ۱۷۹ تا بودن.", number=3),
         lesson("یک LSTM با ۲۵۶۰ پارامتر.", number=4),
+        lesson("بیشینهٔ مشتق حدود ۱٫۱۳ و احتمال‌ها ۰٫۰۹ و ۰٫۲۴ هستن.", number=5),
     ]
     interviews = [
         {
@@ -289,6 +292,7 @@ def test_a_lesson_that_writes_a_quizs_numeric_answer_gives_it_away(tmp_path: Pat
         "q-0 in les-1 (۱۷۹۲)",
         "q-1 in les-2 (۰٫۶۹)",
         "q-4 in les-4 (۲۵۶۰)",
+        "q-5 in les-5 (۱٫۱۲۹)",
         "q-0 in iv-1 (۱۷۹۲)",
     ]
 

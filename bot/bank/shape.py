@@ -88,15 +88,20 @@ def persian_number(value: Decimal) -> str:
 
 
 def shows(value: Decimal, answer: Decimal) -> bool:
-    """True when `value` written in a text gives `answer` away: equal at the answer's precision.
+    """True when `value` written in a text gives `answer` away.
 
-    «۰٫۶۹۳» gives away the answer «۰٫۶۹», «۰٫۷» does not (it says less than the answer).
+    Equal; or written more precisely and equal at the answer's precision («۰٫۶۹۳» gives away
+    «۰٫۶۹», but «۰٫۰۹» does not give away «۰٫۱»: one digit says too little); or written less
+    precisely but still with three significant digits («۱٫۱۳» gives away «۱٫۱۲۹», while «۱٫۱»
+    and «۰٫۷» do not give away «۱٫۱۲۹» and «۰٫۶۹»).
     """
-    places = max(0, -int(answer.as_tuple().exponent))
-    written = max(0, -int(value.as_tuple().exponent))
-    if written < places:
-        return False
-    return value.quantize(Decimal(1).scaleb(-places)) == answer
+    if value == answer:
+        return True
+    written, places = (max(0, -int(n.as_tuple().exponent)) for n in (value, answer))
+    if written >= places:
+        rounded = value.quantize(Decimal(1).scaleb(-places))
+        return significant_digits(answer) >= 2 and rounded == answer
+    return significant_digits(value) >= 3 and answer.quantize(Decimal(1).scaleb(-written)) == value
 
 
 @dataclass(frozen=True)
