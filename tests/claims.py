@@ -318,9 +318,10 @@ def kfold_train_size(samples: int, folds: int) -> int:
     return sizes.pop()
 
 
-def matrix_sparsity(users: int, items: int, ratings: int) -> float:
-    """The share of a user-item matrix that is empty."""
-    return 1 - ratings / (users * items)
+def matrix_sparsity(users: int, items: int, ratings: int, percent: bool = False) -> float:
+    """The share (or, with `percent`, the percentage) of a user-item matrix that is empty."""
+    empty = 1 - ratings / (users * items)
+    return 100 * empty if percent else empty
 
 
 def ndcg(relevances: Sequence[float], k: int | None = None) -> float:
