@@ -411,7 +411,30 @@ def mf_params(users: int, items: int, factors: int, biases: bool = False) -> int
     return sum(parameter_count(table) for table in tables)
 
 
+def l2_gradient(weight: float, lam: float) -> float:
+    """The gradient the penalty (λ/2)·w² adds, by autograd."""
+    w = torch.tensor(float(weight), dtype=torch.float64, requires_grad=True)
+    (lam / 2 * w**2).backward()
+    assert w.grad is not None
+    return float(w.grad)
+
+
+def early_stopping_epoch(losses: Sequence[float], patience: int) -> int:
+    """The (1-based) epoch after which early stopping on these validation losses stops."""
+    best, waited = np.inf, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < best:
+            best, waited = loss, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                return epoch
+    return len(losses)
+
+
 BANKFIX: dict[str, Callable[..., Any]] = {
+    "l2_gradient": l2_gradient,
+    "early_stopping_epoch": early_stopping_epoch,
     "power": power,
     "dropout_scale": dropout_scale,
     "step_lr": step_lr,
