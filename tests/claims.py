@@ -191,10 +191,10 @@ def power(base: float, exponent: int) -> float:
     return float(x.grad)  # d(x·base^n)/dx: the product the chain rule builds
 
 
-def dropout_scale(p: float) -> float:
-    """The factor nn.Dropout(p) multiplies a kept unit by in training."""
+def dropout_scale(p: float, value: float = 1.0) -> float:
+    """What nn.Dropout(p) makes of a kept unit `value` in training (by default the factor)."""
     torch.manual_seed(0)
-    out = nn.Dropout(p).train()(torch.ones(10_000, dtype=torch.float64))
+    out = nn.Dropout(p).train()(torch.full((10_000,), float(value), dtype=torch.float64))
     kept = out[out != 0]
     assert kept.numel() > 0
     return float(kept[0])
@@ -274,6 +274,19 @@ def adam_steps(
         start,
         grads,
     )
+
+
+def adam_first_moment(
+    grads: Sequence[float], betas: Sequence[float] = (0.9, 0.999), corrected: bool = False
+) -> float:
+    """torch.optim.Adam's first moment m after the given gradients (or m̂, bias-corrected)."""
+    weight = nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    optimizer = torch.optim.Adam([weight], lr=1e-3, betas=(betas[0], betas[1]))
+    for grad in grads:
+        weight.grad = torch.tensor([float(grad)], dtype=torch.float64)
+        optimizer.step()
+    moment = float(optimizer.state[weight]["exp_avg"][0])
+    return moment / (1 - betas[0] ** len(grads)) if corrected else moment
 
 
 def clip_grad_norm(grads: Sequence[float], max_norm: float, index: int = 0) -> float:
@@ -441,6 +454,7 @@ BANKFIX: dict[str, Callable[..., Any]] = {
     "cosine_lr": cosine_lr,
     "sgd_steps": sgd_steps,
     "adam_steps": adam_steps,
+    "adam_first_moment": adam_first_moment,
     "clip_grad_norm": clip_grad_norm,
     "kaiming_std": kaiming_std,
     "xavier_std": xavier_std,
