@@ -272,11 +272,12 @@ def test_a_lesson_that_writes_a_quizs_numeric_answer_gives_it_away(tmp_path: Pat
     quizzes[4] = numeric(4, "۲۵۶۰", topic="activations")  # three significant digits
     quizzes[5] = numeric(5, "۱٫۱۲۹")
     quizzes[6] = numeric(6, "۰٫۱")
+    quizzes[7] = numeric(7, "۵۱۲", topic="activations")  # a power of two: a width anywhere
     lessons = [
         lesson("این لایه 1,792 پارامتر داره و ۱۰۰ نورون."),
         lesson("مثلاً ln 2 ≈ ۰٫۶۹۳ و سیگموید بیشینهٔ مشتق ۰٫۲۵ داره.", number=2),
         lesson("ما ۰٫۷ رو گرد کردیم و لایه‌ها ۱۷۹ تا بودن.", number=3),
-        lesson("یک LSTM با ۲۵۶۰ پارامتر.", number=4),
+        lesson("یک LSTM با ۲۵۶۰ پارامتر و d_model=512.", number=4),
         lesson("بیشینهٔ مشتق حدود ۱٫۱۳ و احتمال‌ها ۰٫۰۹ و ۰٫۲۴ هستن.", number=5),
     ]
     interviews = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -223,11 +224,19 @@ def _variety(bank: Bank) -> list[LintFinding]:
     return findings
 
 
+def _rare(answer: Decimal) -> bool:
+    # Three significant digits or more, and not a power of two: 101770, 2560 and 0.625 no
+    # text writes by chance, while 0.9 or 0.001 in another topic is a momentum or a learning
+    # rate, and 256 or 512 a layer's width.
+    integer = answer == answer.to_integral_value() and answer > 0
+    power_of_two = integer and int(answer) & (int(answer) - 1) == 0
+    return significant_digits(answer) >= LEAK_EVERYWHERE_DIGITS and not power_of_two
+
+
 def _numeric_leaks(bank: Bank) -> list[LintFinding]:
     # A lesson or interview answer that writes a quiz's distinctive numeric answer gives the
     # quiz away to whoever read it first: any such answer within the topic, and anywhere in
-    # the bank one with three significant digits or more (101770, 2560, 0.625: no text writes
-    # them by chance, while 0.9 or 0.001 in another topic is a momentum or a learning rate).
+    # the bank a rare one (see _rare).
     answers = [
         (located.item.topic, located.item.id, value)
         for located in bank.quizzes
@@ -245,7 +254,7 @@ def _numeric_leaks(bank: Bank) -> list[LintFinding]:
     for topic, item_id, text in texts:
         written = numbers_in(text)
         for quiz_topic, quiz_id, answer in answers:
-            if quiz_topic != topic and significant_digits(answer) < LEAK_EVERYWHERE_DIGITS:
+            if quiz_topic != topic and not _rare(answer):
                 continue
             if any(shows(value, answer) for value in written):
                 leaks.append(f"{quiz_id} in {item_id} ({persian_number(answer)})")
