@@ -98,7 +98,13 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
     sessions = create_session_factory(engine)
     async with sessions.begin() as session:
         await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
-        quiz_ids = list((await session.scalars(select(Quiz.id))).all())
+        # Answers pick option n % 4: only quizzes with four options or more take every one
+        # (the bank also has two- and three-option quizzes).
+        quiz_ids = [
+            quiz.id
+            for quiz in (await session.scalars(select(Quiz))).all()
+            if len(quiz.options) >= 4
+        ]
         # Polls the learners answer, as if sent earlier: sending thousands through
         # Telegram's 30-per-second limit would only measure the limit.
         rows = [

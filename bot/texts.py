@@ -303,6 +303,10 @@ RESULTS_QUIZ_UNNUMBERED = "❓{question}\n{options}\n{summary}"
 RESULTS_OPTION = "\u200f{bar} {share} {text}{mark}"
 RESULTS_CORRECT = "درست: {share} از {voters} رأی"
 RESULTS_UNKNOWN = "درست: نامعلوم (پاسخ درست این کوییز ثبت نشده) · {voters} رأی"
+RESULTS_MULTIPLE = (
+    "چندپاسخی (هر گزینهٔ درست ✅): سهم کسایی که دقیقاً همهٔ گزینه‌های درست رو زدن از "
+    "شمارش رأی‌ها معلوم نمی‌شه · {voters} رأی"
+)
 NOTICE_MISSED = "⚠️ پست #{number} «{channel}» (موعد {when}) وقتی ربات خاموش بود گذشت و از مهلت هم رد شد؛ منتشر نشد. با /postnow {id} می‌تونید الان منتشرش کنید."
 NOTICE_UNCERTAIN = "⚠️ ارسال پست #{number} «{channel}» (موعد {when}) وسط کار قطع شد؛ معلوم نیست به کانال رسیده یا نه. کانال رو ببینید و اگه نرسیده بود /postnow {id} رو بزنید."
 NOTICE_FAILED = "⚠️ پست #{number} «{channel}» (موعد {when}) منتشر نشد: {detail}"
@@ -325,6 +329,8 @@ EXPORT_VIEWS = {
             "sent_at": "زمان انتشار (UTC)",
             "sent_at_jalali": "زمان انتشار (تهران)",
             "voters": "تعداد رأی",
+            "multiple": "چندپاسخی",
+            "correct_options": "گزینه‌های درست",
             "share_correct": "سهم پاسخ درست",
         },
     ),

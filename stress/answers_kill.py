@@ -49,7 +49,13 @@ async def prepare(url: str, answers: int) -> None:
     try:
         async with create_session_factory(engine).begin() as session:
             await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
-            quiz_ids = list((await session.scalars(select(Quiz.id))).all())
+            # Answers pick option n % 4: only quizzes with four options or more take every one
+            # (the bank also has two- and three-option quizzes).
+            quiz_ids = [
+                quiz.id
+                for quiz in (await session.scalars(select(Quiz))).all()
+                if len(quiz.options) >= 4
+            ]
             rows = [
                 {
                     "audience": Audience.PRIVATE,

@@ -97,10 +97,10 @@ class InProcessBot:
         return await self.process(self.api.poll_answer_update(user, poll_id, options))
 
     async def poll_results(
-        self, poll_id: str, counts: list[int], closed: bool = False
+        self, poll_id: str, counts: list[int], closed: bool = False, voters: int | None = None
     ) -> list[Call]:
         """Telegram reports a poll's new totals (the only news a channel poll gives)."""
-        return await self.process(self.api.poll_update(poll_id, counts, closed))
+        return await self.process(self.api.poll_update(poll_id, counts, closed, voters))
 
     async def chat_member_change(
         self, chat: JSON, by: FakeUser, old: str, new: str, can_post: bool = True

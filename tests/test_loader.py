@@ -146,6 +146,27 @@ def test_near_duplicate_questions_are_reported(tmp_path: Path) -> None:
     assert "near-duplicate of quiz act-relu-grad" in issue.message
 
 
+def test_the_stock_phrasings_do_not_make_questions_alike(tmp_path: Path) -> None:
+    data = bank_data()
+    for number, subject in enumerate(["softmax", "LSTM", "Adam"]):
+        data["quizzes"].append(
+            dict(
+                data["quizzes"][0],
+                id=f"q-not-true-{number}",
+                question=f"دربارهٔ {subject} کدوم گزینه درست نیست؟",
+            )
+        )
+    assert len(load_bank(write_bank(tmp_path, data)).quizzes) == 6
+    data["quizzes"].append(
+        dict(data["quizzes"][0], id="q-twin", question="دربارهٔ LSTM، کدوم گزینه نادرسته؟")
+    )
+    (issue,) = issues_of(write_bank(tmp_path / "twin", data))
+    assert (issue.item, issue.message) == (
+        "q-twin",
+        "near-duplicate of quiz q-not-true-1 in twin/items/main.yaml",
+    )
+
+
 def test_a_key_written_twice_is_an_error_not_an_overwrite(tmp_path: Path) -> None:
     root = write_bank(tmp_path)
     path = root / "items" / "main.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,8 +175,21 @@ def _check_topics(bank: Bank) -> list[ContentIssue]:
     ]
 
 
+# The bank's stock phrasings (content/README.md): two questions that share one of them and
+# differ in what they ask about («دربارهٔ softmax …» and «دربارهٔ LSTM …») are not alike.
+_STOCK_PHRASES = re.compile(
+    r"\b(?:کدوم|کدام) (?:گزینه|گزاره)(?: ها)? (?:درست نیست|نادرسته|نادرست است|درستن|درسته)\b"
+    r"|\bممکنه بیش از یکی درست باشه\b"
+)
+
+
+def question_key(question: str) -> str:
+    """The comparison key of a question without the bank's stock phrasings."""
+    return " ".join(_STOCK_PHRASES.sub(" ", comparison_key(question)).split())
+
+
 def _check_near_duplicates(items: list[Located[Any]], kind: str) -> list[ContentIssue]:
-    keys = [comparison_key(located.item.question) for located in items]
+    keys = [question_key(located.item.question) for located in items]
     if len(keys) < 2:
         return []
     scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE)
@@ -202,9 +216,9 @@ def near_duplicate(question: str, others: Iterable[tuple[str, str]]) -> str | No
     The rule of the bank's own check: the same score on the same comparison key.
     """
     pairs = list(others)
-    keys = [comparison_key(other) for _id, other in pairs]
+    keys = [question_key(other) for _id, other in pairs]
     found = process.extractOne(
-        comparison_key(question), keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE
+        question_key(question), keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_SCORE
     )
     return None if found is None else pairs[found[2]][0]
 

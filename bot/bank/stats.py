@@ -1,4 +1,7 @@
-"""Counts of a bank per kind, topic and difficulty (`quizbot content stats`)."""
+"""Counts of a bank per kind, topic and difficulty, and its mix of quiz kinds.
+
+`quizbot content stats` prints them; `--json` gives them to machines.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ from collections import Counter
 from typing import Any
 
 from bot.bank.loader import Bank
+from bot.bank.shape import variety
 
 
 def bank_stats(bank: Bank) -> dict[str, Any]:
-    """Counts per kind, topic and difficulty, as JSON-ready data."""
+    """Counts per kind, topic and difficulty, and the variety figures, as JSON-ready data."""
     quiz_topics = Counter(located.item.topic for located in bank.quizzes)
     interview_topics = Counter(located.item.topic for located in bank.interview_questions)
     lesson_topics = Counter(located.item.topic for located in bank.lessons)
@@ -27,12 +31,16 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
             "by_topic": dict(sorted(interview_topics.items())),
         },
         "lessons": {"total": len(bank.lessons), "by_topic": dict(sorted(lesson_topics.items()))},
+        "variety": variety([located.item for located in bank.quizzes]),
         "topics": {
             topic.id: {
                 "title": topic.title,
                 "quizzes": quiz_topics.get(topic.id, 0),
                 "interview_questions": interview_topics.get(topic.id, 0),
                 "lessons": lesson_topics.get(topic.id, 0),
+                "variety": variety(
+                    [located.item for located in bank.quizzes if located.item.topic == topic.id]
+                ),
             }
             for topic in bank.topics
         },

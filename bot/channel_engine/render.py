@@ -46,6 +46,8 @@ class RenderedQuiz:
     explanation: str | None
     # The bot's deep-link payload that opens this item for practice (under the post).
     link: str | None = None
+    # Several right options: the poll lets a voter tick several, and is right on the set.
+    multiple_answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def render(item: PostItem, channel: ChannelView, number: int) -> Rendered:
             item.correct_indexes,
             item.explanation,
             practice_link("quiz", item.id),
+            item.multiple_answers,
         )
     if isinstance(item, InterviewPost):
         body = interview_html(item.question.question, item.question.answer)

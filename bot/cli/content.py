@@ -63,7 +63,7 @@ def content_sync() -> None:
 def content_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Counts per kind, topic and difficulty."""
+    """Counts per kind, topic and difficulty, and the mix of quiz kinds."""
     stats = bank_stats(cli_bank(cli_settings()))
     if as_json:
         typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
@@ -84,6 +84,15 @@ def content_stats(
     )
     console.print(table)
     console.print(f"quizzes by difficulty: {stats['quizzes']['by_difficulty']}", markup=False)
+    mix = stats["variety"]
+    console.print(
+        f"multiple-answer {mix['multiple_answer']['count']}, "
+        f"not-true {mix['not_true']['count']}, numeric {mix['numeric']['count']}, "
+        f"by option count {mix['by_option_count']}, right option shortest "
+        f"{mix['correct_shortest']['share']:.0%} / longest {mix['correct_longest']['share']:.0%} "
+        f"of {mix['length_checked']} non-numeric single-answer quizzes",
+        markup=False,
+    )
 
 
 @content_app.command("import")

@@ -475,12 +475,22 @@ class FakeTelegram:
             }
         )
 
-    def poll_update(self, poll_id: str, counts: list[int], closed: bool = False) -> JSON:
-        """The update with a poll's new totals (as Telegram sends for channel polls)."""
+    def poll_update(
+        self, poll_id: str, counts: list[int], closed: bool = False, voters: int | None = None
+    ) -> JSON:
+        """The update with a poll's new totals (as Telegram sends for channel polls).
+
+        `voters` is how many people voted: in a poll that allows several answers one voter
+        may count for several options, so it is given; otherwise it is the sum of the counts.
+        """
         poll = self.polls[poll_id]
         for option, count in zip(poll["options"], counts, strict=True):
             option["voter_count"] = count
-        poll["total_voter_count"] = sum(counts)
+        if voters is None or not poll["allows_multiple_answers"]:
+            assert voters in (None, sum(counts)), "one answer each: voters are the counts' sum"
+            voters = sum(counts)
+        assert max(counts, default=0) <= voters <= sum(counts)
+        poll["total_voter_count"] = voters
         poll["is_closed"] = closed
         return self._numbered({"poll": _without_private(poll)})
 
@@ -888,9 +898,18 @@ class FakeTelegram:
         if poll["type"] == "quiz":
             if "correct_option_id" in params:
                 raise ApiError(400, "Bad Request: correct_option_id was removed in Bot API 9.6")
-            poll["correct_option_ids"] = list(params.get("correct_option_ids", []))
-            if not poll["correct_option_ids"]:
+            correct = list(params.get("correct_option_ids", []))
+            poll["correct_option_ids"] = correct
+            if not correct:
                 raise ApiError(400, "Bad Request: quiz poll needs correct_option_ids")
+            # Several right options only in a poll that lets a voter tick several; each an
+            # option's id, in increasing order.
+            several = len(correct) > 1 and not poll["allows_multiple_answers"]
+            in_range = all(0 <= i < len(options) for i in correct) and correct == sorted(
+                set(correct)
+            )
+            if several or not in_range:
+                raise ApiError(400, "Bad Request: wrong correct option ID specified")
         if params.get("explanation"):
             poll["explanation"] = params["explanation"]
         if "open_period" in params:

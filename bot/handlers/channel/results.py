@@ -60,11 +60,12 @@ def quiz_block(result: QuizResult) -> str:
     )
     voters = fa_number(result.voters)
     share_correct = result.share_correct
-    summary = (
-        texts.RESULTS_UNKNOWN.format(voters=voters)
-        if share_correct is None
-        else texts.RESULTS_CORRECT.format(share=_share(share_correct), voters=voters)
-    )
+    if result.multiple and result.answer_known:
+        summary = texts.RESULTS_MULTIPLE.format(voters=voters)
+    elif share_correct is None:
+        summary = texts.RESULTS_UNKNOWN.format(voters=voters)
+    else:
+        summary = texts.RESULTS_CORRECT.format(share=_share(share_correct), voters=voters)
     question = first_words(result.question, QUESTION_LENGTH)
     if result.number is None:
         return texts.RESULTS_QUIZ_UNNUMBERED.format(
@@ -92,7 +93,7 @@ def pack(blocks: list[str], separator: str = "\n\n") -> list[str]:
 async def show_channel_results(
     update: Update, context: QuizbotContext, outcome: ResultsShown
 ) -> None:
-    """Each quiz: its options with bars and shares (the right one marked), the share correct."""
+    """Each quiz: its options with bars and shares (the right ones marked), the share correct."""
     if not outcome.results:
         await reply(update, texts.RESULTS_EMPTY)
         return

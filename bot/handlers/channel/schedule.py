@@ -225,6 +225,7 @@ async def show_preview(update: Update, context: QuizbotContext, outcome: Preview
                 list(post.options),
                 type=Poll.QUIZ,
                 is_anonymous=True,  # as it will be in the channel
+                allows_multiple_answers=post.multiple_answers,
                 correct_option_ids=cast(Any, list(post.correct_indexes)),
                 explanation=post.explanation,
             )

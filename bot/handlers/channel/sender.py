@@ -47,6 +47,7 @@ class TelegramChannelSender:
                 list(quiz.options),
                 type=Poll.QUIZ,
                 is_anonymous=True,  # channel polls always are
+                allows_multiple_answers=quiz.multiple_answers,
                 correct_option_ids=cast(Any, list(quiz.correct_indexes)),
                 explanation=quiz.explanation,
                 disable_notification=silent,

@@ -61,6 +61,7 @@ class QuizResult:
     shares: tuple[float, ...]  # per option, 0–1
     correct: tuple[bool, ...]
     voters: int
+    multiple: bool = False  # several right options; a voter may tick several
 
     @property
     def answer_known(self) -> bool:
@@ -70,8 +71,12 @@ class QuizResult:
 
     @property
     def share_correct(self) -> float | None:
-        """The share of voters who chose a correct option; None when the answer is unknown."""
-        if not self.answer_known:
+        """The share of voters who chose a correct option; None when it cannot be known.
+
+        It cannot for an imported quiz without its right answer, nor for a multiple-answer
+        quiz: Telegram counts voters per option, so who ticked exactly the right set is lost.
+        """
+        if not self.answer_known or self.multiple:
             return None
         return sum(s for s, right in zip(self.shares, self.correct, strict=True) if right)
 
@@ -132,6 +137,7 @@ async def recent_results(
                 shares,
                 tuple(correct),
                 total,
+                quiz.multiple_answers,
             )
         )
     return results

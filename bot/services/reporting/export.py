@@ -80,6 +80,8 @@ async def build_views(
                 "sent_at": item.sent_at,
                 "sent_at_jalali": jalali_datetime(item.sent_at, tz),
                 "voters": item.voters,
+                "multiple": item.multiple,
+                "correct_options": item.correct_options,
                 "share_correct": _rounded(item.share_correct),
             }
         )
@@ -186,10 +188,17 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _positions(value: list[int]) -> str:
+    """Option positions in one cell: «1, 3» (JSON keeps the list)."""
+    return ", ".join(str(position) for position in value)
+
+
 def _csv_cell(value: Any) -> Any:
     # None (an unknown right answer, a figure that cannot be computed) is an empty cell.
     if isinstance(value, bool):
         return texts.YES_NO[value]
+    if isinstance(value, list):
+        return _positions(value)
     return _text(value)
 
 
@@ -223,6 +232,8 @@ def _xlsx_cell(value: Any) -> tuple[Any, str | None]:
     """A cell's value and number format."""
     if isinstance(value, bool):
         return texts.YES_NO[value], None
+    if isinstance(value, list):
+        return _positions(value), None
     if isinstance(value, datetime):
         # Spreadsheets have no time zones: the UTC wall time, as the column header says.
         return value.astimezone(UTC).replace(tzinfo=None), DATETIME_FORMAT

@@ -284,6 +284,7 @@ class ChannelQuizStats:
     voters: int
     counts: list[int]
     correct: list[bool]
+    multiple: bool = False  # several right options; a voter may tick several
 
     @property
     def shares(self) -> list[float]:
@@ -297,9 +298,20 @@ class ChannelQuizStats:
         return any(self.correct)
 
     @property
-    def share_correct(self) -> float | None:
-        """The share of voters who chose a correct option; None when the answer is unknown."""
+    def correct_options(self) -> list[int] | None:
+        """The 1-based positions of the right options; None when the answer is unknown."""
         if not self.answer_known:
+            return None
+        return [position + 1 for position, right in enumerate(self.correct) if right]
+
+    @property
+    def share_correct(self) -> float | None:
+        """The share of voters who chose a correct option; None when it cannot be known.
+
+        It cannot for an imported quiz without its right answer, nor for a multiple-answer
+        quiz: Telegram counts voters per option, so who ticked exactly the right set is lost.
+        """
+        if not self.answer_known or self.multiple:
             return None
         return sum(s for s, right in zip(self.shares, self.correct, strict=True) if right)
 
@@ -351,6 +363,11 @@ async def channel_quiz_statistics(
         .order_by(QuizOption.quiz_id, QuizOption.position)
     ):
         correct.setdefault(quiz_id, []).append(bool(is_correct))
+    multiple = set(
+        await session.scalars(
+            select(Quiz.id).where(Quiz.id.in_(quiz_ids), Quiz.multiple_answers.is_(True))
+        )
+    )
     result = []
     for pub_id, chan_id, head_quiz, number, sent_at, voters, snapshot_id in heads:
         if head_quiz is None or chan_id is None:
@@ -367,6 +384,7 @@ async def channel_quiz_statistics(
                 int(voters),
                 [by_position.get(i, 0) for i in range(len(flags))],
                 flags,
+                head_quiz in multiple,
             )
         )
     return result
