@@ -19,7 +19,8 @@ from bot.bank.loader import load_bank
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
-from bot.handlers.channel.jobs import run_scheduler_pass
+from bot.handlers.channel.jobs import SCHEDULER_JOB, run_scheduler_pass
+from bot.handlers.learning.jobs import REMINDERS_JOB, TIMED_TESTS_JOB
 from bot.pacing import PacingLimiter
 from bot.polling import Poller
 from bot.runtime import Runtime
@@ -28,6 +29,8 @@ from tests.banks import learner_bank_data, write_bank
 from tests.fakebot import Call, FakeBotApi, FakeTelegram, FakeUser
 from tests.fakebot.entities import parse_html
 
+# A job interval meaning "the test runs this job by hand".
+HAND_TICKED = 3600.0
 TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
 HASH_KEY = b"test-hash-key-" + b"k" * 32
 
@@ -88,8 +91,8 @@ class Harness:
     clock: Clock = field(default_factory=Clock)
     admin_chat_id: int | None = None
     admin_ids: frozenset[int] = frozenset()
-    scheduler_interval: float = 3600.0  # tests tick by hand unless they ask for the job
-    learning_interval: float = 3600.0  # timed tests and reminders, ticked by hand too
+    scheduler_interval: float = HAND_TICKED  # tests tick by hand unless they ask for the job
+    learning_interval: float = HAND_TICKED  # timed tests and reminders, ticked by hand too
     engine: AsyncEngine | None = None
     runtime: Runtime | None = None
     app: QuizbotApplication | None = None
@@ -127,6 +130,18 @@ class Harness:
             settings, self.engine, HASH_KEY, clock=self.clock, demo_runner=self.demo_runner
         )
         self.app = build_application(self.runtime, TOKEN, pacing=paced_for_tests(self.api))
+        # Jobs the tests tick by hand must not also run on their own a second after start:
+        # a pass of theirs would race the test's (a wake-up on /postnow still runs one).
+        hand_ticked = {
+            SCHEDULER_JOB: self.scheduler_interval,
+            TIMED_TESTS_JOB: self.learning_interval,
+            REMINDERS_JOB: self.learning_interval,
+        }
+        assert self.app.job_queue is not None
+        for name, interval in hand_ticked.items():
+            if interval >= HAND_TICKED:
+                for job in self.app.job_queue.get_jobs_by_name(name):
+                    job.schedule_removal()
         await self.app.initialize()
         if self.app.post_init is not None:
             await self.app.post_init(self.app)  # run_polling would call it
