@@ -10,15 +10,13 @@ as the expected answer it mostly is.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Any, cast
 
-from telegram import Bot, Poll, Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot import texts
 from bot.context import QuizbotContext
-from bot.handlers.learning.polls import numbered
+from bot.handlers.learning.polls import numbered, quiz_poll
 from bot.handlers.replies import with_retry
 from bot.handlers.work import renders
 from bot.limits import MAX_MESSAGE_LENGTH, fit
@@ -92,20 +90,9 @@ async def _ask(bot: Bot, runtime: Runtime, chat_id: int, step: games.AskQuestion
     quiz = step.quiz
     size = step.size if step.size > 1 else None  # a single question is not numbered
     try:
-        message = await with_retry(
-            lambda: bot.send_poll(
-                chat_id=chat_id,
-                question=numbered(quiz.question, step.position if size else None, size),
-                options=list(quiz.options),
-                type=Poll.QUIZ,
-                is_anonymous=False,
-                allows_multiple_answers=quiz.multiple_answers,
-                # PTB types ids as Literal[0..11]; positions were validated against that limit.
-                correct_option_ids=cast(Any, list(quiz.correct_indexes)),
-                explanation=quiz.explanation,
-                open_period=timedelta(seconds=step.timer_seconds),
-            )
-        )
+        question = numbered(quiz.question, step.position if size else None, size)
+        poll = quiz_poll(quiz, question, step.timer_seconds)
+        message = await with_retry(lambda: bot.send_poll(chat_id=chat_id, **poll))
     except BadRequest as error:
         # "chat not found", "not enough rights to send polls": the group will not take them.
         log.info("group game %s ends: the poll was refused (%s)", step.game_id, error)

@@ -27,6 +27,22 @@ def numbered(question: str, number: int | None, size: int | None) -> str:
     return text if telegram_length(text) <= MAX_QUESTION_LENGTH else question
 
 
+def quiz_poll(quiz: QuizView, question: str, seconds: int | None = None) -> dict[str, Any]:
+    """sendPoll's arguments for a quiz poll that is not anonymous (its answers reach the bot),
+    closing by itself after `seconds` when given; the chat and buttons are the caller's."""
+    return {
+        "question": question,
+        "options": list(quiz.options),
+        "type": Poll.QUIZ,
+        "is_anonymous": False,
+        "allows_multiple_answers": quiz.multiple_answers,
+        # PTB types ids as Literal[0..11]; positions were validated against that limit.
+        "correct_option_ids": cast(Any, list(quiz.correct_indexes)),
+        "explanation": quiz.explanation,
+        "open_period": seconds,
+    }
+
+
 async def send_quiz(
     context: QuizbotContext,
     chat_id: int,
@@ -76,20 +92,9 @@ async def send_quiz_by(
     `seconds`: the poll closes by itself after so long (a timed test's question); its clock
     starts when the publication is recorded.
     """
+    poll = quiz_poll(quiz, numbered(quiz.question, number, size), seconds)
     message = await with_retry(
-        lambda: bot.send_poll(
-            chat_id=chat_id,
-            question=numbered(quiz.question, number, size),
-            options=list(quiz.options),
-            type=Poll.QUIZ,
-            is_anonymous=False,
-            allows_multiple_answers=quiz.multiple_answers,
-            # PTB types ids as Literal[0..11]; positions were validated against that limit.
-            correct_option_ids=cast(Any, list(quiz.correct_indexes)),
-            explanation=quiz.explanation,
-            open_period=seconds,
-            reply_markup=keyboard,
-        )
+        lambda: bot.send_poll(chat_id=chat_id, reply_markup=keyboard, **poll)
     )
     if message.poll is None:
         raise RuntimeError("sendPoll returned a message without a poll")
