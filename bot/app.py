@@ -29,6 +29,7 @@ from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
+from bot.demos_runner.warmup import start_warm_up
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
@@ -261,11 +262,16 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
             await runner.close()
 
         interrupting = asyncio.create_task(interrupt_demos())
+        warming = start_warm_up(runner, runtime)  # in the background: start-up does not wait
         try:
             await serve(build_application(runtime, token), stop)
         finally:
             interrupting.cancel()
             await runner.close()
+            if warming is not None:  # before the engine goes: it may hold a session
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warming
             await engine.dispose()
 
     try:
