@@ -29,6 +29,7 @@ from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
+from bot.demos_runner.warmup import start_warm_up
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
@@ -305,12 +306,18 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
                 await runner.close()
 
         interrupting = asyncio.create_task(interrupt_demos())
+        # In the background: start-up does not wait. No runner (no torch here): nothing to warm.
+        warming = None if runner is None else start_warm_up(runner, runtime)
         try:
             await serve(build_application(runtime, token), stop)
         finally:
             interrupting.cancel()
             if runner is not None:
                 await runner.close()
+            if warming is not None:  # before the engine goes: it may hold a session
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warming
             await engine.dispose()
 
     try:

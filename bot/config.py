@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     demo_timeout_seconds: float = 60.0
     demo_concurrency: int = 1
     demo_cooldown_seconds: float = 30.0
+    # At start, in the background: the local worker started and each demo's default result
+    # computed into the cache. Off for test bots, which should not pay for it on every start.
+    demo_warmup: bool = True
     # How often the scheduler looks for due channel posts (CLI changes show up this fast).
     scheduler_interval_seconds: float = 5.0
     # How often timed tests' questions that ran out are looked for (the next one follows).

@@ -85,11 +85,7 @@ class BatchedMLP:
         return [tensor for pair in zip(self.weights, self.biases, strict=True) for tensor in pair]
 
     def _activate(self, hidden: torch.Tensor) -> torch.Tensor:
-        if len(self.activations) == 1:
-            return self.activations[0](hidden)
-        return torch.cat(
-            [fn(hidden[group]) for fn, group in zip(self.activations, self.groups, strict=True)]
-        )
+        return activate(self, hidden)
 
     def forward(self, inputs: torch.Tensor, keep: list[torch.Tensor] | None = None) -> torch.Tensor:
         """Outputs (models, batch, out) for inputs (batch, in) or (models, batch, in).
@@ -106,6 +102,19 @@ class BatchedMLP:
                     keep.append(hidden)
                 hidden = self._activate(hidden)
         return hidden
+
+
+def activate(model: BatchedMLP, hidden: torch.Tensor) -> torch.Tensor:
+    """Each variant's activation on its own models; hidden is (models, batch, width).
+
+    `split` rather than one slice per group: its backward is a single concatenation, where
+    each slice's backward would allocate and fill a zero tensor of the full size.
+    """
+    if len(model.activations) == 1:
+        return model.activations[0](hidden)
+    sizes = [group.stop - group.start for group in model.groups]
+    parts = torch.split_with_sizes(hidden, sizes)
+    return torch.cat([fn(part) for fn, part in zip(model.activations, parts, strict=True)])
 
 
 def per_model_mean(loss: torch.Tensor) -> torch.Tensor:

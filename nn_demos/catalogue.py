@@ -242,7 +242,7 @@ DEMO_SPECS = (
             ),
             ParamSpec(name="seeds", label="تعداد بذرها", default=3, minimum=1, maximum=5),
             ParamSpec(
-                name="steps", label="تعداد قدم‌های آموزش", default=300, minimum=50, maximum=1000
+                name="steps", label="تعداد قدم‌های آموزش", default=120, minimum=50, maximum=1000
             ),
         ),
         tags=frozenset(
@@ -274,7 +274,7 @@ DEMO_SPECS = (
                 many=True,
             ),
             ParamSpec(name="seeds", label="تعداد بذر", default=3, minimum=1, maximum=5),
-            ParamSpec(name="steps", label="تعداد گام", default=1000, minimum=200, maximum=3000),
+            ParamSpec(name="steps", label="تعداد گام", default=250, minimum=100, maximum=2000),
         ),
         tags=frozenset({"dropout"}),
         topics=frozenset({"regularization"}),
@@ -305,7 +305,7 @@ DEMO_SPECS = (
                 name="samples", label="تعداد نمونه از هر حرف", default=200, minimum=40, maximum=500
             ),
             ParamSpec(name="seeds", label="تعداد بذر", default=3, minimum=1, maximum=5),
-            ParamSpec(name="steps", label="تعداد گام آموزش", default=300, minimum=20, maximum=1000),
+            ParamSpec(name="steps", label="تعداد گام آموزش", default=150, minimum=20, maximum=1000),
         ),
     ),
     DemoSpec(
@@ -347,7 +347,7 @@ DEMO_SPECS = (
             ParamSpec(
                 name="lr", label="نرخ یادگیری یکسان", default=0.01, minimum=0.0001, maximum=1.0
             ),
-            ParamSpec(name="steps", label="تعداد گام", default=300, minimum=50, maximum=1000),
+            ParamSpec(name="steps", label="تعداد گام", default=200, minimum=50, maximum=1000),
             ParamSpec(name="seeds", label="تعداد بذر", default=3, minimum=1, maximum=5),
         ),
         tags=frozenset(

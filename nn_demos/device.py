@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
 
@@ -20,3 +23,22 @@ def demo_device() -> torch.device:
     import os
 
     return pick_device(os.environ.get("DEMO_DEVICE", "auto"))
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """torch's CPU kernels on one thread inside the block; the setting is restored after.
+
+    Every demo runs this way (`registry.register` wraps its run). The tensors are tiny (at most
+    35 models × 256 points × 64 units): a second thread saves little even on an idle machine,
+    and when another process keeps the other core busy, OpenMP's spin-waiting barriers made
+    single training steps 100× slower (0.7 s instead of 5 ms, measured on this 2-core machine).
+    """
+    before = torch.get_num_threads()
+    if before != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if before != 1:
+            torch.set_num_threads(before)

@@ -69,6 +69,8 @@ class BotProcess:
             "TELEGRAM_API_URL": api_url,
             "DATABASE_URL": database_url,
             "ANSWER_HASH_KEY": HASH_KEY.decode(),
+            # Each restart would start a demo worker with torch and run every demo once.
+            "DEMO_WARMUP": "false",
         }
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0

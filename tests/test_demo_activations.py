@@ -7,6 +7,7 @@ import torch
 
 from nn_demos import DemoParamError, DemoResult, ParamErrorCode, run_demo
 from nn_demos.demos.activations import FUNCTIONS, derivative
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 # Small but telling: two functions, two seeds, 100 Adam steps (well under a second).
 PARAMS = {"functions": "sigmoid,relu", "seeds": "2", "steps": "100"}

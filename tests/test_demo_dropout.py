@@ -10,6 +10,7 @@ from nn_demos.batched import BatchedMLP
 from nn_demos.catalogue import ParamErrorCode
 from nn_demos.demos import dropout
 from nn_demos.registry import DEMOS
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 DEMO = DEMOS["dropout"]
 PERSIAN = re.compile("[\u0600-\u06ff]")
@@ -33,7 +34,7 @@ def test_at_defaults_dropout_beats_no_dropout_on_validation_for_every_seed() -> 
     per_seed = metrics["final_val_mse_per_seed"]  # (rates, seeds)
     without, with_dropout = per_seed[0], per_seed[1:]
     best_per_seed = [min(column) for column in zip(*with_dropout, strict=True)]
-    # Measured: 0.46–0.57 without dropout, 0.33–0.34 with p=0.5.
+    # Measured: 0.38–0.43 without dropout, 0.32–0.35 with p=0.2 (250 steps).
     assert all(best < plain for best, plain in zip(best_per_seed, without, strict=True))
     assert min(metrics["final_val_mse"][1:]) < 0.85 * metrics["final_val_mse"][0]
     # Without dropout the net memorises the noise: the train/validation gap is largest.

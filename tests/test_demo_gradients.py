@@ -8,6 +8,7 @@ import torch
 from nn_demos import DemoParamError, DemoResult, ParamErrorCode, run_demo
 from nn_demos.batched import BatchedMLP
 from nn_demos.demos.gradients import VARIANTS, residual_forward
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
 

@@ -11,6 +11,7 @@ from nn_demos.base import DemoParamError, DemoResult, no_progress
 from nn_demos.catalogue import ParamErrorCode
 from nn_demos.demos import letters
 from nn_demos.registry import DEMOS
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 PERSIAN = re.compile("[\u0600-\u06ff]")
 # Small enough to keep the file fast, large enough that the accuracies are stable.

@@ -10,6 +10,7 @@ from nn_demos.catalogue import ParamErrorCode
 from nn_demos.demos import optimizers
 from nn_demos.optim import OPTIMIZERS, torch_optimizer
 from nn_demos.registry import DEMOS
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 DEMO = DEMOS["optimizers"]
 PERSIAN = re.compile("[\u0600-\u06ff]")

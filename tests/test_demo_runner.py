@@ -5,6 +5,7 @@ import contextlib
 import multiprocessing
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -15,10 +16,13 @@ from bot.demos_runner import jobs
 from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner, build_worker
+from bot.demos_runner.warmup import start_warm_up, warm_up
 from bot.services.learning import demos
 from bot.services.learning.demos import DemoCooling, DemoInvalid, DemoReady, DemoToRun
 from nn_demos.catalogue import ParamErrorCode, resolve
+from tests.fakebot import FakeUser
 from tests.harness import eventually
+from tests.inprocess import in_process_bot, one
 
 SMALL = {"samples": "40", "steps": "20", "seeds": "1"}
 SMALL_PARAMS = resolve("letters", SMALL)
@@ -149,3 +153,32 @@ async def test_demos_go_through_redis_to_a_worker() -> None:
         await worker.close()
         await redis.flushdb()
         await redis.aclose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_at_start_the_worker_is_ready_and_defaults_are_cached(
+    tmp_path: Path, sample_bank_url: str, runner: LocalRunner
+) -> None:
+    async with in_process_bot(sample_bank_url, tmp_path, demo_runner=runner) as bot:
+        # The setting: test bots leave it off, so no other test pays for a warm-up.
+        async with in_process_bot(
+            sample_bank_url, tmp_path, demo_runner=runner, demo_warmup=False
+        ) as cold:
+            assert start_warm_up(runner, cold.runtime) is None
+        warming = start_warm_up(runner, bot.runtime)
+        assert warming is not None  # on by default; `quizbot run` starts it in the background
+        warming.cancel()  # all five demos cost seconds: one stands for them below
+        with contextlib.suppress(asyncio.CancelledError):
+            await warming
+        assert await warm_up(runner, bot.runtime, names=["gradients"]) == ["gradients"]
+        workers = [p for p in multiprocessing.active_children() if p.name == "quizbot-demo-worker"]
+        assert len(workers) == 1  # started before any learner asked, and only one
+        assert await warm_up(runner, bot.runtime, names=["gradients"]) == []  # cached: skipped
+        # A learner who runs the panel as offered gets the picture at once, without a worker
+        # run: even with the workers gone, it comes from the cache.
+        await runner.close()
+        sara = FakeUser(77_777_777, "Sara")
+        panel = one(await bot.send_text(sara, "/demo gradients"), "sendMessage")
+        photo = one(await bot.press(sara, bot.message_of(panel), "dr:gradients"), "sendPhoto")
+        assert photo.files["photo"].startswith(b"\x89PNG")
+        assert "تکرار: /demo gradients" in photo.params["caption"]

@@ -6,6 +6,7 @@ from torch import nn
 
 from nn_demos.batched import BatchedMLP, per_model_mean
 from nn_demos.optim import OPTIMIZERS, BatchedOptimizer, Rule, torch_optimizer
+from tests.nn_threads import one_torch_thread  # noqa: F401 - autouse: one torch thread
 
 SIZES = [2, 16, 16, 1]
 SEEDS = [0, 1, 2]

@@ -23,6 +23,8 @@ async def start_run(folder: Path, api_url: str, token: str) -> asyncio.subproces
         "TELEGRAM_API_URL": api_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bot.db'}",
         "ANSWER_HASH_KEY": HASH_KEY.decode(),
+        # Optional, and off here: warming the demos up would start a worker with torch.
+        "DEMO_WARMUP": "false",
     }
     return await asyncio.create_subprocess_exec(
         str(QUIZBOT),

@@ -35,6 +35,10 @@ class DemoRunner(Protocol):
         """
         ...
 
+    async def start(self) -> None:
+        """Get the workers ready before the first run (for runners that own workers)."""
+        ...
+
     async def close(self) -> None:
         """Stop the workers; runs in progress end with DemoInterruptedError."""
         ...

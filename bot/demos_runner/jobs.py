@@ -17,14 +17,21 @@ from nn_demos import catalogue
 
 
 def init_worker(device: str) -> None:
-    """Runs once in each worker process: which device to use; torch imported before any run."""
+    """Runs once in each worker process: which device to use; torch imported before any run.
+
+    In a worker forked from the fork server the imports are done already (see `local`); the
+    small warm-up figure loads the fonts and the text shaper, which a process's first demo
+    would otherwise wait for.
+    """
     os.environ["DEMO_DEVICE"] = device
     import torch
 
     import nn_demos.demos  # noqa: F401 - pay torch's import cost once, before the first request
+    from nn_demos.plotting import warm_up
 
     # These models are small: one thread each is as fast, and leaves the bot its own core.
     torch.set_num_threads(1)
+    warm_up()
 
 
 def serve(connection: Connection, device: str) -> None:

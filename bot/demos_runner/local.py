@@ -1,10 +1,16 @@
-"""Demos in local worker processes (spawned, so torch never enters the bot process).
+"""Demos in local worker processes (forked from a fork server, so torch never enters the bot).
 
 Each worker is a process of our own with its own pipe, not a `multiprocessing.Pool`: a pool's
 `terminate()` deadlocks once one of its workers has died (systemd's SIGTERM reaches the whole
 process group, workers included), and a pool cannot stop one task past its time limit. Here a
 worker past the limit, or at shutdown, is killed and reaped on its own; a pipe that closes
 mid-run tells the waiting run at once.
+
+Workers come from multiprocessing's fork server, a clean interpreter started once that imports
+torch, matplotlib and the demos (`PRELOAD`) and then forks a worker per request. Importing those
+takes seconds on this CPU; a fork takes milliseconds, so a worker that replaces one killed past
+its time limit (or by the kernel) is ready at once. The server never runs torch itself, so no
+thread pool or CUDA state is forked.
 """
 
 from __future__ import annotations
@@ -24,6 +30,15 @@ log = logging.getLogger(__name__)
 
 # A killed process is gone at once; this only bounds the wait for the kernel to reap it.
 REAP_SECONDS = 5.0
+# What the fork server imports once, for every worker it forks.
+PRELOAD = ["bot.demos_runner.jobs", "nn_demos.demos"]
+
+
+def worker_context() -> Any:
+    """The fork-server context, preloading the demos (once per process: the server is shared)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # no effect once the server runs: same list anyway
+    return context
 
 
 class _Worker:
@@ -54,6 +69,11 @@ class _Worker:
         # end-of-file the death caused, and closing under it could hand its descriptor on.
 
 
+def _kill_started(starting: asyncio.Future[_Worker]) -> None:
+    if not starting.cancelled() and starting.exception() is None:
+        starting.result().kill()
+
+
 class LocalRunner:
     """`concurrency` worker processes; a run past `timeout` seconds has its worker killed."""
 
@@ -61,7 +81,7 @@ class LocalRunner:
         self.concurrency = concurrency
         self.timeout = timeout
         self.device = device
-        self._context = multiprocessing.get_context("spawn")
+        self._context = worker_context()
         self._idle: list[_Worker] = []  # started and ready, waiting for a run
         self._busy: set[_Worker] = set()
         self._slots = asyncio.Semaphore(concurrency)
@@ -73,10 +93,23 @@ class LocalRunner:
             if worker.process.is_alive():
                 return worker
             worker.kill()  # died while idle (an OOM kill, a stray signal): reap, start anew
-        worker = _Worker(self._context, self.device)
+        return await self._new_worker()
+
+    async def _new_worker(self) -> _Worker:
+        # The first fork waits for the fork server to import torch (seconds): off the loop.
+        # Shielded, so a cancelled wait still gets the process it started, to kill it.
+        starting = asyncio.ensure_future(asyncio.to_thread(_Worker, self._context, self.device))
+        try:
+            worker = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            starting.add_done_callback(_kill_started)
+            raise
+        if self._closed:  # `close` came while it started: it could not see this one
+            await asyncio.to_thread(worker.kill)
+            raise DemoInterruptedError("the runner is closed")
         self._busy.add(worker)  # so that `close` kills it even while it starts
         try:
-            (kind,) = await worker.receive()  # spawned and torch imported
+            (kind,) = await worker.receive()  # forked, warmed up and ready
         except BaseException:
             self._busy.discard(worker)
             worker.kill()
@@ -86,9 +119,20 @@ class LocalRunner:
         return worker
 
     async def start(self) -> None:
-        """Start the worker processes and wait until they answer (spawn and torch import)."""
-        while len(self._idle) + len(self._busy) < self.concurrency:
-            self._idle.append(await self._ready_worker())
+        """Start the worker processes and wait until they answer (torch imported, warmed up).
+
+        Each start holds a run slot, so a run asked for meanwhile waits for that worker
+        instead of starting one more.
+        """
+        while len(self._idle) + len(self._busy) < self.concurrency and not self._closed:
+            async with self._slots:
+                if self._closed or len(self._idle) + len(self._busy) >= self.concurrency:
+                    return
+                try:
+                    worker = await self._new_worker()
+                except DemoInterruptedError:
+                    return  # closed meanwhile
+                self._idle.append(worker)
 
     async def run(
         self, name: str, params: Mapping[str, ParamValue], progress: ProgressCallback

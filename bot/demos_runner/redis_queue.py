@@ -71,6 +71,10 @@ class QueueRunner:
             raise DemoTimeoutError(name)
         return result
 
+    async def start(self) -> None:
+        """Connect to Redis; the workers are `quizbot worker` processes, ready on their own."""
+        await self._pool()
+
     async def close(self) -> None:
         """Stop waiting for runs (they end with DemoInterruptedError); close the connection."""
         self._closed = True

@@ -16,11 +16,10 @@ import torch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from nn_demos.base import DemoResult, ProgressFn
-from nn_demos.batched import Activation, BatchedMLP, per_model_mean
-from nn_demos.demos.activations import single_thread
+from nn_demos.batched import Activation, BatchedMLP, activate, per_model_mean
 from nn_demos.device import demo_device
 from nn_demos.persian import fa_number
-from nn_demos.plotting import band, figure, persian_axes, to_png
+from nn_demos.plotting import Margins, band, figure, persian_axes, to_png
 from nn_demos.registry import register
 
 # Fair comparison. Written with pre-activations z, a plain MLP is
@@ -59,13 +58,6 @@ def regression_data(points: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
     return inputs, torch.sin(2 * inputs[:, :1]) * torch.cos(inputs[:, 1:])
 
 
-def activate(model: BatchedMLP, hidden: torch.Tensor) -> torch.Tensor:
-    """Each variant's activation on its own slice of models; hidden is (models, batch, width)."""
-    return torch.cat(
-        [fn(hidden[group]) for fn, group in zip(model.activations, model.groups, strict=True)]
-    )
-
-
 def residual_forward(model: BatchedMLP, skip: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
     """Outputs (models, batch, out); `skip` (models, 1, 1) is 1 for residual models, else 0.
 
@@ -97,10 +89,9 @@ def gradient_norms(depth: int, seeds: int) -> np.ndarray:
     skip = torch.tensor([SKIP[name] for name in VARIANTS], dtype=torch.float64, device=device)
     skip = skip.repeat_interleave(seeds).view(-1, 1, 1)  # (models, 1, 1), variant-major
     inputs, targets = (t.to(device, torch.float64) for t in regression_data(POINTS, DATA_SEED))
-    with single_thread(device):  # tiny tensors: one thread is as fast and immune to a busy core
-        outputs = residual_forward(model, skip, inputs)  # (models, points, 1)
-        # Summing the per-model losses gives every model exactly its own gradient.
-        torch.autograd.backward(per_model_mean((outputs - targets) ** 2).sum())
+    outputs = residual_forward(model, skip, inputs)  # (models, points, 1)
+    # Summing the per-model losses gives every model exactly its own gradient.
+    torch.autograd.backward(per_model_mean((outputs - targets) ** 2).sum())
     norms = torch.stack(
         [weight.grad.norm(dim=(1, 2)) for weight in model.weights if weight.grad is not None],
         dim=1,
@@ -155,7 +146,7 @@ def _power_of_ten(exponent: float, _position: int) -> str:
 
 
 def _plot(norms: np.ndarray, depth: int, seeds: int) -> bytes:
-    fig, ax = figure(1, 1, size=(9.0, 6.5))
+    fig, ax = figure(1, 1, size=(9.0, 6.5), margins=Margins(top=0.45, right=0.35))
     layers = np.arange(1, depth + 1)
     for v, name in enumerate(VARIANTS):
         # log10 first, then average: the line is the geometric mean over seeds, which sits

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 from torch.nn import functional
@@ -26,7 +27,7 @@ from nn_demos.batched import BatchedMLP, per_model_mean
 from nn_demos.device import demo_device
 from nn_demos.optim import BatchedOptimizer, Rule
 from nn_demos.persian import fa_number, fa_percent
-from nn_demos.plotting import PHONE_STYLE, band, figure, persian_axes, to_png
+from nn_demos.plotting import PHONE_STYLE, Margins, band, blank_figure, persian_axes, to_png
 from nn_demos.registry import register
 
 LETTERS = ("ب", "ک", "ص")
@@ -136,22 +137,22 @@ def run(params: dict[str, Any], progress: ProgressFn) -> DemoResult:
     optimizer = BatchedOptimizer(
         model.parameters(), [Rule("adam", slice(0, model.models), LEARNING_RATE)]
     )
-    every = max(1, steps // 60)  # about 60 points on the curve, whatever `steps` is
+    every = max(1, steps // 40)  # about 40 points on the curve, whatever `steps` is
     checked: list[int] = []
     val_curve: list[torch.Tensor] = []  # each (models,)
     train_curve: list[torch.Tensor] = []
     targets = train_t.repeat(model.models)  # (models * train,)
-
-    def accuracy(inputs: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            guess = model.forward(inputs).argmax(dim=2)  # (models, batch)
-        return (guess == truth).float().mean(dim=1)  # (models,)
+    # Training and validation images in one forward pass for the two accuracy curves.
+    both_in, both_t = torch.cat([train_in, val_in]), torch.cat([train_t, val_t])
+    n_train = train_in.shape[0]
 
     for step in range(steps + 1):
         if step % every == 0 or step == steps:
             checked.append(step)
-            val_curve.append(accuracy(val_in, val_t))
-            train_curve.append(accuracy(train_in, train_t))
+            with torch.no_grad():
+                right = (model.forward(both_in).argmax(dim=2) == both_t).float()  # (models, n)
+            train_curve.append(right[:, :n_train].mean(dim=1))  # (models,)
+            val_curve.append(right[:, n_train:].mean(dim=1))
             progress(0.2 + 0.6 * step / steps, "آموزش شبکه‌ها")
         if step == steps:
             break
@@ -250,12 +251,15 @@ def draw(
     title: str,
 ) -> Figure:
     """Accuracy curves, the confusion matrix and a few images with their predictions."""
-    fig, placeholder = figure(1, 1, size=(8.5, 10.0))
-    placeholder.remove()
-    with plt.rc_context(PHONE_STYLE):  # figure() styles only the axes it creates itself
-        # Two subfigures, so the matrix's letter ticks don't push the sample images apart.
-        plots, samples = fig.subfigures(2, 1, squeeze=False, height_ratios=[1.7, 1])[:, 0]
-        curve_ax, matrix_ax = plots.subplots(1, 2)
+    size = (8.5, 10.0)
+    fig = blank_figure(size)
+    with plt.rc_context(PHONE_STYLE):  # the style of the axes made here
+        # Two grids, so the matrix's letter ticks don't push the sample images apart.
+        plots = Margins(left=0.9, right=0.25, top=0.95, bottom=4.35, wspace=1.3)
+        grid = fig.add_gridspec(1, 2, **plots.gridspec(size, 1, 2))
+        curve_ax, matrix_ax = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+        # The sample pictures: the bottom 3.5 inches, room on the right for the row labels.
+        sample_ax = fig.add_axes((0.1 / size[0], 0.05 / size[1], 7.95 / size[0], 3.5 / size[1]))
         band(curve_ax, checked, val_runs, "اعتبارسنجی")
         band(curve_ax, checked, train_runs, "آموزش")
         curve_ax.axhline(1 / 3, color="grey", linestyle=":", label="حدس شانسی")
@@ -266,7 +270,7 @@ def draw(
         curve_ax.legend(loc="lower right")
         persian_axes(curve_ax)
         draw_matrix(matrix_ax, counts)
-        draw_samples(samples.subplots(2, SHOWN_SAMPLES), val_images, val_y, predicted)
+        draw_samples(sample_ax, val_images, val_y, predicted)
         fig.suptitle(title, fontsize=15)
     return fig
 
@@ -304,41 +308,68 @@ def pick_samples(val_y: torch.Tensor, predicted: torch.Tensor, count: int) -> li
     return shown
 
 
+def sample_mosaic(clean: np.ndarray, noisy: np.ndarray, gap: int, row_gap: int) -> np.ndarray:
+    """The sample images (n, SIDE, SIDE) as one picture: clean on top, noisy below, right to left.
+
+    Gaps are NaN (drawn as paper). Every noisy image is stretched to [0, 1] on its own, as
+    imshow would scale it alone, so its contrast does not depend on its neighbours.
+    """
+    count = clean.shape[0]
+    low = noisy.min(axis=(1, 2), keepdims=True)
+    high = noisy.max(axis=(1, 2), keepdims=True)
+    stretched = (noisy - low) / np.maximum(high - low, 1e-12)
+    width = count * SIDE + (count - 1) * gap
+    mosaic = np.full((2 * SIDE + row_gap, width), np.nan)
+    for place in range(count):
+        # Persian reads right to left: the first sample goes in the rightmost column.
+        x = width - (place + 1) * SIDE - place * gap
+        mosaic[:SIDE, x : x + SIDE] = clean[place]
+        mosaic[SIDE + row_gap :, x : x + SIDE] = stretched[place]
+    return mosaic
+
+
 def draw_samples(
-    axes: np.ndarray,
+    ax: Axes,
     val_images: tuple[torch.Tensor, torch.Tensor],
     val_y: torch.Tensor,
     predicted: torch.Tensor,
 ) -> None:
-    """Sample images: without noise on top, as the network sees them below, with its guess."""
+    """Sample images: without noise on top, as the network sees them below, with its guess.
+
+    One image in one axes rather than an axes per sample: a dozen axes cost more to build and
+    draw than the rest of the figure.
+    """
     clean, noisy = val_images
-    columns = axes.shape[1]
-    shown = pick_samples(val_y, predicted, columns)
-    for place in range(columns):
-        # Persian reads right to left: the first sample goes in the rightmost column.
-        top, bottom = axes[0, columns - 1 - place], axes[1, columns - 1 - place]
-        if place >= len(shown):
-            top.remove()
-            bottom.remove()
-            continue
-        index = shown[place]
-        # Dark ink on white paper: the letter is the bright value in the data.
-        top.imshow(clean[index].numpy(), cmap="gray_r", vmin=0, vmax=1)
-        bottom.imshow(noisy[index].numpy(), cmap="gray_r")
+    shown = pick_samples(val_y, predicted, SHOWN_SAMPLES)
+    gap, row_gap, head = 2, 6, 5  # in image pixels: between samples, rows, and above
+    mosaic = sample_mosaic(clean[shown].numpy(), noisy[shown].numpy(), gap, row_gap)
+    height, width = mosaic.shape
+    # Dark ink on white paper: the letter is the bright value in the data.
+    ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    frames = []
+    for place, index in enumerate(shown):
+        x = width - (place + 1) * SIDE - place * gap - 0.5  # the cell's left edge
+        for y in (-0.5, SIDE + row_gap - 0.5):
+            frames.append([(x, y), (x + SIDE, y), (x + SIDE, y + SIDE), (x, y + SIDE), (x, y)])
         true, guess = LETTERS[int(val_y[index])], LETTERS[int(predicted[index])]
-        top.set_title(true, fontsize=16)
+        middle = x + SIDE / 2
+        ax.text(middle, -1, true, ha="center", va="bottom", fontsize=16)
         colour = "tab:green" if true == guess else "tab:red"
-        bottom.set_title(f"مدل: {guess}", color=colour, fontsize=14)
-        for ax in (top, bottom):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
-            for spine in ax.spines.values():
-                spine.set_visible(True)
-                spine.set_color("grey")
-    for ax, label in ((axes[0, -1], "بی‌نویز"), (axes[1, -1], "ورودی شبکه")):
-        ax.yaxis.set_label_position("right")
-        ax.set_ylabel(label)
+        ax.text(
+            middle,
+            SIDE + row_gap - 1,
+            f"مدل: {guess}",
+            ha="center",
+            va="bottom",
+            color=colour,
+            fontsize=14,
+        )
+    ax.add_collection(LineCollection(frames, colors="grey", linewidths=1))
+    for row, label in ((SIDE / 2, "بی‌نویز"), (SIDE + row_gap + SIDE / 2, "ورودی شبکه")):
+        ax.text(width + 0.5, row, label, rotation=90, ha="left", va="center", fontsize=12)
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5 - head)
+    ax.set_axis_off()
 
 
 register("letters", run)

@@ -166,6 +166,13 @@ async def request(
     return DemoToRun(demo, params)
 
 
+async def has_result(
+    session: AsyncSession, name: str, params: Mapping[str, Any], code_version: str
+) -> bool:
+    """Whether this run's picture is cached already."""
+    return await session.get(DemoResult, cache_key(name, params, code_version)) is not None
+
+
 async def store_result(
     session: AsyncSession, name: str, result: Mapping[str, Any], now: datetime
 ) -> None:
