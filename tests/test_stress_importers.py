@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_mutated_inputs_are_accepted_or_refused_clearly(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "stress/importers.py", "--inputs", "200", "--out", str(tmp_path)],
+        [sys.executable, "stress/importers.py", "--inputs", "120", "--out", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -23,7 +23,7 @@ def test_mutated_inputs_are_accepted_or_refused_clearly(tmp_path: Path) -> None:
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["complete"], result.stdout
-    assert figures["inputs"] == 200
+    assert figures["inputs"] == 120
     failures = {name: figures[name] for name in ("tracebacks", "unclear", "unloadable")}
     assert failures == {"tracebacks": 0, "unclear": 0, "unloadable": 0}, result.stdout
     for fmt in FORMATS:

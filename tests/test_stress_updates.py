@@ -27,8 +27,8 @@ def run_script(name: str, *args: str) -> dict[str, object]:
 
 def test_generated_updates_end_in_no_traceback(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    figures = run_script("updates.py", "--updates", "400", "--seed", "3", "--out", str(out))
-    assert figures["updates"] == 400
+    figures = run_script("updates.py", "--updates", "300", "--seed", "3", "--out", str(out))
+    assert figures["updates"] == 300
     assert figures["tracebacks"] == 0
     assert figures["bad_texts"] == 0
     report = json.loads(out.read_text())
