@@ -29,10 +29,11 @@ def demo_device() -> torch.device:
 def one_thread() -> Iterator[None]:
     """torch's CPU kernels on one thread inside the block; the setting is restored after.
 
-    Every demo runs this way (`registry.register` wraps its run). The tensors are tiny (at most
-    35 models × 256 points × 64 units): a second thread saves little even on an idle machine,
-    and when another process keeps the other core busy, OpenMP's spin-waiting barriers made
-    single training steps 100× slower (0.7 s instead of 5 ms, measured on this 2-core machine).
+    Every demo runs this way (`registry.register` wraps its run). The tensors are tiny (a few
+    dozen models × a few hundred points × 64 units at most): a second thread saves little even
+    on an idle machine, and when another process keeps the other core busy, OpenMP's
+    spin-waiting barriers made single training steps 100× slower (0.7 s instead of 5 ms,
+    measured on this 2-core machine).
     """
     before = torch.get_num_threads()
     if before != 1:
