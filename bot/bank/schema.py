@@ -249,3 +249,12 @@ ITEM_MODELS: dict[str, type[QuizItem | InterviewItem | LessonItem]] = {
     "interview_questions": InterviewItem,
     "lessons": LessonItem,
 }
+
+
+# The schema of each kind of item, by the kind's name (`ItemKind`'s values): what a content
+# file, a text written in chat and an edit in chat are all checked against.
+ITEM_SCHEMAS: dict[str, type[QuizItem | InterviewItem | LessonItem]] = {
+    "quiz": QuizItem,
+    "interview": InterviewItem,
+    "lesson": LessonItem,
+}

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bank.issues import ContentIssue
 from bot.bank.loader import issues_from, near_duplicate
 from bot.bank.normalize import normalize_text
-from bot.bank.schema import MAX_ID_LENGTH, InterviewItem, LessonItem, QuizItem
+from bot.bank.schema import ITEM_SCHEMAS, MAX_ID_LENGTH, InterviewItem, LessonItem, QuizItem
 from bot.bank.telegram_export import recognise_text, strip_quiz_number
 from bot.db.models import (
     ContentSource,
@@ -191,12 +191,7 @@ async def _validated(
 ) -> QuizItem | InterviewItem | LessonItem | Invalid:
     """The item under the bank's rules: the schema (Telegram's limits, repeated options,
     normalisation) and no question alike to one already in the bank."""
-    models: dict[str, type[QuizItem | InterviewItem | LessonItem]] = {
-        "quiz": QuizItem,
-        "interview": InterviewItem,
-        "lesson": LessonItem,
-    }
-    model = models[draft.kind]
+    model = ITEM_SCHEMAS[draft.kind]
     try:
         item = model.model_validate(_item_data(draft, item_id, topic, difficulty))
     except ValidationError as error:

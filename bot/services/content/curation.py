@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot.bank.issues import ContentIssue
 from bot.bank.loader import issues_from
 from bot.bank.normalize import comparison_key, normalize_text, to_latin_digits
-from bot.bank.schema import InterviewItem, LessonItem, QuizItem
+from bot.bank.schema import ITEM_SCHEMAS, InterviewItem, LessonItem, QuizItem
 from bot.db.models import ContentSource, InterviewQuestion, ItemKind, Lesson, Quiz, Topic
 from bot.services.channel.outcomes import NoChannels, NotAdmin
 from bot.services.channel.rights import Admin, administered, refusal
@@ -489,20 +489,13 @@ async def apply_edit(
         issue = ContentIssue(EDIT_FILE, row.id, "options", f"keep {len(row.options)} options")
         return BadText(draft, (issue,))
     try:
-        item = _SCHEMAS[kind].model_validate(_edited_data(row, draft.field, text))
+        item = ITEM_SCHEMAS[kind].model_validate(_edited_data(row, draft.field, text))
     except ValidationError as error:
         return BadText(draft, tuple(issues_from(error, EDIT_FILE, row.id)))
     _apply(row, item)
     row.updated_at = now
     shown = _current(row, draft.field) or ""
     return Edited(draft.field, shown)
-
-
-_SCHEMAS: dict[ItemKind, type[QuizItem | InterviewItem | LessonItem]] = {
-    ItemKind.QUIZ: QuizItem,
-    ItemKind.INTERVIEW: InterviewItem,
-    ItemKind.LESSON: LessonItem,
-}
 
 
 def _apply(row: Editable, item: QuizItem | InterviewItem | LessonItem) -> None:
