@@ -21,6 +21,7 @@ from telegram import Update
 from bot.context import QuizbotContext
 from bot.handlers.conversations import Flow, save_step
 from bot.handlers.replies import acknowledge, reply
+from bot.settling import settle
 
 Decide = Callable[[Update, QuizbotContext, AsyncSession], Awaitable[object]]
 Callback = Callable[[Update, QuizbotContext], Coroutine[Any, Any, object]]
@@ -94,6 +95,7 @@ def unit_of_work(decide: Decide, *, read_only: bool = False) -> Callback:
             result = await decide(update, context, session)
             if isinstance(result, Step):
                 await save_step(update, context, session, result.flow, result.state, result.draft)
+        settle()  # committed: the update may be confirmed to Telegram while replies go out
         return await present(update, context, result)
 
     return callback
