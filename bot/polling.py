@@ -20,6 +20,8 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError, TimedOut
 from telegram.ext import Application
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 # Seconds Telegram holds a getUpdates open when there is nothing new.
@@ -64,6 +66,7 @@ class Poller:
     async def handle(self, raw: dict[str, Any]) -> None:
         """Hand one update to the application; the offset then moves past it."""
         update_id = int(raw["update_id"])
+        metrics.count_update(raw)  # from the JSON: an update PTB cannot parse counts too
         try:
             update = Update.de_json(raw, self.application.bot)
         except Exception:
