@@ -74,7 +74,9 @@ def _groups(first: list[ColumnElement[bool]]) -> Any:
         func.row_number().over(order_by=(scores.c.score.desc(), scores.c.learner)).label("rank"),
         func.count().over().label("n"),
     ).subquery()
-    cut = (ranked.c.n * GROUP_SHARE + 99) / 100  # ceil(27% of n), in integer arithmetic
+    # ceil(27% of n) in integer arithmetic: `//`, since SQLAlchemy's `/` is true division (it
+    # made the cut fractional, and the lower group one learner too big).
+    cut = (ranked.c.n * GROUP_SHARE + 99) // 100
     return select(
         ranked.c.learner,
         case(
