@@ -17,6 +17,8 @@ from bot.demos_runner.base import DemoRunner
 from bot.services.groups.names import PlayerNames
 from bot.services.privacy import ChatSealer, learner_hash
 
+READ_SLOTS = 8
+
 
 @dataclass
 class Runtime:
@@ -37,6 +39,12 @@ class Runtime:
     sealer: ChatSealer = field(init=False)
     # One games tick at a time in this process (see handlers/groups/engine.py).
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    # Read-only units of work (picking a quiz, reports) running at once: past it they wait
+    # their turn, so a burst of them cannot take every connection and every turn of the loop
+    # from the answers and writes behind them.
+    read_slots: asyncio.Semaphore = field(
+        init=False, default_factory=lambda: asyncio.Semaphore(READ_SLOTS)
+    )
     # Players' first names for their game's leaderboard: memory only, never the database.
     player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
     # Long work started from chat (exports), beside the updates; cancelled at shutdown.
