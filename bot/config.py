@@ -130,7 +130,6 @@ class Settings(BaseSettings):
             )
         return key.encode()
 
-
     def require_webhook(self) -> Webhook:
         """The webhook's settings, or raise SettingsError saying what to set."""
         url = (self.webhook_url or "").strip()

@@ -139,9 +139,7 @@ def pacing_prefix(token: str) -> str:
 class RedisWindows:
     """`bot.pacing.WindowStore` in Redis (see the module doc)."""
 
-    def __init__(
-        self, redis: Redis, prefix: str, clock: Callable[[], float] | None = None
-    ) -> None:
+    def __init__(self, redis: Redis, prefix: str, clock: Callable[[], float] | None = None) -> None:
         self.redis = redis
         self.prefix = prefix
         self.clock = clock
@@ -180,5 +178,5 @@ class RedisWindows:
 
     def _warn(self, error: Exception) -> None:
         if not self._warned:
-            log.warning("Redis unreachable (%s): pacing in this process only until it is back", error)
+            log.warning("Redis unreachable (%s): pacing this process alone until it is back", error)
             self._warned = True

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
 from bot.demos_runner.base import DemoRunner
-from bot.services.groups.names import PlayerNames
+from bot.services.groups.names import NameStore, PlayerNames
 from bot.services.privacy import ChatSealer, learner_hash
 
 
@@ -36,8 +37,11 @@ class Runtime:
     sealer: ChatSealer = field(init=False)
     # One games tick at a time in this process (see handlers/groups/engine.py).
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
-    # Players' first names for their game's leaderboard: memory only, never the database.
-    player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
+    # Players' first names for their game's leaderboard, never the database: this process's
+    # memory, or Redis when several processes share the bot (bot/shared.py).
+    player_names: NameStore = field(default_factory=PlayerNames)
+    # Redis shared by the bot's processes (REDIS_URL), for the pacing and the names.
+    redis: Redis | None = None
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)

@@ -19,9 +19,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
-
 from redis.asyncio import Redis
+from telegram.error import RetryAfter
 
 from bot.handlers.pacing import Pacer
 from bot.pacing import Limit, PacingLimiter
@@ -128,6 +127,25 @@ class Tracked:
             self.clock.busy -= 1
 
 
+class TrackedLimiter(PacingLimiter):
+    """A limiter whose sends count as busy from asking for a slot until they have it.
+
+    Waiting for the reservation lock counts too: a send whose turn came just as the clock
+    looked must not find the clock moved on.
+    """
+
+    def __init__(self, clock: VirtualClock, store: Tracked) -> None:
+        super().__init__(clock=clock, sleep=clock.sleep, store=store)
+        self.virtual = clock
+
+    async def slot(self, chat: str | None) -> float:
+        self.virtual.busy += 1
+        try:
+            return await super().slot(chat)
+        finally:
+            self.virtual.busy -= 1
+
+
 Limiters = Callable[[], PacingLimiter]
 
 
@@ -141,8 +159,7 @@ async def limiters(request: pytest.FixtureRequest, clock: VirtualClock) -> Async
     prefix = f"quizbot:pace:{{test-{uuid.uuid4().hex[:8]}}}"
 
     def make() -> PacingLimiter:
-        store = Tracked(RedisWindows(redis, prefix, clock=clock), clock)
-        return PacingLimiter(clock=clock, sleep=clock.sleep, store=store)
+        return TrackedLimiter(clock, Tracked(RedisWindows(redis, prefix, clock=clock), clock))
 
     try:
         yield make
@@ -234,9 +251,7 @@ async def test_three_processes_sharing_redis_keep_every_limit_together(
     privates = [str(2_000 + n) for n in range(20)]
     # Each process alone would stay within the limits; together they would triple them.
     plan = [chat for chat in channels for _ in range(10)] + [c for c in privates for _ in range(3)]
-    await clock.run(
-        asyncio.gather(*(send_all(process, recorder, plan) for process in processes))
-    )
+    await clock.run(asyncio.gather(*(send_all(process, recorder, plan) for process in processes)))
 
     assert len(recorder.sent) == 3 * len(plan)
     assert most_in_any_window([moment for _, _, moment in recorder.sent], 1.0) <= 30
