@@ -80,7 +80,7 @@ async def serving(app: web.Application, host: str, port: int) -> AsyncIterator[i
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port, shutdown_timeout=SHUTDOWN_SECONDS)
+        site = web.TCPSite(runner, host, port)
         try:
             await site.start()
         except OSError as error:

@@ -1,0 +1,164 @@
+"""Webhook mode in process: the real bot's aiohttp server, the fake Bot API POSTing to it.
+
+The fake delivers as Telegram does (bot/webhook.py's module doc): the secret token in its
+header, a chat's updates one after another, anything but a 2xx sent again. The bot answers
+an update only once it has settled, so what the fake saw acknowledged is what is stored.
+Three real processes behind a proxy are in tests/test_webhook_processes.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_application, serve
+from bot.config import Settings, Webhook
+from bot.db.engine import create_engine
+from bot.db.models import LearnerAnswer
+from bot.runtime import Runtime
+from bot.shared import shared_runtime
+from tests.fakebot import FakeBotApi, FakeUser
+from tests.harness import HASH_KEY, TOKEN, paced_for_tests
+
+SECRET = "s3cret-token_for-the-webhook-tests"
+MINA = FakeUser(44_444_444, "Mina")
+REDIS_URL = "redis://127.0.0.1:6379/6"
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class WebhookBot:
+    api: FakeBotApi
+    runtime: Runtime
+    base: str  # the bot's own server
+    webhook: Webhook
+
+    async def count_answers(self) -> int:
+        async with self.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(LearnerAnswer)) or 0
+
+    async def post(self, body: bytes, secret: str | None = SECRET) -> int:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.base + self.webhook.path, data=body, headers=headers) as response,
+        ):
+            return response.status
+
+
+@pytest.fixture
+async def webhook_bot(tmp_path: Path, sample_bank_url: str) -> AsyncIterator[WebhookBot]:
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    port = free_port()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=api.url,
+        database_url=sample_bank_url,
+        answer_hash_key=HASH_KEY.decode(),
+        content_dir=tmp_path,
+        redis_url=REDIS_URL,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_port=port,
+        scheduler_interval_seconds=3600.0,
+        demo_warmup=False,
+    )
+    webhook = settings.require_webhook()
+    engine = create_engine(sample_bank_url)
+    runtime = shared_runtime(settings, engine, HASH_KEY, TOKEN)
+    app = build_application(runtime, TOKEN, pacing=paced_for_tests(api))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(app, stop, webhook))
+    try:
+        waiting = asyncio.ensure_future(api.wait_for("setWebhook", patience=30))
+        await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        if serving.done():
+            waiting.cancel()
+            serving.result()  # the bot failed to start: its error
+        await waiting
+        yield WebhookBot(api, runtime, f"http://127.0.0.1:{port}", webhook)
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 30)
+        await api.stop()
+        await engine.dispose()
+        if runtime.redis is not None:
+            await runtime.redis.aclose()
+
+
+async def test_updates_arrive_as_posts_and_are_acknowledged_once_stored(
+    webhook_bot: WebhookBot,
+) -> None:
+    api = webhook_bot.api
+    hook = api.calls_of("setWebhook")[-1].params
+    assert hook["url"] == webhook_bot.webhook.url
+    assert hook["secret_token"] == SECRET
+    assert set(hook["allowed_updates"]) >= {"poll_answer", "poll", "message", "chat_member"}
+    # Telegram refuses long polling while a webhook is set.
+    status, body = await api.dispatch("getUpdates", {}, {})
+    assert status == 409
+    assert "webhook is active" in body["description"]
+
+    since = api.mark()
+    await api.send_text(MINA, "/quiz cnn")
+    poll = await api.wait_for("sendPoll", since=since)
+    poll_id = str(poll.result["poll"]["id"]) if poll.result else ""
+    await api.answer_poll(MINA, poll_id, [0])
+    await api.wait_delivered()  # the answer was acknowledged: it is stored by then
+    assert await webhook_bot.count_answers() == 1
+    assert {status for _, status in api.webhook_attempts} == {200}
+
+    # Telegram sends the answer again (its 200 was lost on the way): stored once still.
+    answer = api.poll_answer_update(MINA, poll_id, [0])
+    assert await webhook_bot.post(json.dumps(answer).encode()) == 200
+    assert await webhook_bot.count_answers() == 1
+
+
+async def test_a_post_without_the_secret_is_refused_and_an_unreadable_one_skipped(
+    webhook_bot: WebhookBot,
+) -> None:
+    api = webhook_bot.api
+    since = api.mark()
+    update = json.dumps(api.text_update(MINA, "/quiz cnn")).encode()
+    assert await webhook_bot.post(update, secret=None) == 403
+    assert await webhook_bot.post(update, secret="not-" + SECRET) == 403
+    assert api.calls[since:] == []  # nothing was handled
+    # Telegram would send an update we cannot read forever: it is logged and answered 200.
+    assert await webhook_bot.post(b"{not json") == 200
+    assert await webhook_bot.post(json.dumps({"update_id": "x", "message": 5}).encode()) == 200
+    assert api.calls[since:] == []
+
+
+async def test_healthz_and_metrics_are_served_beside_the_webhook(
+    webhook_bot: WebhookBot,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(webhook_bot.base + "/healthz") as response:
+            assert response.status == 200
+            assert await response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        async with session.get(webhook_bot.base + "/metrics") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/plain")
+            assert "quizbot_answers_total" in await response.text()
+        # Only POSTs carry updates.
+        async with session.get(webhook_bot.base + webhook_bot.webhook.path) as response:
+            assert response.status == 405
