@@ -59,6 +59,8 @@ class FakeBotApi(FakeTelegram):
         # Every webhook POST: (update id, HTTP status; 0 when no answer came).
         self.webhook_attempts: list[tuple[int, int]] = []
         self._delivering: asyncio.Task[None] | None = None
+        # Updates POSTed and not yet answered, with the server each went to.
+        self.webhook_in_flight: dict[int, str] = {}
 
     async def start(self) -> str:
         """Serve on a free port of 127.0.0.1; return the root URL."""
@@ -155,13 +157,15 @@ class FakeBotApi(FakeTelegram):
             headers = {}
             if hook.get("secret_token"):
                 headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
+            target = self._target(hook["url"])
+            self.webhook_in_flight[update_id] = target
             try:
-                async with session.post(
-                    self._target(hook["url"]), json=update, headers=headers
-                ) as response:
+                async with session.post(target, json=update, headers=headers) as response:
                     status = response.status
             except (aiohttp.ClientError, OSError, TimeoutError):
                 status = 0
+            finally:
+                self.webhook_in_flight.pop(update_id, None)
             self.webhook_attempts.append((update_id, status))
             if 200 <= status < 300:
                 self.acknowledge(update_id)
