@@ -162,3 +162,50 @@ async def test_healthz_and_metrics_are_served_beside_the_webhook(
         # Only POSTs carry updates.
         async with session.get(webhook_bot.base + webhook_bot.webhook.path) as response:
             assert response.status == 405
+
+
+async def test_polling_serves_healthz_on_the_ops_port_and_says_when_redis_is_down(
+    tmp_path: Path, sample_bank_url: str
+) -> None:
+    api = FakeBotApi(TOKEN)
+    await api.start()
+    port = free_port()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=api.url,
+        database_url=sample_bank_url,
+        answer_hash_key=HASH_KEY.decode(),
+        content_dir=tmp_path,
+        redis_url="redis://127.0.0.1:1/0",  # nothing listens there
+        ops_port=port,
+        scheduler_interval_seconds=3600.0,
+    )
+    engine = create_engine(sample_bank_url)
+    runtime = shared_runtime(settings, engine, HASH_KEY, TOKEN)
+    app = build_application(runtime, TOKEN, pacing=paced_for_tests(api))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(app, stop))
+    try:
+        await api.wait_for("setMyCommands", patience=30)
+        since = api.mark()
+        await api.send_text(MINA, "/quiz cnn")  # learners are served all the same
+        await api.wait_for("sendPoll", since=since)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                assert response.status == 503
+                assert await response.json() == {
+                    "status": "down",
+                    "database": "ok",
+                    "redis": "down",
+                }
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200
+    finally:
+        stop.set()
+        await api.release_polls()
+        await asyncio.wait_for(serving, 30)
+        await api.stop()
+        await engine.dispose()
+        assert runtime.redis is not None
+        await runtime.redis.aclose()
