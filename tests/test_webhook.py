@@ -47,6 +47,8 @@ class WebhookBot:
     runtime: Runtime
     base: str  # the bot's own server
     webhook: Webhook
+    stop: asyncio.Event
+    serving: asyncio.Task[None]
 
     async def count_answers(self) -> int:
         async with self.runtime.sessions() as session:
@@ -95,7 +97,7 @@ async def webhook_bot(tmp_path: Path, sample_bank_url: str) -> AsyncIterator[Web
             waiting.cancel()
             serving.result()  # the bot failed to start: its error
         await waiting
-        yield WebhookBot(api, runtime, f"http://127.0.0.1:{port}", webhook)
+        yield WebhookBot(api, runtime, f"http://127.0.0.1:{port}", webhook, stop, serving)
     finally:
         stop.set()
         await asyncio.wait_for(serving, 30)
@@ -162,6 +164,24 @@ async def test_healthz_and_metrics_are_served_beside_the_webhook(
         # Only POSTs carry updates.
         async with session.get(webhook_bot.base + webhook_bot.webhook.path) as response:
             assert response.status == 405
+
+
+async def test_a_stop_finishes_the_update_in_hand_and_takes_no_new_one(
+    webhook_bot: WebhookBot,
+) -> None:
+    api = webhook_bot.api
+    api.fail_next("sendPoll", 200, delay=1.0)  # Telegram is slow with this one
+    await api.send_text(MINA, "/quiz cnn")
+    poll = await api.wait_for("sendPoll")
+    assert api.webhook_in_flight  # the bot has the update in hand
+    webhook_bot.stop.set()  # SIGTERM
+    await api.send_text(MINA, "/help")  # comes during the stop
+    await asyncio.wait_for(webhook_bot.serving, 30)
+    assert poll.result is not None  # the poll went out before the bot stopped
+    quiz = api.webhook_attempts[0][0]
+    assert [status for uid, status in api.webhook_attempts if uid == quiz] == [200]
+    # What came during the stop was not taken: Telegram keeps it for the next process.
+    assert [update["message"]["text"] for update in api.pending()] == ["/help"]
 
 
 async def test_polling_serves_healthz_on_the_ops_port_and_says_when_redis_is_down(
