@@ -43,7 +43,7 @@ SEND_SECONDS = Histogram(
 )
 QUEUE_DEPTH = Gauge(
     "quizbot_queue_depth",
-    "Updates received and not yet settled (committed) in this process.",
+    "Updates in hand in this process: received and not yet done (replies included).",
     registry=REGISTRY,
 )
 DEMO_JOBS = Counter(

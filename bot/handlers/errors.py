@@ -11,28 +11,12 @@ from telegram.error import Forbidden
 
 from bot import texts
 from bot.context import QuizbotContext
+from bot.dispatch import update_kind
 from bot.handlers.replies import chat_id_of, with_retry
 from bot.limits import MAX_MESSAGE_LENGTH, fit
+from bot.settling import fail
 
 log = logging.getLogger(__name__)
-
-
-def _update_kind(update: object) -> str:
-    # Only the kind of update goes into the report: it must not carry user ids or names.
-    if isinstance(update, Update):
-        for kind in (
-            "message",
-            "callback_query",
-            "poll_answer",
-            "poll",
-            "channel_post",
-            "my_chat_member",
-            "chat_member",
-            "edited_message",
-        ):
-            if getattr(update, kind) is not None:
-                return kind
-    return type(update).__name__
 
 
 def _private(update: Update) -> bool:
@@ -44,6 +28,7 @@ def _private(update: Update) -> bool:
 async def on_error(update: object, context: QuizbotContext) -> None:
     """Handle an exception raised while processing an update."""
     error = context.error
+    fail()  # before anything committed, this tells webhook mode to have Telegram send it again
     if isinstance(error, Forbidden):
         # The learner blocked the bot: nothing to reply to, nothing to fix.
         log.info("Forbidden while handling an update: %s", error)
@@ -64,7 +49,7 @@ async def on_error(update: object, context: QuizbotContext) -> None:
     if admin_chat is None:
         return
     report = texts.ADMIN_ERROR_REPORT.format(
-        update_kind=_update_kind(update), error=html.escape(f"{type(error).__name__}: {error}")
+        update_kind=update_kind(update), error=html.escape(f"{type(error).__name__}: {error}")
     )
     try:
         await context.bot.send_message(admin_chat, fit(report, MAX_MESSAGE_LENGTH))
