@@ -31,6 +31,7 @@ from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
 from bot.demos_runner.warmup import start_warm_up
+from bot.dispatch import Dispatcher, Settled
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
@@ -57,7 +58,7 @@ from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
 from bot.ops_server import ops_app, serving
 from bot.pacing import PacingLimiter
-from bot.polling import Poller
+from bot.polling import DRAIN_SECONDS, Poller
 from bot.redaction import redact_logs
 from bot.runtime import Runtime
 from bot.webhook import WebhookReceiver, set_webhook
@@ -284,10 +285,10 @@ async def _serve_webhook(
 ) -> None:
     """Serve Telegram's POSTs (and /healthz, /metrics) until `stop`; then finish those in hand."""
     runtime = _runtime(application)
+    dispatcher = Dispatcher(application)
 
     async def submit(update: Update) -> bool:
-        await application.process_update(update)
-        return True
+        return await dispatcher.submit(update) is Settled.COMMITTED
 
     receiver = WebhookReceiver(application.bot, runtime, webhook.secret, submit)
     app = ops_app(runtime)
@@ -297,6 +298,9 @@ async def _serve_webhook(
         if await _until_done(lambda: set_webhook(application.bot, webhook, ALLOWED_UPDATES), stop):
             await stop.wait()
         receiver.stopping = True
+    # The updates were answered; replies still on their way go out before the stop.
+    if not await dispatcher.drain(DRAIN_SECONDS):
+        log.warning("stopped with replies still unsent after %s s", DRAIN_SECONDS)
 
 
 async def _initialize(application: QuizbotApplication) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.app import build_application, serve
 from bot.config import Settings, Webhook
@@ -25,6 +25,7 @@ from bot.db.engine import create_engine
 from bot.db.models import LearnerAnswer
 from bot.runtime import Runtime
 from bot.shared import shared_runtime
+from bot.webhook import MAX_FAILURES
 from tests.fakebot import FakeBotApi, FakeUser
 from tests.harness import HASH_KEY, TOKEN, paced_for_tests
 
@@ -135,6 +136,69 @@ async def test_updates_arrive_as_posts_and_are_acknowledged_once_stored(
     assert await webhook_bot.count_answers() == 1
 
 
+async def database_refuses_answers(url: str, refuse: bool) -> None:
+    """A fault of the database itself (a trigger refusing new answers, as a full disk would)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if refuse:
+                await connection.execute(
+                    text(
+                        "CREATE TRIGGER refuse_answers BEFORE INSERT ON learner_answers "
+                        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                    )
+                )
+            else:
+                await connection.execute(text("DROP TRIGGER refuse_answers"))
+    finally:
+        await engine.dispose()
+
+
+async def quiz_poll_of(api: FakeBotApi, user: FakeUser) -> str:
+    since = api.mark()
+    await api.send_text(user, "/quiz cnn")
+    poll = await api.wait_for("sendPoll", since=since)
+    await api.wait_delivered()
+    return str(poll.result["poll"]["id"]) if poll.result else ""
+
+
+async def answer(api: FakeBotApi, user: FakeUser, poll_id: str) -> int:
+    """`user` answers the poll; the update's id."""
+    await api.answer_poll(user, poll_id, [0])
+    return int(api.pending()[-1]["update_id"])
+
+
+async def test_an_answer_the_database_refused_is_sent_again_and_stored_once_it_can_be(
+    webhook_bot: WebhookBot, sample_bank_url: str
+) -> None:
+    api = webhook_bot.api
+    api.webhook_retry_seconds = (0.3,)
+    poll_id = await quiz_poll_of(api, MINA)
+    await database_refuses_answers(sample_bank_url, True)
+    update_id = await answer(api, MINA, poll_id)
+    assert await api.attempts_of(update_id, 1) == [500]  # send it again
+    await database_refuses_answers(sample_bank_url, False)
+    await api.wait_delivered()
+    assert (await api.attempts_of(update_id, 2))[-1] == 200
+    assert await webhook_bot.count_answers() == 1
+
+
+async def test_an_update_that_keeps_failing_is_given_up_rather_than_blocking_its_chat(
+    webhook_bot: WebhookBot, sample_bank_url: str
+) -> None:
+    api = webhook_bot.api
+    poll_id = await quiz_poll_of(api, MINA)
+    await database_refuses_answers(sample_bank_url, True)
+    update_id = await answer(api, MINA, poll_id)
+    await api.wait_delivered()
+    # The database answers (it is up): a fault in handling this one update, not an outage.
+    assert await api.attempts_of(update_id, MAX_FAILURES) == [500] * (MAX_FAILURES - 1) + [200]
+    since = api.mark()
+    await api.send_text(MINA, "/help")  # the learner's next message is not held up
+    await api.wait_for("sendMessage", since=since)
+    assert await webhook_bot.count_answers() == 0
+
+
 async def test_a_post_without_the_secret_is_refused_and_an_unreadable_one_skipped(
     webhook_bot: WebhookBot,
 ) -> None:
@@ -172,12 +236,11 @@ async def test_a_stop_finishes_the_update_in_hand_and_takes_no_new_one(
     api = webhook_bot.api
     api.fail_next("sendPoll", 200, delay=1.0)  # Telegram is slow with this one
     await api.send_text(MINA, "/quiz cnn")
-    poll = await api.wait_for("sendPoll")
-    assert api.webhook_in_flight  # the bot has the update in hand
+    poll = await api.wait_for("sendPoll")  # the update is in hand (its 200 may have gone)
     webhook_bot.stop.set()  # SIGTERM
     await api.send_text(MINA, "/help")  # comes during the stop
     await asyncio.wait_for(webhook_bot.serving, 30)
-    assert poll.result is not None  # the poll went out before the bot stopped
+    assert poll.result is not None  # the slow poll went out before the bot stopped
     quiz = api.webhook_attempts[0][0]
     assert [status for uid, status in api.webhook_attempts if uid == quiz] == [200]
     # What came during the stop was not taken: Telegram keeps it for the next process.

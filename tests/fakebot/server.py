@@ -59,6 +59,7 @@ class FakeBotApi(FakeTelegram):
         # Every webhook POST: (update id, HTTP status; 0 when no answer came).
         self.webhook_attempts: list[tuple[int, int]] = []
         self._delivering: asyncio.Task[None] | None = None
+        self.webhook_retry_seconds = RETRY_SECONDS
         # Updates POSTed and not yet answered, with the server each went to.
         self.webhook_in_flight: dict[int, str] = {}
 
@@ -119,6 +120,18 @@ class FakeBotApi(FakeTelegram):
 
     # --- webhook delivery --------------------------------------------------------------
 
+    async def attempts_of(self, update_id: int, count: int, patience: float = 15.0) -> list[int]:
+        """The HTTP statuses the webhook answered an update with, once it has had `count` tries."""
+
+        def statuses() -> list[int]:
+            return [status for uid, status in self.webhook_attempts if uid == update_id]
+
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(statuses()) >= count), patience
+            )
+        return statuses()
+
     async def wait_delivered(self, patience: float = 15.0) -> None:
         """Wait until the webhook has acknowledged (2xx) every update made so far."""
 
@@ -173,7 +186,8 @@ class FakeBotApi(FakeTelegram):
                 retry_at.pop(update_id, None)
             else:
                 count = failures[update_id] = failures.get(update_id, 0) + 1
-                pause = RETRY_SECONDS[min(count - 1, len(RETRY_SECONDS) - 1)]
+                pauses = self.webhook_retry_seconds
+                pause = pauses[min(count - 1, len(pauses) - 1)]
                 retry_at[update_id] = time.monotonic() + pause
             busy.discard(webhook_queue(update))
             async with self._changed:
