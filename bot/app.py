@@ -257,6 +257,7 @@ async def serve(
                 async with _ops_endpoints(application):
                     await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
+            await _cancel_background(application)
             await application.stop()
     finally:
         await application.shutdown()
@@ -301,6 +302,13 @@ async def _serve_webhook(
     # The updates were answered; replies still on their way go out before the stop.
     if not await dispatcher.drain(DRAIN_SECONDS):
         log.warning("stopped with replies still unsent after %s s", DRAIN_SECONDS)
+
+
+async def _cancel_background(application: QuizbotApplication) -> None:
+    """Stop the exports still running (each tells its admin), while the bot can still send."""
+    runtime = application.bot_data.runtime
+    if runtime is not None:
+        await runtime.background.cancel_all()
 
 
 async def _initialize(application: QuizbotApplication) -> None:

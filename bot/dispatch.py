@@ -41,27 +41,6 @@ class Settled(Enum):
     FAILED = "failed"  # a handler raised before anything was committed; it was reported
 
 
-KINDS = (
-    "message",
-    "edited_message",
-    "callback_query",
-    "poll_answer",
-    "poll",
-    "channel_post",
-    "my_chat_member",
-    "chat_member",
-)
-
-
-def update_kind(update: object) -> str:
-    """What kind of update this is, by Telegram's field name (never who sent it)."""
-    if isinstance(update, Update):
-        for kind in KINDS:
-            if getattr(update, kind) is not None:
-                return kind
-    return type(update).__name__
-
-
 def order_key(update: Update) -> Hashable:
     """The source whose updates must be handled in order: a person, a group, a channel."""
     if update.poll_answer is not None:
@@ -121,8 +100,8 @@ class Dispatcher:
         before = self._last.get(key)
         work = _Work()
         self._last[key] = work
-        metrics.UPDATES.labels(update_kind(update)).inc()
-        metrics.QUEUE_DEPTH.inc()
+        metrics.count_update(update)
+        metrics.queue_entered()
         task = asyncio.create_task(self._run(update, key, before, work), name="update")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -148,7 +127,7 @@ class Dispatcher:
             finally:
                 handled(token)
         finally:
-            metrics.QUEUE_DEPTH.dec()
+            metrics.queue_left()
             work.settled.set()
             work.done.set()
             if self._last.get(key) is work:

@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot import metrics
 from bot.dispatch import LIMIT, Dispatcher
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Poller:
             return Update.de_json(raw, self.application.bot)
         except Exception:
             # Telegram sent something this PTB version cannot read: skip it, say so loudly.
+            # It is counted here (the dispatcher counts the ones it is given).
+            metrics.count_update(raw)
             log.exception("update %s could not be parsed; skipped", raw.get("update_id"))
             return None
 

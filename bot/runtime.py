@@ -10,6 +10,7 @@ from datetime import datetime
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.background import BackgroundJobs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
@@ -42,6 +43,8 @@ class Runtime:
     player_names: NameStore = field(default_factory=PlayerNames)
     # Redis shared by the bot's processes (REDIS_URL), for the pacing and the names.
     redis: Redis | None = None
+    # Long work started from chat (exports), beside the updates; cancelled at shutdown.
+    background: BackgroundJobs = field(init=False, default_factory=BackgroundJobs)
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)
