@@ -147,6 +147,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         store: WindowStore | None = None,
     ) -> None:
         self.max_retries = max_retries
+        self.clock = clock  # for the send-latency metric; the windows keep their own
         self.sleep = sleep
         self.store: WindowStore = store or MemoryWindows(clock)
         # Per chat: the last slot taken, so that its messages keep their order.
