@@ -246,6 +246,9 @@ async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
         try:
             await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
+            runtime = application.bot_data.runtime
+            if runtime is not None:  # the posts being sent are finished and recorded
+                await runtime.broadcaster.close()
             await application.stop()
     finally:
         await application.shutdown()

@@ -6,7 +6,10 @@ wait. PTB's AIORateLimiter is a leaky bucket that lets a burst through (55-59 se
 second were measured) and stops every chat while one waits out a 429. Here each send takes the
 earliest moment at which no window (any interval of that length, not fixed buckets) would hold
 more than its limit, reserved at once so concurrent senders never take the same slot; a chat's
-own messages keep their order; a 429 holds back only its chat.
+own messages keep their order; a 429 holds back only its chat. Telegram counts a send when it
+arrives, which is after its slot by however late the event loop woke and the request travelled:
+so a send is counted at the moment its answer came (no earlier than its arrival), and a slot
+reserved before that is checked again when its moment comes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import bisect
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,24 +79,42 @@ class Windows:
                 return False
         return True
 
-    def reserve(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
-        """The earliest time ≥ now and ≥ `after` that every key's window allows; taken."""
+    def earliest(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
+        """The earliest time ≥ now and ≥ `after` that every key's window allows; not taken."""
         candidates = {max(now, after)}
         for key, limit in limits.items():
             candidates.update(t + limit.seconds for t in self.history.get(key, []))
         # Past every window of every key, a slot is always free (float rounding aside).
         candidates.add(max(candidates) + max(limit.seconds for limit in limits.values()) + 1e-6)
-        at = next(
+        return next(
             moment
             for moment in sorted(c for c in candidates if c >= max(now, after))
             if all(self._fits(key, limit, moment) for key, limit in limits.items())
         )
+
+    def reserve(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
+        """The earliest time ≥ now and ≥ `after` that every key's window allows; taken."""
+        at = self.earliest(limits, now, after)
         for key, limit in limits.items():
             times = self.history.setdefault(key, [])
             bisect.insort(times, at)
             # What no window can reach any more is forgotten.
             del times[: bisect.bisect_left(times, now - limit.seconds)]
         return at
+
+    def release(self, keys: Iterable[str], at: float) -> None:
+        """Give back a slot taken at `at` (if it is not forgotten already)."""
+        for key in keys:
+            times = self.history.get(key, [])
+            index = bisect.bisect_left(times, at)
+            if index < len(times) and times[index] == at:
+                del times[index]
+
+    def move(self, keys: Iterable[str], at: float, to: float) -> None:
+        """Count a send taken at `at` as made at `to` instead."""
+        self.release(keys, at)
+        for key in keys:
+            bisect.insort(self.history.setdefault(key, []), to)
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -122,17 +143,43 @@ class PacingLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
+    def _limits(self, chat: str | None) -> dict[str, Limit]:
+        return {"*": OVERALL} if chat is None else {"*": OVERALL, chat: chat_limit(chat)}
+
+    def _after(self, chat: str | None) -> float:
+        if chat is None:
+            return 0.0
+        return max(self._last.get(chat, 0.0), self._held_until.get(chat, 0.0))
+
     def slot(self, chat: str | None) -> float:
         """Reserve the next send's moment (to this chat, or none) and return it."""
-        now = self.clock()
-        limits = {"*": OVERALL}
-        after = 0.0
-        if chat is not None:
-            limits[chat] = chat_limit(chat)
-            after = max(self._last.get(chat, 0.0), self._held_until.get(chat, 0.0))
-        at = self.windows.reserve(limits, now, after)
+        at = self.windows.reserve(self._limits(chat), self.clock(), self._after(chat))
         if chat is not None:
             self._last[chat] = at
+        return at
+
+    def free_at(self, chat: str | None, *, own_only: bool = False) -> float:
+        """When a send to `chat` could go out at the earliest; no slot is taken.
+
+        `own_only`: by the chat's own limit, order and 429 hold alone, not the overall one.
+        """
+        limits = self._limits(chat)
+        if own_only and chat is not None:
+            del limits["*"]
+        return self.windows.earliest(limits, self.clock(), self._after(chat))
+
+    async def _until_free(self, chat: str | None, at: float) -> float:
+        """Sleep until the slot `at`; then, if it no longer fits, take the next one that does.
+
+        Sends stamped since (below) may have filled a window the slot was reserved in.
+        """
+        limits = self._limits(chat)
+        while (wait := at - self.clock()) > 0:
+            await self.sleep(wait)
+            self.windows.release(limits, at)
+            at = self.windows.reserve(limits, self.clock(), at)
+        if chat is not None:
+            self._last[chat] = max(self._last.get(chat, 0.0), at)
         return at
 
     async def process_request(
@@ -150,10 +197,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         chat = None if data.get("chat_id") is None else str(data["chat_id"])
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):
-            at = self.slot(chat)
-            wait = at - self.clock()
-            if wait > 0:
-                await self.sleep(wait)
+            at = await self._until_free(chat, self.slot(chat))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -166,4 +210,8 @@ class PacingLimiter(BaseRateLimiter[int]):
                     self._held_until[chat] = self.clock() + seconds
                 else:
                     await self.sleep(seconds)
+            finally:
+                # Telegram counted the send when it arrived, some time before its answer came:
+                # kept at the answer's moment, no later send can crowd it in any window.
+                self.windows.move(self._limits(chat), at, self.clock())
         raise AssertionError("unreachable")
