@@ -121,7 +121,8 @@ async def one_run(template: Path, folder: Path, channels: int, posts: int, way: 
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert fake.stdin is not None and fake.stdout is not None
+    assert fake.stdin is not None
+    assert fake.stdout is not None
     api_url = (await fake.stdout.readline()).decode().strip()
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,

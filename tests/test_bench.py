@@ -69,3 +69,26 @@ def test_startup_benchmark_prints_its_ratios() -> None:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(figures) == {"help_s", "bare_s", "eager_s", "help_over_bare", "eager_over_help"}
     assert all(value > 0 for value in figures.values())
+
+
+def test_broadcast_benchmark_prints_its_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["posts"] == 6
+    assert set(figures) == {
+        "channels",
+        "posts",
+        "runs",
+        "seconds",
+        "posts_per_s",
+        "old_seconds",
+        "old_posts_per_s",
+        "speedup",
+    }
+    assert all(value > 0 for value in figures.values())

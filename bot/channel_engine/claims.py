@@ -53,7 +53,7 @@ class Claimed:
     pin: bool
 
 
-def _postable() -> Select[tuple[int]]:
+def _postable() -> Select[int]:
     # Only where the bot may post: a channel that removed it keeps its queue for its return.
     return select(Channel.id).where(Channel.bot_is_admin.is_(True))
 
