@@ -4,11 +4,14 @@ Quizbot's scheduler pass (claims, the real send pacing on the real clock, the PT
 against the fake Bot API over HTTP on 127.0.0.1, which refuses what Telegram would (30
 messages a second overall, 20 a minute per channel). Beside it, the same posts sent the old
 way (claim, send, record, one post after another), reproduced here, so the ratio shows in one
-run. Each run has a fresh database copy, a fresh fake and a fresh bot; the median of the runs.
+run. Each run has a fresh database copy, a fresh fake (in a process of its own: Telegram's
+work is not on the bot's event loop) and a fresh bot; the median of the runs.
 
-    .venv/bin/python bench/broadcast.py [--channels 100] [--posts 1] [--runs 3] [--no-old]
+    .venv/bin/python bench/broadcast.py [--channels 100] [--posts 1] [--runs 3] [--held 3]
+        [--no-old]
 
-The last line is JSON.
+Two cases: every channel free, and channel 0's first post answered 429 (retry after `held`
+seconds), which one after another holds up every channel behind it. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -91,15 +94,18 @@ async def old_pass(runtime: Runtime, sender: TelegramChannelSender) -> int:
         sent += 1
 
 
-async def serve_fake(channels: int) -> None:
+async def serve_fake(channels: int, held: int) -> None:
     """The fake Bot API in a process of its own (Telegram is not on the bot's event loop).
 
-    Prints its URL; when stdin closes, prints what it counted as JSON and ends.
+    With `held`, channel 0's first quiz is answered 429: retry after `held` seconds. Prints
+    its URL; when stdin closes, prints what it counted as JSON and ends.
     """
     api = FakeBotApi(TOKEN)
     url = await api.start()
     for n in range(channels):
         api.chats[channel_chat(n)["id"]] = channel_chat(n)
+    if held:
+        api.fail_next("sendPoll", 429, retry_after=held, chat_id=channel_chat(0)["id"])
     print(url, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     sends = [c for c in api.calls if c.method in ("sendPoll", "sendMessage") and c.result]
@@ -107,7 +113,9 @@ async def serve_fake(channels: int) -> None:
     await api.stop()
 
 
-async def one_run(template: Path, folder: Path, channels: int, posts: int, way: str) -> float:
+async def one_run(
+    template: Path, folder: Path, channels: int, posts: int, way: str, held: int = 0
+) -> float:
     """Seconds from the pass's start until every post is recorded sent."""
     path = folder / f"{way}.db"
     shutil.copy(template, path)
@@ -118,6 +126,8 @@ async def one_run(template: Path, folder: Path, channels: int, posts: int, way: 
         "--serve-fake",
         "--channels",
         str(channels),
+        "--held",
+        str(held),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -162,10 +172,11 @@ async def one_run(template: Path, folder: Path, channels: int, posts: int, way: 
     return seconds
 
 
-async def main(channels: int, posts: int, runs: int, old: bool) -> dict[str, Any]:
-    """Every run of each way; the medians."""
+async def main(channels: int, posts: int, runs: int, old: bool, held: int) -> dict[str, Any]:
+    """Every run of each way, plain and with a channel held by a 429; the medians."""
     ways = ["new", "old"] if old else ["new"]
-    times: dict[str, list[float]] = {way: [] for way in ways}
+    scenarios = {"": 0, "held_": held} if held else {"": 0}
+    times: dict[str, list[float]] = {prefix + way: [] for prefix in scenarios for way in ways}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         template = folder / "template.db"
@@ -174,40 +185,53 @@ async def main(channels: int, posts: int, runs: int, old: bool) -> dict[str, Any
         # Due a little before the runs start: every post is due, none past its grace.
         await prepare(url, channels, posts, datetime.now(UTC))
         for _ in range(runs):
-            for way in ways:
-                times[way].append(await one_run(template, folder, channels, posts, way))
+            for prefix, seconds in scenarios.items():
+                for way in ways:
+                    run = await one_run(template, folder, channels, posts, way, seconds)
+                    times[prefix + way].append(run)
     total = channels * posts
-    new = statistics.median(times["new"])
-    figures: dict[str, Any] = {
-        "channels": channels,
-        "posts": total,
-        "runs": runs,
-        "seconds": round(new, 2),
-        "posts_per_s": round(total / new, 1),
-    }
-    if old:
-        before = statistics.median(times["old"])
-        figures.update(
-            old_seconds=round(before, 2),
-            old_posts_per_s=round(total / before, 1),
-            speedup=round(before / new, 2),
-        )
+    figures: dict[str, Any] = {"channels": channels, "posts": total, "runs": runs}
+    for prefix in scenarios:
+        new = statistics.median(times[prefix + "new"])
+        figures[f"{prefix}seconds"] = round(new, 2)
+        figures[f"{prefix}posts_per_s"] = round(total / new, 1)
+        if old:
+            before = statistics.median(times[prefix + "old"])
+            figures[f"{prefix}old_seconds"] = round(before, 2)
+            figures[f"{prefix}speedup"] = round(before / new, 2)
     return figures
 
 
 if __name__ == "__main__":
     if "--serve-fake" in sys.argv:
-        asyncio.run(serve_fake(int(sys.argv[sys.argv.index("--channels") + 1])))
+        asyncio.run(
+            serve_fake(
+                int(sys.argv[sys.argv.index("--channels") + 1]),
+                int(sys.argv[sys.argv.index("--held") + 1]),
+            )
+        )
         sys.exit()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--channels", type=int, default=100)
     parser.add_argument("--posts", type=int, default=1, help="posts due in each channel")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--held", type=int, default=3, help="a 429's wait (0: no such run)")
     parser.add_argument("--no-old", dest="old", action="store_false")
     arguments = parser.parse_args()
-    outcome = asyncio.run(main(arguments.channels, arguments.posts, arguments.runs, arguments.old))
-    line = f"{outcome['posts']} posts to {outcome['channels']} channels: {outcome['seconds']} s"
-    if arguments.old:
-        line += f" (one after another: {outcome['old_seconds']} s, ×{outcome['speedup']})"
-    print(line)
+    outcome = asyncio.run(
+        main(arguments.channels, arguments.posts, arguments.runs, arguments.old, arguments.held)
+    )
+    for prefix, what in (("", "all free"), ("held_", f"one held {arguments.held} s by a 429")):
+        if f"{prefix}seconds" not in outcome:
+            continue
+        line = (
+            f"{outcome['posts']} posts to {outcome['channels']} channels, {what}: "
+            f"{outcome[prefix + 'seconds']} s"
+        )
+        if arguments.old:
+            line += (
+                f" (one after another: {outcome[prefix + 'old_seconds']} s,"
+                f" ×{outcome[prefix + 'speedup']})"
+            )
+        print(line)
     print(json.dumps(outcome))

@@ -72,8 +72,9 @@ def test_startup_benchmark_prints_its_ratios() -> None:
 
 
 def test_broadcast_benchmark_prints_its_figures() -> None:
+    command = [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6"]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6", "--runs", "1"],
+        [*command, "--runs", "1", "--held", "0"],  # the 429 case waits out its hold: not here
         capture_output=True,
         text=True,
         check=True,
@@ -88,7 +89,6 @@ def test_broadcast_benchmark_prints_its_figures() -> None:
         "seconds",
         "posts_per_s",
         "old_seconds",
-        "old_posts_per_s",
         "speedup",
     }
     assert all(value > 0 for value in figures.values())
