@@ -36,14 +36,14 @@ from sqlalchemy import func, select
 from bot.app import build_application
 from bot.bank.loader import load_bank
 from bot.channel_engine import claims
-from bot.channel_engine.publisher import _send
+from bot.channel_engine.publisher import _send, deliver_notices
 from bot.channel_engine.sender import DeliveryError
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ItemKind, PostState, ScheduledPost
 from bot.handlers.channel.jobs import run_scheduler_pass
-from bot.handlers.channel.sender import TelegramChannelSender
+from bot.handlers.channel.sender import TelegramChannelSender, TelegramNotifier
 from bot.runtime import Runtime
 from bot.services.channel import planning, registry
 from bot.services.content.sync import sync_bank
@@ -75,14 +75,19 @@ async def prepare(url: str, channels: int, posts: int, now: datetime) -> None:
         await engine.dispose()
 
 
-async def old_pass(runtime: Runtime, sender: TelegramChannelSender) -> int:
-    """The send loop before issue 14: claim one post, send it, record it, the next."""
+async def old_pass(runtime: Runtime, bot: Any) -> int:
+    """The pass before issue 14: slots and stale claims, then claim one post, send it,
+    record it, the next; then the admins' notices."""
+    sender = TelegramChannelSender(bot)
+    async with runtime.sessions.begin() as session:
+        await planning.fill_slots(session, runtime.now())
+        await claims.mark_interrupted(session, runtime.now())
     sent = 0
     while True:
         async with runtime.sessions.begin() as session:
             claim = await claims.claim_next(session, runtime.now(), "old")
         if claim is None:
-            return sent
+            break
         try:
             result = await _send(sender, claim)
         except DeliveryError as error:
@@ -92,6 +97,9 @@ async def old_pass(runtime: Runtime, sender: TelegramChannelSender) -> int:
         async with runtime.sessions.begin() as session:
             await claims.mark_sent(session, claim.post_id, result, runtime.now())
         sent += 1
+    notifier = TelegramNotifier(bot, runtime.settings, runtime.sealer)
+    await deliver_notices(runtime.sessions, notifier, runtime.now)
+    return sent
 
 
 async def serve_fake(channels: int, held: int) -> None:
@@ -148,7 +156,7 @@ async def one_run(
         await app.initialize()
         passes: dict[str, Callable[[], Awaitable[int]]] = {
             "new": lambda: run_scheduler_pass(app.bot, runtime),
-            "old": lambda: old_pass(runtime, TelegramChannelSender(app.bot)),
+            "old": lambda: old_pass(runtime, app.bot),
         }
         began = time.perf_counter()
         sent = await passes[way]()
