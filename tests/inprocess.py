@@ -223,6 +223,7 @@ async def _open(
 
 async def _close(app: QuizbotApplication, runtime: Runtime) -> None:
     try:
+        await runtime.broadcaster.close()  # a channel post being sent is finished first
         await app.shutdown()
     finally:
         await runtime.engine.dispose()

@@ -27,7 +27,7 @@ from bot.services.channel import planning, registry
 from bot.services.privacy import ChatSealer
 from tests.fakebot import Call, FakeTelegram, InProcessRequest
 from tests.fakebot.transport import BASE_URL
-from tests.harness import HASH_KEY, TOKEN
+from tests.harness import HASH_KEY, TOKEN, paced_for_tests
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 ADMIN_CHAT = -100_999
@@ -59,8 +59,11 @@ class Channels:
         self.clock = Clock()
         self.broadcaster = Broadcaster()  # one process's, shared by its passes
 
-    async def add(self, count: int, plan: tuple[ItemKind, ...] = PLAN) -> dict[int, list[int]]:
-        """`count` channels, each with `plan` scheduled a minute apart; post ids by chat id."""
+    async def add(
+        self, count: int, plan: tuple[ItemKind, ...] = PLAN, after: int = 0
+    ) -> dict[int, list[int]]:
+        """`count` channels, each with `plan` scheduled a minute apart from `after` minutes on;
+        post ids by chat id."""
         posts: dict[int, list[int]] = {}
         async with self.sessions.begin() as session:
             for n in range(len(self.api.chats), len(self.api.chats) + count):
@@ -71,7 +74,7 @@ class Channels:
                 )
                 posts[view.chat_id] = [
                     await planning.schedule_post(
-                        session, view, kind, None, NOW + timedelta(minutes=k + 1), NOW
+                        session, view, kind, None, NOW + timedelta(minutes=after + k + 1), NOW
                     )
                     for k, kind in enumerate(plan)
                 ]
@@ -210,3 +213,24 @@ async def test_a_claim_cut_short_by_a_crash_is_reported_while_the_others_post(
         assert await channels.states(posts[other]) == [PostState.SENT]
     (notice,) = channels.told()
     assert f"/postnow {posts[dead][0]}" in notice
+
+
+@sqlite_only
+async def test_a_channel_at_its_limit_of_twenty_a_minute_waits_alone(channels: Channels) -> None:
+    # The minute this takes passes at once: the pacing and the fake share a clock that skips
+    # its waits (tests/harness.py), on which the fake still counts every limit.
+    async with ExtBot(
+        TOKEN,
+        base_url=f"{BASE_URL}/bot",
+        request=InProcessRequest(channels.api),
+        rate_limiter=paced_for_tests(channels.api),
+    ) as bot:
+        channels.bot = bot
+        (busy,) = await channels.add(1, (ItemKind.QUIZ,) * 21)
+        # Due after every post of `busy`: one post after another, it waits out busy's minute.
+        (other,) = await channels.add(1, (ItemKind.QUIZ,), after=25)
+        channels.clock.now = NOW + timedelta(minutes=30)
+        assert await channels.run_pass() == 22
+    assert channels.api.refused_for_flood == 0
+    late = channels.posts_to(busy)[20]  # the 21st, a minute after the first
+    assert channels.posts_to(other)[0].index < late.index
