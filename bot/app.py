@@ -246,12 +246,19 @@ async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
         try:
             await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
-            runtime = application.bot_data.runtime
-            if runtime is not None:  # the posts being sent are finished and recorded
-                await runtime.broadcaster.close()
+            await _cancel_background(application)
             await application.stop()
     finally:
         await application.shutdown()
+
+
+async def _cancel_background(application: QuizbotApplication) -> None:
+    """Stop the exports still running (each tells its admin), while the bot can still send;
+    the channel posts being sent are finished and recorded, no new one is claimed."""
+    runtime = application.bot_data.runtime
+    if runtime is not None:
+        await runtime.broadcaster.close()
+        await runtime.background.cancel_all()
 
 
 async def _initialize(application: QuizbotApplication) -> None:

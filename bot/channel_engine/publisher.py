@@ -188,7 +188,7 @@ class Broadcaster:
         sender = work.sender
         # The channel's own limit (20 a minute) or a 429's hold: wait holding nothing.
         while (wait := sender.free_in(chat_id, own_only=True)) > 0:
-            async with work.sessions() as session:
+            async with work.sessions.begin() as session:
                 if not await claims.has_due(session, channel_id, work.clock()):
                     return None
             await sender.pause(wait)
