@@ -305,9 +305,11 @@ async def _serve_webhook(
 
 
 async def _cancel_background(application: QuizbotApplication) -> None:
-    """Stop the exports still running (each tells its admin), while the bot can still send."""
+    """Stop the exports still running (each tells its admin), while the bot can still send;
+    the channel posts being sent are finished and recorded, no new one is claimed."""
     runtime = application.bot_data.runtime
     if runtime is not None:
+        await runtime.broadcaster.close()
         await runtime.background.cancel_all()
 
 

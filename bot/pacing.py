@@ -6,7 +6,11 @@ wait. PTB's AIORateLimiter is a leaky bucket that lets a burst through (55-59 se
 second were measured) and stops every chat while one waits out a 429. Here each send takes the
 earliest moment at which no window (any interval of that length, not fixed buckets) would hold
 more than its limit, reserved at once so concurrent senders never take the same slot; a chat's
-own messages keep their order; a 429 holds back only its chat.
+own messages keep their order; a 429 holds back only its chat. Telegram counts a send when it
+arrives, which is after its slot by however late the event loop woke and the request travelled:
+so a send is counted at the moment its answer came (no earlier than its arrival), and a slot
+reserved before that is checked again when its moment comes. The windows live in this
+process's memory or, for several processes, in Redis (bot/pacing_redis.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import bisect
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -78,24 +82,51 @@ class Windows:
                 return False
         return True
 
-    def reserve(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
-        """The earliest time ≥ now and ≥ `after` that every key's window allows; taken."""
+    def earliest(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
+        """The earliest time ≥ now and ≥ `after` that every key's window allows; not taken."""
         candidates = {max(now, after)}
         for key, limit in limits.items():
             candidates.update(t + limit.seconds for t in self.history.get(key, []))
         # Past every window of every key, a slot is always free (float rounding aside).
         candidates.add(max(candidates) + max(limit.seconds for limit in limits.values()) + 1e-6)
-        at = next(
+        return next(
             moment
             for moment in sorted(c for c in candidates if c >= max(now, after))
             if all(self._fits(key, limit, moment) for key, limit in limits.items())
         )
+
+    def reserve(self, limits: dict[str, Limit], now: float, after: float = 0.0) -> float:
+        """The earliest time ≥ now and ≥ `after` that every key's window allows; taken."""
+        at = self.earliest(limits, now, after)
         for key, limit in limits.items():
             times = self.history.setdefault(key, [])
             bisect.insort(times, at)
             # What no window can reach any more is forgotten.
             del times[: bisect.bisect_left(times, now - limit.seconds)]
         return at
+
+    def release(self, keys: Iterable[str], at: float) -> None:
+        """Give back a slot taken at `at` (if it is not forgotten already)."""
+        for key in keys:
+            times = self.history.get(key, [])
+            index = bisect.bisect_left(times, at)
+            if index < len(times) and times[index] == at:
+                del times[index]
+
+    def move(self, keys: Iterable[str], at: float, to: float) -> None:
+        """Count a send taken at `at` as made at `to` instead."""
+        self.release(keys, at)
+        for key in keys:
+            bisect.insort(self.history.setdefault(key, []), to)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A reserved moment on the store's clock, the store's time when it was taken, its name."""
+
+    at: float
+    now: float
+    member: str = ""
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -104,11 +135,23 @@ Sleep = Callable[[float], Awaitable[None]]
 class WindowStore(Protocol):
     """Where the windows are kept: this process's memory, or Redis shared by every process."""
 
-    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
-        """Take the earliest slot ≥ `after` every key's window allows: (the slot, now).
+    async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
+        """Take the earliest slot ≥ `after` every key's window (and hold) allows.
 
-        Both are on the store's clock, which `after` (an earlier slot) is on too.
+        Its moment and `now` are on the store's clock, which `after` (an earlier slot) is on.
         """
+        ...
+
+    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
+        """When `reserve` would place a send now; nothing is taken."""
+        ...
+
+    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """Give a reserved slot back (it was not used)."""
+        ...
+
+    async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """The send of `slot` was answered: count it at the store's now instead."""
         ...
 
     async def hold(self, key: str, seconds: float) -> None:
@@ -124,12 +167,26 @@ class MemoryWindows:
         self.windows = Windows()
         self._held_until: dict[str, float] = {}
 
-    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+    def _after(self, limits: dict[str, Limit], after: float) -> float:
+        return max([after, *(self._held_until.get(key, 0.0) for key in limits)])
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `WindowStore.reserve`."""
         now = self.clock()
-        for key in limits:
-            after = max(after, self._held_until.get(key, 0.0))
-        return self.windows.reserve(limits, now, after), now
+        return Slot(self.windows.reserve(limits, now, self._after(limits, after)), now)
+
+    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
+        """See `WindowStore.earliest`."""
+        now = self.clock()
+        return Slot(self.windows.earliest(limits, now, self._after(limits, after)), now)
+
+    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """See `WindowStore.release`."""
+        self.windows.release(limits, slot.at)
+
+    async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """See `WindowStore.sent`."""
+        self.windows.move(limits, slot.at, max(slot.at, self.clock()))
 
     async def hold(self, key: str, seconds: float) -> None:
         """See `WindowStore.hold`."""
@@ -162,17 +219,46 @@ class PacingLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    async def slot(self, chat: str | None) -> float:
-        """Reserve the next send's moment (to this chat, or none); the seconds to wait."""
-        limits = {"*": OVERALL}
-        if chat is not None:
-            limits[chat] = chat_limit(chat)
+    @staticmethod
+    def _limits(chat: str | None) -> dict[str, Limit]:
+        return {"*": OVERALL} if chat is None else {"*": OVERALL, chat: chat_limit(chat)}
+
+    async def slot(self, chat: str | None) -> Slot:
+        """Reserve the next send's moment (to this chat, or none)."""
         async with self._reserving:
             after = self._last.get(chat, 0.0) if chat is not None else 0.0
-            at, now = await self.store.reserve(limits, after)
+            slot = await self.store.reserve(self._limits(chat), after)
             if chat is not None:
-                self._last[chat] = at
-        return at - now
+                self._last[chat] = slot.at
+        return slot
+
+    async def free_in(self, chat: str | None, *, own_only: bool = False) -> float:
+        """Seconds before a send to `chat` could go out (0: now); no slot is taken.
+
+        `own_only`: by the chat's own limit, order and 429 hold alone, not the overall one.
+        """
+        limits = self._limits(chat)
+        if own_only and chat is not None:
+            del limits["*"]
+        after = self._last.get(chat, 0.0) if chat is not None else 0.0
+        slot = await self.store.earliest(limits, after)
+        return max(0.0, slot.at - slot.now)
+
+    async def _until_free(self, chat: str | None, slot: Slot) -> Slot:
+        """Sleep until `slot`; then, if it no longer fits, take the next one that does.
+
+        Sends counted since at their answers' moments (below) may have filled a window the
+        slot was reserved in.
+        """
+        limits = self._limits(chat)
+        while (wait := slot.at - slot.now) > 0:
+            await self.sleep(wait)
+            async with self._reserving:
+                await self.store.release(limits, slot)
+                slot = await self.store.reserve(limits, slot.at)
+                if chat is not None:
+                    self._last[chat] = max(self._last.get(chat, 0.0), slot.at)
+        return slot
 
     async def process_request(
         self,
@@ -203,9 +289,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         chat = None if data.get("chat_id") is None else str(data["chat_id"])
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):
-            wait = await self.slot(chat)
-            if wait > 0:
-                await self.sleep(wait)
+            slot = await self._until_free(chat, await self.slot(chat))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -218,4 +302,8 @@ class PacingLimiter(BaseRateLimiter[int]):
                     await self.store.hold(chat, seconds)
                 else:
                     await self.sleep(seconds)
+            finally:
+                # Telegram counted the send when it arrived, some time before its answer came:
+                # kept at the answer's moment, no later send can crowd it in any window.
+                await self.store.sent(self._limits(chat), slot)
         raise AssertionError("unreachable")

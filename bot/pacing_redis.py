@@ -21,7 +21,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.pacing import Limit, MemoryWindows
+from bot.pacing import Limit, MemoryWindows, Slot
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,32 @@ for _, t in ipairs(candidates) do
   end
   if ok then slot = t break end
 end
-for i = 1, n do
-  redis.call('ZADD', KEYS[i], fmt(slot), member)
-  redis.call('PEXPIRE', KEYS[i], math.ceil((slot - now + spans[i]) * 1000) + 1000)
+if member ~= '' then  -- an empty member only asks when (free_in)
+  for i = 1, n do
+    redis.call('ZADD', KEYS[i], fmt(slot), member)
+    redis.call('PEXPIRE', KEYS[i], math.ceil((slot - now + spans[i]) * 1000) + 1000)
+  end
 end
 return {fmt(slot), fmt(now)}
+"""
+
+# KEYS: window keys. ARGV: now ("" = TIME), member. A send answered: its member moves to now
+# (never earlier than its slot), where Telegram counted it (XX: a forgotten one stays so).
+_SENT = """
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+else
+  now = tonumber(ARGV[1])
+end
+for i = 1, #KEYS do
+  local at = redis.call('ZSCORE', KEYS[i], ARGV[2])
+  if at then
+    redis.call('ZADD', KEYS[i], 'XX', string.format('%.6f', math.max(now, tonumber(at))), ARGV[2])
+  end
+end
+return 1
 """
 
 # KEYS: the hold key. ARGV: now ("" = TIME), seconds. Only ever lengthens a hold.
@@ -145,6 +166,7 @@ class RedisWindows:
         self.clock = clock
         self._reserve = redis.register_script(_RESERVE)
         self._hold = redis.register_script(_HOLD)
+        self._sent = redis.register_script(_SENT)
         self._members = (f"{uuid.uuid4().hex[:12]}-{n}" for n in range(1 << 62))
         # Used while Redis is away: Redis' clock is the wall clock, so is this one.
         self.fallback = MemoryWindows(clock or time.time)
@@ -153,20 +175,56 @@ class RedisWindows:
     def _now(self) -> str:
         return "" if self.clock is None else repr(self.clock())
 
-    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
-        """See `bot.pacing.WindowStore.reserve`."""
-        keys = [f"{self.prefix}:w:{key}" for key in limits]
-        keys += [f"{self.prefix}:h:{key}" for key in limits]
-        arguments: list[str] = [self._now(), repr(after), next(self._members)]
+    def _window_keys(self, limits: dict[str, Limit]) -> list[str]:
+        return [f"{self.prefix}:w:{key}" for key in limits]
+
+    async def _run_reserve(self, limits: dict[str, Limit], after: float, member: str) -> Slot:
+        keys = self._window_keys(limits) + [f"{self.prefix}:h:{key}" for key in limits]
+        arguments: list[str] = [self._now(), repr(after), member]
         for limit in limits.values():
             arguments += [str(limit.count), repr(limit.seconds)]
+        slot, now = await self._reserve(keys=keys, args=arguments)
+        self._warned = False
+        return Slot(float(slot), float(now), member)
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
+        """See `bot.pacing.WindowStore.reserve`."""
         try:
-            slot, now = await self._reserve(keys=keys, args=arguments)
+            return await self._run_reserve(limits, after, next(self._members))
         except (RedisError, OSError) as error:
             self._warn(error)
             return await self.fallback.reserve(limits, after)
-        self._warned = False
-        return float(slot), float(now)
+
+    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
+        """See `bot.pacing.WindowStore.earliest`."""
+        try:
+            return await self._run_reserve(limits, after, "")
+        except (RedisError, OSError) as error:
+            self._warn(error)
+            return await self.fallback.earliest(limits, after)
+
+    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """See `bot.pacing.WindowStore.release`."""
+        if not slot.member:  # taken from the fallback while Redis was away
+            await self.fallback.release(limits, slot)
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in self._window_keys(limits):
+                    pipe.zrem(key, slot.member)
+                await pipe.execute()
+        except (RedisError, OSError) as error:
+            self._warn(error)
+
+    async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
+        """See `bot.pacing.WindowStore.sent`."""
+        if not slot.member:
+            await self.fallback.sent(limits, slot)
+            return
+        try:
+            await self._sent(keys=self._window_keys(limits), args=[self._now(), slot.member])
+        except (RedisError, OSError) as error:
+            self._warn(error)
 
     async def hold(self, key: str, seconds: float) -> None:
         """See `bot.pacing.WindowStore.hold`."""

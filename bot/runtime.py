@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.background import BackgroundJobs
+from bot.channel_engine.publisher import Broadcaster
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
@@ -32,8 +33,8 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=utcnow)
     demo_runner: DemoRunner | None = None
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
-    # One scheduler pass at a time in this process (see handlers/channel/jobs.py).
-    scheduler_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    # This process's channel sends: a lane per channel, all at once (channel_engine/publisher).
+    broadcaster: Broadcaster = field(init=False, default_factory=Broadcaster)
     # Deferred (never holding SQLite's write lock) for long reads such as exports.
     read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
     # Seals the few chat ids kept to write to someone later (channel admins' notices).

@@ -65,6 +65,8 @@ class BotProcess:
         self.env = {
             "PATH": os.environ["PATH"],
             "HOME": str(folder),
+            # This checkout's code, whichever checkout the environment was installed from.
+            "PYTHONPATH": str(ROOT),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": api_url,
             "DATABASE_URL": database_url,

@@ -157,6 +157,8 @@ class Harness:
                 self._stop.set()
                 await self._polling
                 self._polling = None
+            if self.runtime is not None:  # as `quizbot run` stops: sends finished, recorded
+                await self.runtime.broadcaster.close()
             if self.app.running:
                 await self.app.stop()
             await self.app.shutdown()

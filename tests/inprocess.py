@@ -231,6 +231,7 @@ async def _open(
 async def _close(app: QuizbotApplication, runtime: Runtime) -> None:
     try:
         await runtime.background.cancel_all()  # as `serve` does before the application stops
+        await runtime.broadcaster.close()  # a channel post being sent is finished first
         await app.shutdown()
     finally:
         await runtime.engine.dispose()

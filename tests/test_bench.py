@@ -83,3 +83,26 @@ def test_startup_benchmark_prints_its_ratios() -> None:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(figures) == {"help_s", "bare_s", "eager_s", "help_over_bare", "eager_over_help"}
     assert all(value > 0 for value in figures.values())
+
+
+def test_broadcast_benchmark_prints_its_figures() -> None:
+    command = [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6"]
+    result = subprocess.run(
+        [*command, "--runs", "1", "--held", "0"],  # the 429 case waits out its hold: not here
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["posts"] == 6
+    assert set(figures) == {
+        "channels",
+        "posts",
+        "runs",
+        "seconds",
+        "posts_per_s",
+        "old_seconds",
+        "speedup",
+    }
+    assert all(value > 0 for value in figures.values())

@@ -16,17 +16,18 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from redis.asyncio import Redis
 from telegram.error import RetryAfter
 
 from bot.handlers.pacing import Pacer
-from bot.pacing import Limit, PacingLimiter
+from bot.pacing import Limit, PacingLimiter, Slot
 from bot.pacing_redis import RedisWindows
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
+T = TypeVar("T")
 
 
 class VirtualClock:
@@ -112,19 +113,27 @@ class Tracked:
         self.inner = inner
         self.clock = clock
 
-    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+    async def _busy(self, work: Awaitable[T]) -> T:
         self.clock.busy += 1
         try:
-            return await self.inner.reserve(limits, after)
+            return await work
         finally:
             self.clock.busy -= 1
 
+    async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
+        return await self._busy(self.inner.reserve(limits, after))
+
+    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
+        return await self._busy(self.inner.earliest(limits, after))
+
+    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
+        await self._busy(self.inner.release(limits, slot))
+
+    async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
+        await self._busy(self.inner.sent(limits, slot))
+
     async def hold(self, key: str, seconds: float) -> None:
-        self.clock.busy += 1
-        try:
-            await self.inner.hold(key, seconds)
-        finally:
-            self.clock.busy -= 1
+        await self._busy(self.inner.hold(key, seconds))
 
 
 class TrackedLimiter(PacingLimiter):
@@ -138,7 +147,7 @@ class TrackedLimiter(PacingLimiter):
         super().__init__(clock=clock, sleep=clock.sleep, store=store)
         self.virtual = clock
 
-    async def slot(self, chat: str | None) -> float:
+    async def slot(self, chat: str | None) -> Slot:
         self.virtual.busy += 1
         try:
             return await super().slot(chat)

@@ -1,8 +1,9 @@
 """Claiming due posts exactly once, rendering them, and recording what became of them.
 
 Policy (see README): a due post is claimed atomically (state `sending`, the intent, committed
-before anything is sent) and rendered in the same transaction, one post at a time, so a crash
-leaves at most the one post being sent in doubt. After the send its result is recorded
+before anything is sent) and rendered in the same transaction, one post at a time in each
+channel and only once the send can go out at once, so a crash leaves in doubt at most the few
+posts being sent at that moment (publisher.IN_FLIGHT at most). After the send its result is recorded
 (`sent`, with the message or poll id). A post found still `sending` long after its claim was
 interrupted by a crash: the message may or may not have reached Telegram, so it is marked
 `uncertain` and the admins are told; it is never re-sent on its own. That loses nothing (the
@@ -13,10 +14,11 @@ are told. Every notice is written in the transaction of the change it reports.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
@@ -52,26 +54,65 @@ class Claimed:
     pin: bool
 
 
-async def _claim_one(session: AsyncSession, now: datetime, worker: str) -> int | None:
-    """Atomically move the most overdue pending post to `sending`; None when none is due.
+def _postable() -> Select[int]:
+    # Only where the bot may post: a channel that removed it keeps its queue for its return.
+    return select(Channel.id).where(Channel.bot_is_admin.is_(True))
+
+
+async def due_channels(session: AsyncSession, now: datetime) -> list[tuple[int, int]]:
+    """The channels (id, Telegram chat id) with a post due, the most overdue first."""
+    rows = await session.execute(
+        select(Channel.id, Channel.chat_id)
+        .join(ScheduledPost, ScheduledPost.channel_id == Channel.id)
+        .where(
+            ScheduledPost.state == PostState.PENDING,
+            ScheduledPost.due_at <= now,
+            Channel.bot_is_admin.is_(True),
+        )
+        .group_by(Channel.id, Channel.chat_id)
+        .order_by(func.min(ScheduledPost.due_at), Channel.id)
+    )
+    return [(int(channel_id), int(chat_id)) for channel_id, chat_id in rows]
+
+
+async def has_due(session: AsyncSession, channel_id: int, now: datetime) -> bool:
+    """Whether the channel has a post due that no one has claimed."""
+    found = await session.scalar(
+        select(ScheduledPost.id)
+        .where(
+            ScheduledPost.channel_id == channel_id,
+            ScheduledPost.state == PostState.PENDING,
+            ScheduledPost.due_at <= now,
+            ScheduledPost.channel_id.in_(_postable()),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _claim_one(
+    session: AsyncSession, now: datetime, worker: str, channel_id: int | None = None
+) -> int | None:
+    """Atomically move the most overdue pending post (of one channel, or of any) to `sending`;
+    None when none is due.
 
     On PostgreSQL the row lock makes a concurrent claim skip what this one took; SQLite
     serialises writers (write transactions begin IMMEDIATE). The id is compared with `=`, not
     `IN`: PostgreSQL may run an `IN (… LIMIT 1 …)` subquery once per row and so claim several
     posts at once, leaving all but one `sending` with nobody sending them.
     """
-    # Only where the bot may post: a channel that removed it keeps its queue for its return.
-    postable = select(Channel.id).where(Channel.bot_is_admin.is_(True))
     due = (
         select(ScheduledPost.id)
         .where(
             ScheduledPost.state == PostState.PENDING,
             ScheduledPost.due_at <= now,
-            ScheduledPost.channel_id.in_(postable),
+            ScheduledPost.channel_id.in_(_postable()),
         )
         .order_by(ScheduledPost.due_at, ScheduledPost.id)
         .limit(1)
     )
+    if channel_id is not None:
+        due = due.where(ScheduledPost.channel_id == channel_id)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed = await session.scalar(
@@ -103,12 +144,15 @@ async def _take_number(session: AsyncSession, channel_id: int) -> int:
     return int(taken) - 1
 
 
-async def claim_next(session: AsyncSession, now: datetime, worker: str) -> Claimed | None:
-    """Claim and render the next due post; missed or unrenderable ones are closed on the way.
+async def claim_next(
+    session: AsyncSession, now: datetime, worker: str, channel_id: int | None = None
+) -> Claimed | None:
+    """Claim and render the next due post (of one channel, or of any); missed or unrenderable
+    ones are closed on the way.
 
     Returns None when nothing (more) is due.
     """
-    while (post_id := await _claim_one(session, now, worker)) is not None:
+    while (post_id := await _claim_one(session, now, worker, channel_id)) is not None:
         post = await session.get(ScheduledPost, post_id)
         channel = None if post is None else await session.get(Channel, post.channel_id)
         if post is None or channel is None:
@@ -205,11 +249,18 @@ async def mark_failed(
     )
 
 
-async def mark_interrupted(session: AsyncSession, now: datetime) -> None:
-    """Posts left `sending` by a crash become `uncertain`: never re-sent automatically."""
+async def mark_interrupted(
+    session: AsyncSession, now: datetime, in_flight: Collection[int] = ()
+) -> None:
+    """Posts left `sending` by a crash become `uncertain`: never re-sent automatically.
+
+    `in_flight`: posts this process is still sending (a long 429 hold, say), which are not.
+    """
     stale = await session.scalars(
         select(ScheduledPost).where(
-            ScheduledPost.state == PostState.SENDING, ScheduledPost.claimed_at < now - STALE_CLAIM
+            ScheduledPost.state == PostState.SENDING,
+            ScheduledPost.claimed_at < now - STALE_CLAIM,
+            ScheduledPost.id.not_in(list(in_flight)),
         )
     )
     for post in stale.all():

@@ -48,6 +48,17 @@ class ChannelSender(Protocol):
         """Pin a post without notifying (a nicety: failures are only logged by the engine)."""
         ...
 
+    async def free_in(self, chat_id: int, *, own_only: bool = False) -> float:
+        """Seconds before a post to this chat could go out (0: now); nothing is reserved.
+
+        `own_only`: by the chat's own limits alone (its rate, a 429's hold), not the overall one.
+        """
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Wait on the clock the sending limits keep."""
+        ...
+
 
 class AdminNotifier(Protocol):
     """Tells the people responsible for a channel about a notice."""

@@ -130,6 +130,7 @@ class _Failure:
     description: str
     retry_after: int | None = None
     delay: float = 0.0
+    chat_id: int | None = None  # only a call to this chat fails (None: any call)
 
 
 # BotCommandScope types the Bot API knows.
@@ -227,14 +228,16 @@ class FakeTelegram:
         retry_after: int | None = None,
         delay: float = 0.0,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next call of `method` fail (or, with status 200, only be slow)."""
+        """Make the next call of `method` (to `chat_id`, if given) fail, or with 200 be slow."""
         text = description or {
             429: "Too Many Requests: retry after",
             403: "Forbidden: bot was blocked by the user",
             502: "Bad Gateway",
         }.get(status, "Internal Server Error")
-        self._failures.setdefault(method, []).append(_Failure(status, text, retry_after, delay))
+        failure = _Failure(status, text, retry_after, delay, chat_id)
+        self._failures.setdefault(method, []).append(failure)
 
     def hold(self, chat_id: int) -> asyncio.Event:
         """Make calls to `chat_id` wait (recorded, unanswered) until the returned event is set."""
@@ -690,8 +693,12 @@ class FakeTelegram:
         gate = self._gates.get(str(params.get("chat_id")))
         if gate is not None:
             await gate.wait()
-        failures = self._failures.get(method)
-        failure = failures.pop(0) if failures else self._storm_failure()
+        failures = self._failures.get(method, [])
+        chat = params.get("chat_id")
+        aimed = [f for f in failures if f.chat_id is None or str(f.chat_id) == str(chat)]
+        if aimed:
+            failures.remove(aimed[0])
+        failure = aimed[0] if aimed else self._storm_failure()
         if failure is not None:
             await asyncio.sleep(failure.delay)
             if failure.status != 200:

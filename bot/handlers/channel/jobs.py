@@ -22,27 +22,35 @@ SCHEDULER_JOB = "scheduler"
 ADMINS_JOB = "channel-admins"
 
 
-async def run_scheduler_pass(bot: Bot, runtime: Runtime, worker: str = WORKER_ID) -> int:
-    """One pass of the channel engine with the Bot API behind it; posts sent.
+async def run_scheduler_pass(
+    bot: Bot, runtime: Runtime, worker: str = WORKER_ID, *, wait: bool = True
+) -> int:
+    """One pass of the channel engine with the Bot API behind it; posts its lanes sent.
 
-    Passes of one process run one after another: a pass asked for while another runs (a
-    /postnow) waits for it and then looks again, so the new post is never left for the
-    next tick. Other processes are kept apart by the claims themselves.
+    The pass starts a lane for each channel with posts due (or has a running lane look once
+    more) and, with `wait`, returns once this process's lanes are done and the admins told:
+    so a pass asked for while another sends (a /postnow) still finds every post due.
+    Other processes are kept apart by the claims themselves.
     """
-    async with runtime.scheduler_lock:
-        return await publish_due(
-            runtime.sessions,
-            TelegramChannelSender(bot),
-            TelegramNotifier(bot, runtime.settings, runtime.sealer),
-            runtime.now,
-            worker,
-        )
+    return await publish_due(
+        runtime.sessions,
+        TelegramChannelSender(bot),
+        TelegramNotifier(bot, runtime.settings, runtime.sealer),
+        runtime.now,
+        worker,
+        runtime.broadcaster,
+        wait=wait,
+    )
 
 
 async def scheduler_job(context: QuizbotContext) -> None:
-    """The JobQueue callback: every few seconds, so CLI-scheduled posts go out on time."""
+    """The JobQueue callback: every few seconds, so CLI-scheduled posts go out on time.
+
+    It never waits for the sends it starts: a tick is never skipped for a channel that is
+    waiting on its limit, and each tick finds what fell due since the last.
+    """
     try:
-        await run_scheduler_pass(context.bot, context.runtime)
+        await run_scheduler_pass(context.bot, context.runtime, wait=False)
     except Exception:
         log.exception("scheduler pass failed; the next tick tries again")
 

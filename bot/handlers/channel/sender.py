@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 from typing import Any, cast
@@ -18,6 +19,7 @@ from bot.config import Settings
 from bot.db.models import NoticeKind
 from bot.handlers.channel.notices import notice_keyboard
 from bot.handlers.replies import with_retry
+from bot.pacing import PacingLimiter
 from bot.persian import fa_number, jalali_datetime
 from bot.services.privacy import ChatSealer
 
@@ -84,6 +86,22 @@ class TelegramChannelSender:
             await self.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
         except TelegramError as error:
             raise _delivery_error(error) from error
+
+    def _pacing(self) -> PacingLimiter | None:
+        limiter = getattr(self.bot, "rate_limiter", None)  # a plain Bot has none
+        return limiter if isinstance(limiter, PacingLimiter) else None
+
+    async def free_in(self, chat_id: int, *, own_only: bool = False) -> float:
+        """Seconds before the bot's pacing would let a post to this chat go (0 without pacing)."""
+        pacing = self._pacing()
+        if pacing is None:
+            return 0.0
+        return await pacing.free_in(str(chat_id), own_only=own_only)
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep on the pacing's clock (the tests' skip their waits)."""
+        pacing = self._pacing()
+        await (pacing.sleep if pacing is not None else asyncio.sleep)(seconds)
 
 
 def notice_text(notice: NoticeView, settings: Settings) -> str:
