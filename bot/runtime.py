@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.batching import AnswerBatcher
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
@@ -38,11 +39,14 @@ class Runtime:
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     # Players' first names for their game's leaderboard: memory only, never the database.
     player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
+    # Poll answers of concurrent updates, committed a batch at a time (bot/batching.py).
+    answers: AnswerBatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)
         self.read_sessions = create_session_factory(self.engine, read_only=True)
         self.sealer = ChatSealer(self.hash_key)
+        self.answers = AnswerBatcher(self.sessions)
 
     def person(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""

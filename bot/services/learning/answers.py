@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import (
@@ -17,12 +19,14 @@ from bot.db.models import (
     Purpose,
     Quiz,
     QuizOption,
+    ReviewCard,
     TestSession,
 )
 from bot.services.groups import games
 from bot.services.groups.outcomes import PlayerAnswered
 from bot.services.learning import exams, publications, reviews
 from bot.services.learning.outcomes import AfterAnswer, Nothing
+from bot.services.learning.reviews import CardValues, reviewed
 
 log = logging.getLogger(__name__)
 
@@ -195,3 +199,221 @@ async def _answer_in_game(
     )
     await reviews.review(session, learner, poll.quiz_id, correct, now)
     return PlayerAnswered(poll.game_id, learner)
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One poll answer waiting for its batch: who, which poll, which options, when."""
+
+    learner: str
+    poll_id: str
+    option_ids: tuple[int, ...]
+    now: datetime
+
+
+# The batch's statements, built once: each execution only binds values (building them afresh,
+# as `answer_poll` does, costs more than running them). Core tables, not the ORM: no identity
+# map or unit of work for rows that are only inserted once.
+_ANSWERS = LearnerAnswer.__table__
+_CARDS = ReviewCard.__table__
+_PUBLICATIONS_OF_POLLS = select(
+    Publication.id,
+    Publication.poll_id,
+    Publication.learner_hash,
+    Publication.quiz_id,
+    Publication.purpose,
+    Publication.test_session_id,
+).where(
+    Publication.poll_id.in_(bindparam("poll_ids", expanding=True)),
+    Publication.audience == Audience.PRIVATE,
+)
+_OPTIONS_OF_QUIZZES = select(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct).where(
+    QuizOption.quiz_id.in_(bindparam("quiz_ids", expanding=True))
+)
+# A superset (every learner of the batch by every quiz of it), sorted out in Python: a few
+# rows more are cheaper than a statement that pairs them.
+_ANSWERS_OF_LEARNERS = select(
+    _ANSWERS.c.id, _ANSWERS.c.learner_hash, _ANSWERS.c.quiz_id, _ANSWERS.c.publication_id
+).where(
+    _ANSWERS.c.learner_hash.in_(bindparam("learners", expanding=True)),
+    _ANSWERS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+)
+_CARDS_OF_LEARNERS = select(_CARDS).where(
+    _CARDS.c.learner_hash.in_(bindparam("learners", expanding=True)),
+    _CARDS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+)
+_DELETE_ANSWER = delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
+_INSERT_ANSWER = insert(_ANSWERS)
+_INSERT_CARD = insert(_CARDS)
+_CARD_FIELDS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due_at",
+    "last_review_at",
+    "reviews",
+    "lapses",
+)
+_UPDATE_CARD = (
+    update(_CARDS)
+    .where(
+        _CARDS.c.learner_hash == bindparam("card_learner"),
+        _CARDS.c.quiz_id == bindparam("card_quiz"),
+    )
+    .values({name: bindparam(f"new_{name}") for name in _CARD_FIELDS})
+)
+
+
+@dataclass
+class _Answer:
+    """An answer row as the batch knows it: stored (`id`) or to be inserted (`row`)."""
+
+    publication_id: int
+    id: int | None = None
+    row: dict[str, object] | None = None
+
+
+@dataclass
+class _Card:
+    values: CardValues | None
+    stored: bool
+    changed: bool = False
+
+
+class _Batch:
+    """What one batch read, and the writes it has decided but not yet sent."""
+
+    def __init__(self) -> None:
+        self.publications: dict[str, Any] = {}
+        self.options: dict[str, tuple[int, int]] = {}  # quiz id: (right mask, option count)
+        self.answers: dict[tuple[str, str], list[_Answer]] = {}
+        self.cards: dict[tuple[str, str], _Card] = {}
+        self.deletes: list[int] = []
+        self.inserts: list[_Answer] = []
+
+    async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
+        """One SELECT per table for every vote of the batch."""
+        poll_ids = sorted({vote.poll_id for vote in votes})
+        for row in await connection.execute(_PUBLICATIONS_OF_POLLS, {"poll_ids": poll_ids}):
+            self.publications[row.poll_id] = row
+        quiz_ids = sorted({str(row.quiz_id) for row in self.publications.values() if row.quiz_id})
+        learners = sorted({vote.learner for vote in votes})
+        if not quiz_ids:
+            return
+        masks: dict[str, int] = dict.fromkeys(quiz_ids, 0)
+        counts: dict[str, int] = dict.fromkeys(quiz_ids, 0)
+        for row in await connection.execute(_OPTIONS_OF_QUIZZES, {"quiz_ids": quiz_ids}):
+            counts[row.quiz_id] += 1
+            masks[row.quiz_id] |= (1 << row.position) if row.is_correct else 0
+        self.options = {quiz: (masks[quiz], counts[quiz]) for quiz in quiz_ids}
+        keys = {"learners": learners, "quiz_ids": quiz_ids}
+        for row in await connection.execute(_ANSWERS_OF_LEARNERS, keys):
+            stored = _Answer(row.publication_id, id=row.id)
+            self.answers.setdefault((row.learner_hash, row.quiz_id), []).append(stored)
+        for row in await connection.execute(_CARDS_OF_LEARNERS, keys):
+            values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
+            self.cards[(row.learner_hash, row.quiz_id)] = _Card(values, stored=True)
+
+    def answer(self, vote: Vote, publication: Any) -> Nothing:
+        """`answer_poll` for a private quiz outside a test or review, decided in memory."""
+        quiz_id = str(publication.quiz_id)
+        right_mask, options = self.options.get(quiz_id, (0, 0))
+        if any(not 0 <= option_id < options for option_id in vote.option_ids):
+            log.info("answer with options %s to a quiz of %s ignored", vote.option_ids, options)
+            return Nothing()
+        earlier = self.answers.setdefault((vote.learner, quiz_id), [])
+        existing = next((a for a in earlier if a.publication_id == publication.id), None)
+        if not vote.option_ids:
+            if existing is not None:
+                earlier.remove(existing)
+                if existing.id is not None:
+                    self.deletes.append(existing.id)
+                else:
+                    self.inserts.remove(existing)
+            return Nothing()
+        if existing is not None:
+            return Nothing()  # Telegram delivered the same answer again
+        mask = option_mask(vote.option_ids)
+        correct = mask == right_mask
+        added = _Answer(
+            publication.id,
+            row={
+                "learner_hash": vote.learner,
+                "publication_id": publication.id,
+                "quiz_id": quiz_id,
+                "option_mask": mask,
+                "is_correct": correct,
+                "attempt": len(earlier) + 1,
+                "test_session_id": None,
+                "answered_at": vote.now,
+            },
+        )
+        earlier.append(added)
+        self.inserts.append(added)
+        card = self.cards.setdefault((vote.learner, quiz_id), _Card(None, stored=False))
+        card.values = reviewed(card.values, correct, vote.now)
+        card.changed = True
+        return Nothing()
+
+    async def write(self, connection: AsyncConnection) -> None:
+        """Send the decided writes: an executemany per statement (deletes first: a retracted
+        vote given again in the same batch takes the place its old row held)."""
+        if self.deletes:
+            await connection.execute(_DELETE_ANSWER, [{"answer_id": i} for i in self.deletes])
+        if self.inserts:
+            await connection.execute(_INSERT_ANSWER, [a.row for a in self.inserts if a.row])
+        new_cards, changed_cards = [], []
+        for (learner, quiz_id), card in self.cards.items():
+            if not card.changed or card.values is None:
+                continue
+            fields = {name: getattr(card.values, name) for name in _CARD_FIELDS}
+            if card.stored:
+                changed_cards.append(
+                    {"card_learner": learner, "card_quiz": quiz_id}
+                    | {f"new_{name}": value for name, value in fields.items()}
+                )
+            else:
+                new_cards.append({"learner_hash": learner, "quiz_id": quiz_id} | fields)
+            card.stored, card.changed = True, False
+        if new_cards:
+            await connection.execute(_INSERT_CARD, new_cards)
+        if changed_cards:
+            await connection.execute(_UPDATE_CARD, changed_cards)
+        self.deletes, self.inserts = [], []
+
+
+async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[object]:
+    """`answer_poll` for many votes in one transaction, in order: the same rows, fewer trips.
+
+    The common case (a private quiz outside a test or a review) is decided in memory from one
+    SELECT per table and written with one executemany per statement. The rest (a test's
+    question, a review, a game's poll, an unknown or someone else's poll) goes through
+    `answer_poll` itself, after the writes decided so far; from then on that learner's later
+    votes in the batch do too, since the batch's reading of them is stale.
+    """
+    connection = await session.connection()
+    batch = _Batch()
+    await batch.read(connection, votes)
+    outcomes: list[object] = []
+    by_orm: set[str] = set()
+    for vote in votes:
+        publication = batch.publications.get(vote.poll_id)
+        if (
+            vote.learner not in by_orm
+            and publication is not None
+            and publication.learner_hash == vote.learner
+            and publication.quiz_id is not None
+            and publication.test_session_id is None
+            and publication.purpose is not Purpose.REVIEW
+        ):
+            outcomes.append(batch.answer(vote, publication))
+            continue
+        by_orm.add(vote.learner)
+        await batch.write(connection)
+        outcomes.append(
+            await answer_poll(session, vote.learner, vote.poll_id, list(vote.option_ids), vote.now)
+        )
+        await session.flush()
+    await batch.write(connection)
+    return outcomes
