@@ -3,8 +3,9 @@
 An answer on its own costs a transaction (the BEGIN, a handful of statements, a COMMIT and
 their trips to the driver's thread) for a few microseconds of real work. Handlers that run
 concurrently hand their votes to one `AnswerBatcher`; it gathers them for at most `window`
-seconds (or until `size` are waiting), writes the whole batch in one transaction, and only
-after the COMMIT resolves each handler's future with its outcome. A handler therefore never
+seconds (less when the event loop runs out of ready handlers first, or `size` are waiting),
+writes the whole batch in one transaction, and only after the COMMIT resolves each handler's
+future with its outcome. A handler therefore never
 replies to, nor settles, an answer that is not durable yet.
 
 One batch is written at a time: while it is, the next one gathers. When a batch fails, each
@@ -15,7 +16,6 @@ own update (whose handler raises, and the error handler reports it as for any up
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -46,7 +46,6 @@ class AnswerBatcher:
         self.window = window
         self.size = size
         self._waiting: list[_Waiting] = []
-        self._full: asyncio.Event | None = None  # set when a whole batch waits
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # how many transactions wrote batches (tests and benches read it)
 
@@ -54,8 +53,6 @@ class AnswerBatcher:
         """Record `vote` with the others of its batch; its outcome once the batch committed."""
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         self._waiting.append((vote, future, time.monotonic()))
-        if len(self._waiting) >= self.size and self._full is not None:
-            self._full.set()
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name="answer-batches")
         # Shielded: a handler cancelled while waiting does not take the batch's result away
@@ -64,13 +61,7 @@ class AnswerBatcher:
 
     async def _write_all(self) -> None:
         while self._waiting:
-            first = self._waiting[0][2]
-            rest = self.window - (time.monotonic() - first)
-            if len(self._waiting) < self.size and rest > 0:
-                self._full = asyncio.Event()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), rest)
-                self._full = None
+            await self._gather()
             batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
             try:
                 await self._write(batch)
@@ -79,6 +70,18 @@ class AnswerBatcher:
                     if not future.done():
                         future.set_exception(error)
                 raise
+
+    async def _gather(self) -> None:
+        """Let the batch grow until it is full, its window is over, or a pass of the event
+        loop brought no vote: every handler that was ready has had its turn, and waiting
+        longer would only delay these. (Votes that come meanwhile form the next batch while
+        this one commits.)"""
+        deadline = self._waiting[0][2] + self.window
+        while len(self._waiting) < self.size and time.monotonic() < deadline:
+            seen = len(self._waiting)
+            await asyncio.sleep(0)
+            if len(self._waiting) == seen:
+                return
 
     async def _write(self, batch: Sequence[_Waiting]) -> None:
         votes = [vote for vote, _future, _at in batch]

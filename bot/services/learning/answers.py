@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -213,38 +215,13 @@ class Vote:
 
 # The batch's statements, built once: each execution only binds values (building them afresh,
 # as `answer_poll` does, costs more than running them). Core tables, not the ORM: no identity
-# map or unit of work for rows that are only inserted once.
+# map or unit of work for rows that are only inserted once. Every statement is a trip to the
+# driver (on SQLite three hops to its thread and back), so the batch asks in two: the polls
+# with their quizzes' options and the voters' cards, then the voters' earlier answers.
 _ANSWERS = LearnerAnswer.__table__
 _CARDS = ReviewCard.__table__
-_PUBLICATIONS_OF_POLLS = select(
-    Publication.id,
-    Publication.poll_id,
-    Publication.learner_hash,
-    Publication.quiz_id,
-    Publication.purpose,
-    Publication.test_session_id,
-).where(
-    Publication.poll_id.in_(bindparam("poll_ids", expanding=True)),
-    Publication.audience == Audience.PRIVATE,
-)
-_OPTIONS_OF_QUIZZES = select(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct).where(
-    QuizOption.quiz_id.in_(bindparam("quiz_ids", expanding=True))
-)
-# A superset (every learner of the batch by every quiz of it), sorted out in Python: a few
-# rows more are cheaper than a statement that pairs them.
-_ANSWERS_OF_LEARNERS = select(
-    _ANSWERS.c.id, _ANSWERS.c.learner_hash, _ANSWERS.c.quiz_id, _ANSWERS.c.publication_id
-).where(
-    _ANSWERS.c.learner_hash.in_(bindparam("learners", expanding=True)),
-    _ANSWERS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
-)
-_CARDS_OF_LEARNERS = select(_CARDS).where(
-    _CARDS.c.learner_hash.in_(bindparam("learners", expanding=True)),
-    _CARDS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
-)
-_DELETE_ANSWER = delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
-_INSERT_ANSWER = insert(_ANSWERS)
-_INSERT_CARD = insert(_CARDS)
+_OPTIONS = QuizOption.__table__
+_PUBLICATIONS = Publication.__table__
 _CARD_FIELDS = (
     "state",
     "step",
@@ -255,14 +232,70 @@ _CARD_FIELDS = (
     "reviews",
     "lapses",
 )
-_UPDATE_CARD = (
-    update(_CARDS)
-    .where(
-        _CARDS.c.learner_hash == bindparam("card_learner"),
-        _CARDS.c.quiz_id == bindparam("card_quiz"),
+# One row per option of each poll's quiz, the card of the poll's learner beside it.
+_POLLS = (
+    select(
+        _PUBLICATIONS.c.id,
+        _PUBLICATIONS.c.poll_id,
+        _PUBLICATIONS.c.learner_hash,
+        _PUBLICATIONS.c.quiz_id,
+        _PUBLICATIONS.c.purpose,
+        _PUBLICATIONS.c.test_session_id,
+        _OPTIONS.c.position,
+        _OPTIONS.c.is_correct,
+        _CARDS.c.learner_hash.label("card_of"),
+        *(_CARDS.c[name] for name in _CARD_FIELDS),
     )
-    .values({name: bindparam(f"new_{name}") for name in _CARD_FIELDS})
+    .select_from(_PUBLICATIONS)
+    .outerjoin(_OPTIONS, _OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id)
+    .outerjoin(
+        _CARDS,
+        and_(
+            _CARDS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+            _CARDS.c.quiz_id == _PUBLICATIONS.c.quiz_id,
+        ),
+    )
+    .where(
+        _PUBLICATIONS.c.poll_id.in_(bindparam("poll_ids", expanding=True)),
+        _PUBLICATIONS.c.audience == Audience.PRIVATE,
+    )
 )
+# A superset (every learner of the batch by every quiz of it), sorted out in Python: a few
+# rows more are cheaper than a statement that pairs them.
+_EARLIER_ANSWERS = select(
+    _ANSWERS.c.id, _ANSWERS.c.learner_hash, _ANSWERS.c.quiz_id, _ANSWERS.c.publication_id
+).where(
+    _ANSWERS.c.learner_hash.in_(bindparam("learners", expanding=True)),
+    _ANSWERS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+)
+_DELETE_ANSWER = delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
+_INSERT_ANSWER = insert(_ANSWERS)
+
+
+def _card_upsert(dialect_insert: Any) -> Any:
+    statement = dialect_insert(_CARDS)
+    return statement.on_conflict_do_update(
+        index_elements=["learner_hash", "quiz_id"],
+        set_={name: statement.excluded[name] for name in _CARD_FIELDS},
+    )
+
+
+# New and reviewed cards alike, in one statement.
+_UPSERT_CARD = {
+    "postgresql": _card_upsert(postgresql_insert),
+    "sqlite": _card_upsert(sqlite_insert),
+}
+
+
+@dataclass(frozen=True)
+class _Poll:
+    """What the batch needs of a private quiz's publication."""
+
+    id: int
+    learner_hash: str | None
+    quiz_id: str | None
+    purpose: Purpose
+    test_session_id: int | None
 
 
 @dataclass
@@ -277,7 +310,6 @@ class _Answer:
 @dataclass
 class _Card:
     values: CardValues | None
-    stored: bool
     changed: bool = False
 
 
@@ -285,7 +317,7 @@ class _Batch:
     """What one batch read, and the writes it has decided but not yet sent."""
 
     def __init__(self) -> None:
-        self.publications: dict[str, Any] = {}
+        self.publications: dict[str, _Poll] = {}
         self.options: dict[str, tuple[int, int]] = {}  # quiz id: (right mask, option count)
         self.answers: dict[tuple[str, str], list[_Answer]] = {}
         self.cards: dict[tuple[str, str], _Card] = {}
@@ -293,29 +325,35 @@ class _Batch:
         self.inserts: list[_Answer] = []
 
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
-        """One SELECT per table for every vote of the batch."""
+        """Everything the votes of the batch need, in two SELECTs."""
         poll_ids = sorted({vote.poll_id for vote in votes})
-        for row in await connection.execute(_PUBLICATIONS_OF_POLLS, {"poll_ids": poll_ids}):
-            self.publications[row.poll_id] = row
-        quiz_ids = sorted({str(row.quiz_id) for row in self.publications.values() if row.quiz_id})
-        learners = sorted({vote.learner for vote in votes})
+        masks: dict[str, int] = {}
+        options: dict[str, set[int]] = {}
+        for row in await connection.execute(_POLLS, {"poll_ids": poll_ids}):
+            if row.poll_id not in self.publications:
+                self.publications[row.poll_id] = _Poll(
+                    row.id, row.learner_hash, row.quiz_id, row.purpose, row.test_session_id
+                )
+            if row.quiz_id is None:
+                continue
+            quiz_id = str(row.quiz_id)
+            if row.position is not None:
+                options.setdefault(quiz_id, set()).add(row.position)
+                bit = (1 << row.position) if row.is_correct else 0
+                masks[quiz_id] = masks.get(quiz_id, 0) | bit
+            if row.card_of is not None:
+                values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
+                self.cards[(row.card_of, quiz_id)] = _Card(values)
+        self.options = {quiz: (masks[quiz], len(positions)) for quiz, positions in options.items()}
+        quiz_ids = sorted({p.quiz_id for p in self.publications.values() if p.quiz_id})
         if not quiz_ids:
             return
-        masks: dict[str, int] = dict.fromkeys(quiz_ids, 0)
-        counts: dict[str, int] = dict.fromkeys(quiz_ids, 0)
-        for row in await connection.execute(_OPTIONS_OF_QUIZZES, {"quiz_ids": quiz_ids}):
-            counts[row.quiz_id] += 1
-            masks[row.quiz_id] |= (1 << row.position) if row.is_correct else 0
-        self.options = {quiz: (masks[quiz], counts[quiz]) for quiz in quiz_ids}
-        keys = {"learners": learners, "quiz_ids": quiz_ids}
-        for row in await connection.execute(_ANSWERS_OF_LEARNERS, keys):
+        keys = {"learners": sorted({vote.learner for vote in votes}), "quiz_ids": quiz_ids}
+        for row in await connection.execute(_EARLIER_ANSWERS, keys):
             stored = _Answer(row.publication_id, id=row.id)
             self.answers.setdefault((row.learner_hash, row.quiz_id), []).append(stored)
-        for row in await connection.execute(_CARDS_OF_LEARNERS, keys):
-            values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
-            self.cards[(row.learner_hash, row.quiz_id)] = _Card(values, stored=True)
 
-    def answer(self, vote: Vote, publication: Any) -> Nothing:
+    def answer(self, vote: Vote, publication: _Poll) -> Nothing:
         """`answer_poll` for a private quiz outside a test or review, decided in memory."""
         quiz_id = str(publication.quiz_id)
         right_mask, options = self.options.get(quiz_id, (0, 0))
@@ -351,7 +389,7 @@ class _Batch:
         )
         earlier.append(added)
         self.inserts.append(added)
-        card = self.cards.setdefault((vote.learner, quiz_id), _Card(None, stored=False))
+        card = self.cards.setdefault((vote.learner, quiz_id), _Card(None))
         card.values = reviewed(card.values, correct, vote.now)
         card.changed = True
         return Nothing()
@@ -363,31 +401,24 @@ class _Batch:
             await connection.execute(_DELETE_ANSWER, [{"answer_id": i} for i in self.deletes])
         if self.inserts:
             await connection.execute(_INSERT_ANSWER, [a.row for a in self.inserts if a.row])
-        new_cards, changed_cards = [], []
-        for (learner, quiz_id), card in self.cards.items():
-            if not card.changed or card.values is None:
-                continue
-            fields = {name: getattr(card.values, name) for name in _CARD_FIELDS}
-            if card.stored:
-                changed_cards.append(
-                    {"card_learner": learner, "card_quiz": quiz_id}
-                    | {f"new_{name}": value for name, value in fields.items()}
-                )
-            else:
-                new_cards.append({"learner_hash": learner, "quiz_id": quiz_id} | fields)
-            card.stored, card.changed = True, False
-        if new_cards:
-            await connection.execute(_INSERT_CARD, new_cards)
-        if changed_cards:
-            await connection.execute(_UPDATE_CARD, changed_cards)
+        cards = [
+            {"learner_hash": learner, "quiz_id": quiz_id}
+            | {name: getattr(card.values, name) for name in _CARD_FIELDS}
+            for (learner, quiz_id), card in self.cards.items()
+            if card.changed and card.values is not None
+        ]
+        if cards:
+            await connection.execute(_UPSERT_CARD[connection.dialect.name], cards)
+        for card in self.cards.values():
+            card.changed = False
         self.deletes, self.inserts = [], []
 
 
 async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[object]:
     """`answer_poll` for many votes in one transaction, in order: the same rows, fewer trips.
 
-    The common case (a private quiz outside a test or a review) is decided in memory from one
-    SELECT per table and written with one executemany per statement. The rest (a test's
+    The common case (a private quiz outside a test or a review) is decided in memory from two
+    SELECTs and written with one executemany per statement (answers, cards). The rest (a test's
     question, a review, a game's poll, an unknown or someone else's poll) goes through
     `answer_poll` itself, after the writes decided so far; from then on that learner's later
     votes in the batch do too, since the batch's reading of them is stale.
