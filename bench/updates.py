@@ -244,10 +244,11 @@ async def _admin(statement: str) -> None:
 async def one_round(
     api: FakeBotApi, folder: str, backends: list[str], answers: int, quizzes: int, n: int
 ) -> dict[str, dict[str, float]]:
-    """Bare PTB, then quizbot on each backend: rates and ratios of this round."""
-    bare = await bare_run(api, answers, quizzes)
+    """For each backend, bare PTB and then quizbot: rates and ratios of this round (each pair
+    run back to back, since the load of a shared machine drifts)."""
     figures: dict[str, dict[str, float]] = {}
     for backend in backends:
+        bare = await bare_run(api, answers, quizzes)
         if backend == "sqlite":
             ours = await quizbot_run(
                 api, f"sqlite+aiosqlite:///{folder}/bench-{n}.db", answers, quizzes

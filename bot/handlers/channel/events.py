@@ -173,9 +173,13 @@ async def poll_changed(update: Update, context: QuizbotContext) -> object:
 
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
-    """Membership, admin changes and poll totals."""
+    """Membership and admin changes."""
     return [
         ChatMemberHandler(unit_of_work(membership_changed), ChatMemberHandler.MY_CHAT_MEMBER),
         ChatMemberHandler(unit_of_work(admin_changed), ChatMemberHandler.CHAT_MEMBER),
-        PollHandler(poll_changed),
     ]
+
+
+def poll_handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
+    """Poll totals."""
+    return [PollHandler(poll_changed)]

@@ -260,8 +260,9 @@ _POLLS = (
         _PUBLICATIONS.c.audience == Audience.PRIVATE,
     )
 )
-# A superset (every learner of the batch by every quiz of it), sorted out in Python: a few
-# rows more are cheaper than a statement that pairs them.
+# A superset (every learner of the batch by every quiz of it), sorted out in Python: SQLite
+# searches its (learner_hash, quiz_id) index for two IN lists, but scans the whole index for
+# a row-value IN of the pairs.
 _EARLIER_ANSWERS = select(
     _ANSWERS.c.id, _ANSWERS.c.learner_hash, _ANSWERS.c.quiz_id, _ANSWERS.c.publication_id
 ).where(
