@@ -52,6 +52,7 @@ class AnswerBatcher:
     async def submit(self, vote: Vote) -> object:
         """Record `vote` with the others of its batch; its outcome once the batch committed."""
         future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieved)
         self._waiting.append((vote, future, time.monotonic()))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name="answer-batches")
@@ -60,16 +61,23 @@ class AnswerBatcher:
         return await asyncio.shield(future)
 
     async def _write_all(self) -> None:
-        while self._waiting:
-            await self._gather()
-            batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
-            try:
+        batch: list[_Waiting] = []
+        try:
+            while self._waiting:
+                await self._gather()
+                batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
                 await self._write(batch)
-            except BaseException as error:  # cancelled (shutdown): no vote waits for ever
-                for _vote, future, _at in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                raise
+                batch = []
+        except BaseException as error:  # cancelled (shutdown): no vote waits for ever
+            for _vote, future, _at in [*batch, *self._waiting]:
+                if future.done():
+                    continue
+                if isinstance(error, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(error)
+            self._waiting = []
+            raise
 
     async def _gather(self) -> None:
         """Let the batch grow until it is full, its window is over, or a pass of the event
@@ -101,3 +109,9 @@ class AnswerBatcher:
         for (_vote, future, _at), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
+
+
+def _retrieved(future: asyncio.Future[object]) -> None:
+    """Mark a vote's exception as seen: its handler, if cancelled meanwhile, never will."""
+    if not future.cancelled():
+        future.exception()

@@ -50,7 +50,9 @@ def readable(update: Update) -> bool:
     if answer is not None:
         # The busiest update, and its strings are few: checked without serialising it all.
         user, chat = answer.user, answer.voter_chat
-        names = () if user is None else (user.first_name, user.last_name, user.username)
+        names: tuple[str | None, ...] = ()
+        if user is not None:
+            names = (user.first_name, user.last_name, user.username)
         if chat is not None:
             names += (chat.title, chat.username)
         return all(_storable(text) for text in (answer.poll_id, *names) if text is not None)

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -218,10 +218,10 @@ class Vote:
 # map or unit of work for rows that are only inserted once. Every statement is a trip to the
 # driver (on SQLite three hops to its thread and back), so the batch asks in two: the polls
 # with their quizzes' options and the voters' cards, then the voters' earlier answers.
-_ANSWERS = LearnerAnswer.__table__
-_CARDS = ReviewCard.__table__
-_OPTIONS = QuizOption.__table__
-_PUBLICATIONS = Publication.__table__
+_ANSWERS = cast(Table, LearnerAnswer.__table__)
+_CARDS = cast(Table, ReviewCard.__table__)
+_OPTIONS = cast(Table, QuizOption.__table__)
+_PUBLICATIONS = cast(Table, Publication.__table__)
 _CARD_FIELDS = (
     "state",
     "step",
@@ -405,7 +405,8 @@ class _Batch:
         cards = [
             {"learner_hash": learner, "quiz_id": quiz_id}
             | {name: getattr(card.values, name) for name in _CARD_FIELDS}
-            for (learner, quiz_id), card in self.cards.items()
+            # In key order: batches of two processes lock the rows they share in one order.
+            for (learner, quiz_id), card in sorted(self.cards.items(), key=lambda kv: kv[0])
             if card.changed and card.values is not None
         ]
         if cards:
