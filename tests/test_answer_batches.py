@@ -211,3 +211,16 @@ async def test_a_private_polls_totals_are_dropped_without_a_transaction(
         event.remove(bot.runtime.engine.sync_engine, "begin", began)
     async with bot.runtime.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(LearnerAnswer)) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # no SQL involved
+async def test_an_answer_from_a_name_no_database_can_hold_is_still_refused(
+    inproc: InProcessBot,
+) -> None:
+    bot = inproc
+    poll = await deep_link_poll(bot, ALI, "cnn-params")
+    odd = FakeUser(ALI.id, "Ali\x00", "ali_learns")  # the quick check of poll answers
+    assert await bot.answer_poll(odd, poll, bot.correct_of(poll)) == []
+    assert await bot.count(LearnerAnswer) == 0
+    await bot.answer_poll(ALI, poll, bot.correct_of(poll))
+    assert await bot.count(LearnerAnswer) == 1
