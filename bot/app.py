@@ -249,9 +249,17 @@ async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
         try:
             await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
+            await _cancel_background(application)
             await application.stop()
     finally:
         await application.shutdown()
+
+
+async def _cancel_background(application: QuizbotApplication) -> None:
+    """Stop the exports still running (each tells its admin), while the bot can still send."""
+    runtime = application.bot_data.runtime
+    if runtime is not None:
+        await runtime.background.cancel_all()
 
 
 async def _initialize(application: QuizbotApplication) -> None:

@@ -23,6 +23,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 
@@ -147,6 +149,20 @@ class PacingLimiter(BaseRateLimiter[int]):
         """Wait for the request's slot, send it; after a 429 wait as told and try again."""
         if not paced(endpoint):
             return await callback(*args, **kwargs)
+        started = self.clock()
+        try:
+            return await self._paced(callback, args, kwargs, data, rate_limit_args)
+        finally:  # a refusal is Telegram's reply too: its wait counts
+            metrics.observe_send(self.clock() - started)
+
+    async def _paced(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         chat = None if data.get("chat_id") is None else str(data["chat_id"])
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):

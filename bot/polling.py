@@ -2,10 +2,12 @@
 
 Telegram forgets every update below the offset of the next getUpdates call. PTB's Updater
 fetches the next batch (and so confirms the last) while the previous one still waits in an
-unbounded queue: a crash then loses answers Telegram believes we have. Here each batch is
-handled, update by update, before the next fetch confirms it; a crash means Telegram sends
-the unconfirmed updates again (handlers are idempotent where it matters: a repeated answer is
-stored once). An update PTB cannot parse is reported and skipped instead of stopping the bot.
+unbounded queue: a crash then loses answers Telegram believes we have. Here a batch goes to
+the dispatcher (bot/dispatch.py: concurrently, each source in order), and the next fetch,
+which confirms it, waits until every update in it has settled: its work committed. A crash
+before that means Telegram sends the unconfirmed updates again (handlers are idempotent where
+it matters: a repeated answer is stored once); a crash after it can lose only replies still
+on their way. An update PTB cannot parse is reported and skipped instead of stopping the bot.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+
+from bot import metrics
+from bot.dispatch import LIMIT, Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +32,8 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30
 BATCH = 100
 MAX_BACKOFF_SECONDS = 30.0
+# At a stop, how long replies of updates already confirmed may take to go out.
+DRAIN_SECONDS = 20.0
 
 
 class Poller:
@@ -38,12 +46,14 @@ class Poller:
         *,
         long_poll: float = LONG_POLL_SECONDS,
         batch: int = BATCH,
+        in_hand: int = LIMIT,
     ) -> None:
         self.application = application
         self.allowed_updates = list(allowed_updates)
         self.long_poll = long_poll
         self.batch = batch
         self.offset: int | None = None  # the next update id to ask for: confirms all before it
+        self.dispatcher = Dispatcher(application, limit=in_hand)  # 1: one update at a time
 
     async def _fetch(self, long_poll: float, limit: int) -> list[dict[str, Any]]:
         # Raw JSON, so that one update PTB cannot parse does not lose the others. Bot API
@@ -61,17 +71,28 @@ class Poller:
         )
         return list(result or [])
 
-    async def handle(self, raw: dict[str, Any]) -> None:
-        """Hand one update to the application; the offset then moves past it."""
-        update_id = int(raw["update_id"])
+    def parse(self, raw: dict[str, Any]) -> Update | None:
+        """The update, or None (reported) when this PTB version cannot read it."""
         try:
-            update = Update.de_json(raw, self.application.bot)
+            return Update.de_json(raw, self.application.bot)
         except Exception:
             # Telegram sent something this PTB version cannot read: skip it, say so loudly.
-            log.exception("update %s could not be parsed; skipped", update_id)
-        else:
-            await self.application.process_update(update)
-        self.offset = update_id + 1
+            # It is counted here (the dispatcher counts the ones it is given).
+            metrics.count_update(raw)
+            log.exception("update %s could not be parsed; skipped", raw.get("update_id"))
+            return None
+
+    async def handle(self, batch: list[dict[str, Any]]) -> None:
+        """Hand a batch to the dispatcher in Telegram's order; the offset moves past it once
+        every update in it settled (committed), while their replies may still go out."""
+        settling = []
+        for raw in batch:
+            update = self.parse(raw)
+            if update is not None:
+                settling.append(await self.dispatcher.begin(update))
+        await asyncio.gather(*settling)
+        if batch:
+            self.offset = int(batch[-1]["update_id"]) + 1
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; then confirm what was handled."""
@@ -89,18 +110,27 @@ class Poller:
                 break
             try:
                 updates = fetch.result()
-            except (TimedOut, NetworkError, Conflict) as error:
+            except InvalidToken:
+                raise  # revoked while running: the operator must act (see app.run_polling)
+            except RetryAfter as error:  # Telegram names the wait itself
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("getUpdates refused for flood; again in %.0f s", seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), seconds)
+                continue
+            except TelegramError as error:  # 5xx, the network, another poller, a refusal
                 log.warning("getUpdates failed (%s); retrying in %.1f s", error, backoff)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
                 continue
             backoff = 0.5
-            for raw in updates:
-                if stop.is_set():
-                    break  # the rest stays unconfirmed: Telegram sends it again
-                await self.handle(raw)
+            await self.handle(updates)
         await self.confirm()
+        # Replies still on their way go out before the application stops.
+        if not await self.dispatcher.drain(DRAIN_SECONDS):
+            log.warning("stopped with replies still unsent after %s s", DRAIN_SECONDS)
 
     async def confirm(self) -> None:
         """Tell Telegram that everything handled so far is done (at shutdown)."""

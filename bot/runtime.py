@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.background import BackgroundJobs
 from bot.batching import AnswerBatcher
 from bot.config import Settings
 from bot.db.base import utcnow
@@ -39,6 +40,8 @@ class Runtime:
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     # Players' first names for their game's leaderboard: memory only, never the database.
     player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
+    # Long work started from chat (exports), beside the updates; cancelled at shutdown.
+    background: BackgroundJobs = field(init=False, default_factory=BackgroundJobs)
     # Poll answers of concurrent updates, committed a batch at a time (bot/batching.py).
     answers: AnswerBatcher = field(init=False)
 

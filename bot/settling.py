@@ -1,10 +1,11 @@
 """When an update counts as handled: its database work committed, even if replies still go out.
 
-The dispatcher (bot/dispatch.py) gives each update a `Settled` marker through a context
-variable; the unit of work (or the answer batcher) calls `settle()` once its commit is done.
-Polling confirms an update to Telegram, and webhook mode answers it 200, only after it settled:
-a crash after that point can lose replies still being sent, never what was committed.
-Outside a dispatched update (jobs, tests calling `process_update`) `settle()` does nothing.
+The dispatcher (bot/dispatch.py) gives each update a `Marker` through a context variable; the
+unit of work (or the answer batcher) calls `settle()` once its commit is done, and the error
+handler calls `fail()` when a handler raised. Polling confirms an update to Telegram, and
+webhook mode answers it, only after it settled: a crash after that point can lose replies still
+being sent, never what was committed. Outside a dispatched update (jobs, tests calling
+`process_update` themselves) both do nothing.
 """
 
 from __future__ import annotations
@@ -12,18 +13,41 @@ from __future__ import annotations
 import asyncio
 import contextvars
 
-_CURRENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar(
-    "quizbot_settled", default=None
+
+class Marker:
+    """One update's progress: settled (committed or finished), and whether it failed first."""
+
+    __slots__ = ("failed", "settled")
+
+    def __init__(self) -> None:
+        self.settled = asyncio.Event()
+        self.failed = False
+
+
+_CURRENT: contextvars.ContextVar[Marker | None] = contextvars.ContextVar(
+    "quizbot_settling", default=None
 )
 
 
 def settle() -> None:
     """Mark the update being handled as committed (idempotent; a no-op outside one)."""
-    event = _CURRENT.get()
-    if event is not None:
-        event.set()
+    marker = _CURRENT.get()
+    if marker is not None:
+        marker.settled.set()
 
 
-def settling(event: asyncio.Event) -> contextvars.Token[asyncio.Event | None]:
-    """Make `event` the marker of the update handled in this context (the dispatcher's call)."""
-    return _CURRENT.set(event)
+def fail() -> None:
+    """Note that a handler of the update raised; it matters only if nothing had committed."""
+    marker = _CURRENT.get()
+    if marker is not None and not marker.settled.is_set():
+        marker.failed = True
+
+
+def handling(marker: Marker) -> contextvars.Token[Marker | None]:
+    """Make `marker` the one of the update handled in this context (the dispatcher's call)."""
+    return _CURRENT.set(marker)
+
+
+def handled(token: contextvars.Token[Marker | None]) -> None:
+    """Undo `handling` once the update is done."""
+    _CURRENT.reset(token)

@@ -405,6 +405,15 @@ CHART_ANSWERS_AXIS = "تعداد پاسخ"
 CHART_PARTICIPATION = "مشارکت در طول زمان"
 EXPORT_CAPTION = "📦 آمار «{scope}» در قالب {format}"
 EXPORT_USAGE = "این‌طوری بنویسید: /export csv یا /export xlsx یا /export json"
+# /export runs in the background: a progress message, edited as it goes.
+EXPORT_PREPARING = "⏳ در حال آماده‌سازی آمار «{scope}» در قالب {format}…"
+EXPORT_PROGRESS = (
+    "⏳ در حال آماده‌سازی آمار «{scope}» در قالب {format}: {done} از {total} مرحله ({percent})"
+)
+EXPORT_DONE = "✅ آمار «{scope}» در قالب {format} آماده شد و فرستاده شد."
+EXPORT_FAILED = "❌ آماده‌سازی آمار «{scope}» به خطا خورد. کمی بعد دوباره /export رو بفرستید؛ اگه باز هم نشد، به نگهدارندهٔ ربات خبر بدید."
+EXPORT_INTERRUPTED = "⏹ ربات در حال خاموش شدن یا راه‌اندازی دوباره بود و آماده‌سازی آمار «{scope}» نیمه‌کاره ماند. چند دقیقهٔ دیگه دوباره /export رو بفرستید."
+EXPORT_RUNNING = "⏳ یک خروجی آمار برای شما در حال آماده شدنه؛ تموم که شد فایلش می‌رسه. بعد از اون دوباره /export رو بفرستید."
 YES_NO = {True: "بله", False: "خیر"}
 
 # --- browsing and fixing the bank in chat: /needsreview, /bank (issue 11, item 2) ---

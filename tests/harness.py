@@ -186,9 +186,9 @@ class Harness:
     async def caught_up(self, user: FakeUser) -> Call:
         """Wait until the bot has handled everything `user` sent so far; its answer to /help.
 
-        The bot's poller hands updates to the application one at a time, in the order
-        Telegram sent them, so once it has answered a /help sent now, every
-        earlier update is done with.
+        The bot handles each person's updates one after another, in the order Telegram sent
+        them, so once it has answered a /help sent now, every earlier update of theirs is
+        done with (other people's may still be in hand: see `FakeTelegram.delivered`).
         """
         return await self.say(user, "/help")
 

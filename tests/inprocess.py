@@ -74,6 +74,13 @@ class InProcessBot:
         """`user` writes `text` in private chat (a command when it starts with /)."""
         return await self.process(self.api.text_update(user, text))
 
+    async def send_and_finish(self, user: FakeUser, text: str) -> list[Call]:
+        """Like `send_text`, and until the background work it started (an export) is done."""
+        since = self.api.mark()
+        await self.send_text(user, text)
+        await self.runtime.background.wait()
+        return self.api.calls[since:]
+
     async def say_in_group(
         self, chat: JSON, user: FakeUser, text: str, *, as_group: bool = False
     ) -> list[Call]:
@@ -223,6 +230,7 @@ async def _open(
 
 async def _close(app: QuizbotApplication, runtime: Runtime) -> None:
     try:
+        await runtime.background.cancel_all()  # as `serve` does before the application stops
         await app.shutdown()
     finally:
         await runtime.engine.dispose()

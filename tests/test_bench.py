@@ -49,7 +49,11 @@ def test_demos_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -
 
 def test_export_benchmark_prints_its_figures() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "export.py"), "--answers", "600", "--small", "200"],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "export.py"),
+            *("--answers", "600", "--small", "200", "--runs", "1"),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -57,7 +61,17 @@ def test_export_benchmark_prints_its_figures() -> None:
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["full"]["answers"] == 600
-    assert set(figures["full"]) == {"answers", "csv", "xlsx", "json"}
+    assert set(figures["full"]) == {"answers", "floor_s", "csv", "xlsx", "json"}
+    for fmt in ("csv", "xlsx", "json"):
+        assert set(figures["full"][fmt]) == {
+            "median_s",
+            "runs_s",
+            "ratio",
+            "max_stall_s",
+            "peak_mib",
+            "bytes",
+        }
+        assert figures["full"][fmt]["bytes"] > 0
 
 
 def test_startup_benchmark_prints_its_ratios() -> None:

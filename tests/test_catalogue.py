@@ -21,7 +21,7 @@ OUTCOME_MODULES = [learning_outcomes, channel_outcomes, drafting, demos, results
 
 
 # Data carried inside outcomes, not outcomes themselves.
-NOT_OUTCOMES = {"ScheduleDraft", "QuizResult", "View"}
+NOT_OUTCOMES = {"ScheduleDraft", "QuizResult", "View", "ExportReady"}  # the last: a job's file
 
 
 def outcome_types() -> list[type]:

@@ -791,14 +791,18 @@ def test_results_too_long_for_one_message_go_out_whole_in_several() -> None:
 async def test_export_json_carries_the_channels_vote_shares(channel: InProcessBot) -> None:
     poll_id = channel.poll_id_of(await postnow(channel, "quiz fnd-linear-params-mnist"))
     await channel.poll_results(poll_id, [21, 63, 11, 5])
-    calls = await channel.send_text(ADMIN, "/export json")
-    assert methods(calls) == ["sendDocument"]
-    data = json.loads(calls[0].files["document"])
+    calls = await channel.send_and_finish(ADMIN, "/export json")
+    # A progress message at once, the file, then the message says it is done.
+    assert methods(calls) == ["sendMessage", "sendDocument", "editMessageText"]
+    assert "در حال آماده‌سازی آمار «دیتاساینس فارسی»" in calls[0].params["text"]
+    data = json.loads(calls[1].files["document"])
     assert data["views"]["channel_options"][1]["share"] == 0.63
-    assert "آمار «دیتاساینس فارسی»" in calls[0].params["caption"]
+    assert "آمار «دیتاساینس فارسی»" in calls[1].params["caption"]
+    assert calls[2].params["message_id"] == calls[0].result["message_id"]
+    assert calls[2].params["text"].startswith("✅")
 
 
 async def test_export_without_a_format_sends_an_excel_workbook(channel: InProcessBot) -> None:
-    calls = await channel.send_text(ADMIN, "/export")
-    assert methods(calls) == ["sendDocument"]
-    assert calls[0].files["document"].startswith(b"PK")  # a zip container: the workbook
+    calls = await channel.send_and_finish(ADMIN, "/export")
+    workbook = one(calls, "sendDocument").files["document"]
+    assert workbook.startswith(b"PK")  # a zip container: the workbook

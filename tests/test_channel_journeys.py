@@ -319,6 +319,7 @@ async def test_an_admin_runs_the_channel_from_telegram_alone(real_bank_url: str)
         # 6. The channel votes; /results shows the options' words, the right one marked.
         poll_id = post.result["poll"]["id"]
         await bot.api.poll_results(poll_id, [10, 70, 15, 5])
+        await bot.api.delivered()  # the totals are stored before the admin asks
         results = await bot.say(ADMIN, "/results", where=lambda p: "کوییز شماره ۱" in p["text"])
         assert "۷۰٪ لایهٔ ادغام بیشینه ✅" in results.shown
 

@@ -5,6 +5,7 @@ import asyncio
 import csv
 import io
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from bot.db.models import (
     Audience,
     Channel,
     ItemKind,
+    LearnerAnswer,
     Publication,
     Purpose,
     TestSession,
@@ -282,3 +284,114 @@ def test_chart_labels_keep_every_word_of_an_option() -> None:
 def test_chart_days_are_jalali_with_the_year_where_it_changes() -> None:
     days = ["2026-03-19", "2026-03-20", "2026-03-21", "2026-03-22"]
     assert charts.day_labels(days) == ["۱۴۰۴/۱۲/۲۸", "۱۲/۲۹", "۱۴۰۵/۰۱/۰۱", "۰۱/۰۲"]
+
+
+async def test_every_format_tells_what_the_answer_rows_say(session_factory: Sessions) -> None:
+    # Fifteen learners, three quizzes, some second attempts: every learner figure of every
+    # format, recomputed here from the rows themselves (first attempts, Kelley's 27% groups).
+    rng = random.Random(3)
+    quizzes = {"q1": (4, 1), "q2": (3, 0), "q3": (2, 1)}
+    async with session_factory.begin() as session:
+        await bank(session)
+        session.add(quiz("q3", "a", 2, 1))
+        await session.flush()
+        for n in range(15):
+            for quiz_id, (options, right) in quizzes.items():
+                for attempt in (1, 2):
+                    if rng.random() < 0.75:
+                        option = rng.randrange(options)
+                        await answer(
+                            session, f"{n:064x}", quiz_id, option, option == right, attempt
+                        )
+    async with session_factory() as session:
+        rows = (
+            await session.execute(
+                select(
+                    LearnerAnswer.learner_hash,
+                    LearnerAnswer.quiz_id,
+                    LearnerAnswer.option_mask,
+                    LearnerAnswer.is_correct,
+                ).where(LearnerAnswer.attempt == 1)
+            )
+        ).all()
+        views = await export.build_views(session, ZoneInfo("Asia/Tehran"))
+
+    by_learner: dict[str, list[bool]] = {}
+    for learner, _quiz, _mask, right in rows:
+        by_learner.setdefault(learner, []).append(bool(right))
+    ranked = sorted(by_learner, key=lambda who: (-sum(by_learner[who]) / len(by_learner[who]), who))
+    cut = (len(ranked) * 27 + 99) // 100
+    upper, lower = set(ranked[:cut]), set(ranked[len(ranked) - cut :])
+
+    def share(part: list[object], whole: list[object]) -> float:
+        return len(part) / len(whole)
+
+    expected_items = []
+    for quiz_id in sorted(quizzes):
+        mine = [row for row in rows if row[1] == quiz_id]
+        right = [row for row in mine if row[3]]
+        ups = [row for row in mine if row[0] in upper]
+        lows = [row for row in mine if row[0] in lower]
+        discrimination = share([r for r in ups if r[3]], ups) - share(
+            [r for r in lows if r[3]], lows
+        )
+        for position in range(quizzes[quiz_id][0]):
+            chosen = [row for row in mine if row[2] & (1 << position)]
+            expected_items.append(
+                (
+                    quiz_id,
+                    len(mine),
+                    round(share(right, mine), 4),
+                    round(discrimination, 4),
+                    position + 1,
+                    position == quizzes[quiz_id][1],
+                    round(share(chosen, mine), 4),
+                )
+            )
+    expected_topics = []
+    for topic, members in (("a", {"q1", "q3"}), ("b", {"q2"})):
+        mine = [row for row in rows if row[1] in members]
+        right = [row for row in mine if row[3]]
+        learners = len({row[0] for row in mine})
+        expected_topics.append((topic, len(mine), round(share(right, mine), 4), learners))
+
+    item_keys = ("quiz_id", "answers", "facility", "discrimination", "option", "correct", "share")
+    topic_keys = ("topic", "answers", "accuracy", "learners")
+    document = json.loads(export.to_json(views, T0))["views"]
+    assert [tuple(row[k] for k in item_keys) for row in document["learner_items"]] == (
+        expected_items
+    )
+    assert [tuple(row[k] for k in topic_keys) for row in document["topics"]] == expected_topics
+
+    def typed(value: str | float | None) -> object:
+        """A cell as the JSON has it: numbers as numbers, yes/no as booleans."""
+        if isinstance(value, str):
+            answer_of = {text: flag for flag, text in texts.YES_NO.items()}
+            if value in answer_of:
+                return answer_of[value]
+            try:
+                return int(value)
+            except ValueError:
+                try:
+                    return float(value)
+                except ValueError:
+                    return value
+        return value
+
+    def picked(table: list[list[object]], view: str, keys: tuple[str, ...]) -> list[tuple]:
+        headers = texts.EXPORT_VIEWS[view][1]
+        column = {header: i for i, header in enumerate(table[0])}
+        return [tuple(typed(line[column[headers[k]]]) for k in keys) for line in table[1:]]
+
+    files = export.to_csv_files(views)
+    for view, keys, expected in (
+        ("learner_items", item_keys, expected_items),
+        ("topics", topic_keys, expected_topics),
+    ):
+        table: list[list[object]] = list(
+            csv.reader(io.StringIO(files[f"{view}.csv"].decode("utf-8-sig")))
+        )
+        assert picked(table, view, keys) == expected, view
+        workbook = load_workbook(io.BytesIO(export.to_xlsx(views)))
+        sheet = [list(line) for line in workbook[texts.EXPORT_VIEWS[view][0]].values]
+        assert picked(sheet, view, keys) == expected, view

@@ -105,7 +105,8 @@ async def test_quizzes_that_lost_their_options_get_them_back_from_the_files(
                 updated_at=NOW,
             )
         )
-    await asyncio.to_thread(migrate.downgrade, sample_bank_url, "-1")
+    # To just before the repair (b7e4c2a91d05), whatever came after it.
+    await asyncio.to_thread(migrate.downgrade, sample_bank_url, "8d2ed070f5b9")
     async with engine.begin() as connection:
         await connection.execute(text("DELETE FROM quiz_options"))
     await asyncio.to_thread(migrate.upgrade, sample_bank_url)

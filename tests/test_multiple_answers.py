@@ -95,7 +95,7 @@ async def test_the_channel_poll_lets_voters_tick_several_and_results_mark_each_r
     assert "درست: " not in text
 
     for fmt in ("json", "csv", "xlsx"):
-        calls = await several.send_text(ADMIN, f"/export {fmt}")
+        calls = await several.send_and_finish(ADMIN, f"/export {fmt}")
         data = one(calls, "sendDocument").files["document"]
         rows = exported_quizzes(fmt, data)
         assert rows == [{"multiple": "yes", "correct_options": "2, 3", "share_correct": ""}], fmt

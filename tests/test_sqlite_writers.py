@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from typer.testing import CliRunner
 
 from bot.bank.loader import load_bank
@@ -127,3 +127,27 @@ async def test_scheduler_cli_and_answers_write_one_sqlite_file_at_once(
     # The sample bank has one lesson: the first add succeeds, the rest say the kind ran out.
     assert codes == [0] + [1] * 7
     assert lessons == 1
+
+
+async def test_writers_in_one_process_take_turns_in_the_order_they_asked(sqlite_file: str) -> None:
+    # Each writer reads how many went before and writes one more row: with SQLite's busy
+    # wait alone they would not go in turn; queued, each sees exactly its predecessors' rows.
+    engine = create_engine(sqlite_file)
+    sessions = create_session_factory(engine)
+    async with sessions.begin() as session:
+        await session.execute(text("CREATE TABLE turns (n INTEGER NOT NULL)"))
+    order: list[int] = []
+
+    async def writer(n: int) -> None:
+        async with sessions.begin() as session:
+            seen = await session.scalar(text("SELECT count(*) FROM turns"))
+            order.append(n)
+            await asyncio.sleep(0)  # others get the loop while this one holds its turn
+            await session.execute(text("INSERT INTO turns (n) VALUES (:n)"), {"n": n})
+            assert seen == n
+
+    try:
+        await asyncio.gather(*(writer(n) for n in range(40)))
+    finally:
+        await engine.dispose()
+    assert order == list(range(40))

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.channel_engine import notices
 from bot.channel_engine.render import Rendered, RenderError, load_item, render
 from bot.channel_engine.sender import DeliveryError, Sent
@@ -169,6 +170,7 @@ async def mark_sent(session: AsyncSession, post_id: int, sent: Sent, now: dateti
     session.add(publication)
     await session.flush()
     post.state, post.publication_id, post.updated_at = PostState.SENT, publication.id, now
+    metrics.count_post("sent")
 
 
 async def mark_failed(

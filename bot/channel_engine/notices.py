@@ -14,12 +14,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.db.inserts import insert_once
 from bot.db.models import AdminNotice, Channel, ItemKind, NoticeKind
 from bot.services.channel import contacts
 
 # Pending notices delivered per scheduler pass; the rest wait for the next one.
 DELIVERY_BATCH = 20
+# A post's end other than `sent` is decided exactly where its notice is written (claims.py).
+POST_OUTCOMES: dict[NoticeKind, metrics.PostOutcome] = {
+    NoticeKind.FAILED: "failed",
+    NoticeKind.UNCERTAIN: "uncertain",
+    NoticeKind.MISSED: "missed",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,9 @@ async def add(
         "created_at": now,
         "attempts": 0,
     }
-    await insert_once(session, AdminNotice, values, ["dedupe_key"])
+    added = await insert_once(session, AdminNotice, values, ["dedupe_key"])
+    if added and kind in POST_OUTCOMES:  # once per fact, as the notice itself
+        metrics.count_post(POST_OUTCOMES[kind])
 
 
 async def pending(session: AsyncSession, limit: int = DELIVERY_BATCH) -> list[NoticeView]:

@@ -214,12 +214,18 @@ def _import_history(settings: Settings, source: Path, topic: str | None) -> None
     with content_errors():
         export = read_export(source)
 
-    async def run(sessions: Sessions) -> Any:
-        async with sessions.begin() as session:
-            return await import_history(session, export, str(topic_id), utcnow())
-
     sync_command(settings, show_progress=False)  # topics must exist before quizzes
-    report = run_with_sessions(settings, run)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"importing {len(export.polls)} polls", total=len(export.polls))
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        async def run(sessions: Sessions) -> Any:
+            async with sessions.begin() as session:
+                return await import_history(session, export, str(topic_id), utcnow(), progress)
+
+        report = run_with_sessions(settings, run)
     console.print(
         f"{report.quizzes} quizzes, {report.publications} channel posts and "
         f"{report.snapshots} vote snapshots imported, {report.skipped} already there or "

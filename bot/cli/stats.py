@@ -45,13 +45,22 @@ def stats_export(
             err_console.print(f"--since is not an ISO date: {since}", markup=False)
             raise typer.Exit(2) from exc
 
-    async def views(sessions: Sessions) -> list[export.View]:
-        async with sessions() as session:
-            return await export.build_views(session, settings.tz, channel, start)
+    from rich.progress import Progress
 
     migrate.upgrade(settings.database_url)
     try:
-        tables = run_with_sessions(settings, views)
+        # The queries take seconds at a million answers: a bar counts them.
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("statistics", total=export.QUERY_STEPS)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+
+            async def views(sessions: Sessions) -> list[export.View]:
+                async with sessions() as session:
+                    return await export.build_views(session, settings.tz, channel, start, progress)
+
+            tables = run_with_sessions(settings, views)
     except LookupError as exc:
         err_console.print(str(exc), markup=False)
         raise typer.Exit(1) from exc

@@ -9,15 +9,25 @@ which begins deferred and never blocks writers (WAL mode).
 
 The driver's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
 SQLite sees; that also makes DDL (migrations) transactional on SQLite as it is on PostgreSQL.
+
+Within one process, write transactions on SQLite also queue for their turn on an asyncio lock
+(in the order they asked) before they begin. SQLite's own busy wait sleeps and retries, up to
+100 ms a try, so with the bot handling many updates at once a writer could wait far longer
+than the writers ahead of it take, and not in turn. Other processes (the CLI beside the bot)
+still meet the busy timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,10 +44,15 @@ def create_engine(database_url: str) -> AsyncEngine:
     """Create an async engine; SQLite gets foreign keys, WAL, a busy timeout, IMMEDIATE writes."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        # Updates are handled concurrently: room for that many transactions at once (three
+        # bot processes stay under PostgreSQL's default of 100 connections).
+        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if url.database not in (None, "", ":memory:"):
         _create_private(url.database)
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    # Each connection is a thread of aiosqlite's; concurrent updates read side by side.
+    engine = create_async_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, pool_size=8, max_overflow=24
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -74,10 +89,53 @@ def _create_private(path: str) -> None:
     os.close(descriptor)  # an empty file is an empty SQLite database
 
 
+# The write queue of each SQLite engine (and event loop: an asyncio lock belongs to one).
+_WRITE_QUEUES: weakref.WeakKeyDictionary[Engine, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_queue(engine: AsyncEngine) -> asyncio.Lock:
+    queues = _WRITE_QUEUES.setdefault(engine.sync_engine, {})
+    loop = id(asyncio.get_running_loop())
+    if loop not in queues:
+        queues.clear()  # an engine lives in one loop at a time; drop a finished loop's lock
+        queues[loop] = asyncio.Lock()
+    return queues[loop]
+
+
+class QueuedWrites(async_sessionmaker[AsyncSession]):
+    """Sessions whose `begin()` waits its turn among this process's writers (SQLite)."""
+
+    def begin(self) -> Any:  # an async context manager giving the session, as the base's
+        """A transaction that starts when the writers ahead of it are done."""
+        return self._queued()
+
+    @asynccontextmanager
+    async def _queued(self) -> AsyncIterator[AsyncSession]:
+        bind = self.kw["bind"]
+        queue = _write_queue(bind)
+        # As long as SQLite's own busy timeout: past it a write fails the same way.
+        async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
+            await queue.acquire()
+        try:
+            async with super().begin() as session:
+                yield session
+        finally:
+            queue.release()
+
+
 def create_session_factory(
     engine: AsyncEngine, *, read_only: bool = False
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions on the engine; `read_only` ones begin deferred on SQLite (long reads, exports)."""
-    bind = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}) if read_only else engine
+    """Sessions on the engine; `read_only` ones begin deferred on SQLite (long reads, exports).
+
+    Write sessions on SQLite queue in this process (see the module's docstring).
+    """
     # Objects expire at commit: no ORM object may be used outside its transaction.
-    return async_sessionmaker(bind, expire_on_commit=True)
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=True)
+    if read_only:
+        deferred = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        return async_sessionmaker(deferred, expire_on_commit=True)
+    return QueuedWrites(engine, expire_on_commit=True)

@@ -512,7 +512,15 @@ class LearnerAnswer(Base):
     __tablename__ = "learner_answers"
     __table_args__ = (
         UniqueConstraint("publication_id", "learner_hash"),
-        Index("ix_learner_answers_learner_quiz", "learner_hash", "quiz_id"),
+        # Covers what the statistics read, in learner order, without the table (exports).
+        Index(
+            "ix_learner_answers_learner_cover",
+            "learner_hash",
+            "quiz_id",
+            "attempt",
+            "is_correct",
+            "option_mask",
+        ),
         Index("ix_learner_answers_quiz_attempt", "quiz_id", "attempt"),
     )
 

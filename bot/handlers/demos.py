@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
-from bot import texts
+from bot import metrics, texts
 from bot.bank.normalize import to_persian_digits
 from bot.context import QuizbotContext
 from bot.demos_runner.base import DemoInterruptedError, DemoTimeoutError
@@ -273,6 +273,7 @@ def _caption(caption: str, name: str, params: dict[str, Any]) -> str:
 @renders(DemoReady)
 async def show_ready(update: Update, context: QuizbotContext, outcome: DemoReady) -> None:
     """A cached plot."""
+    metrics.count_demo("cached")
     chat_id = chat_id_of(update)
     caption = _caption(outcome.caption, outcome.demo.name, outcome.params)
     await with_retry(lambda: context.bot.send_photo(chat_id, outcome.png, caption=caption))
@@ -286,6 +287,7 @@ async def run_and_send(update: Update, context: QuizbotContext, outcome: DemoToR
     bot = context.bot
     runner = runtime.demo_runner
     if runner is None:
+        metrics.count_demo("unavailable")
         await reply(update, texts.DEMO_UNAVAILABLE)
         return
     title = outcome.demo.title
@@ -318,12 +320,17 @@ async def run_and_send(update: Update, context: QuizbotContext, outcome: DemoToR
     except DemoTimeoutError:
         result = None
     except DemoInterruptedError:
+        metrics.count_demo("interrupted")
         for task in list(edits):
             await task
         await with_retry(
             lambda: bot.edit_message_text(texts.DEMO_INTERRUPTED, chat_id, status.message_id)
         )
         return
+    except Exception:  # e.g. Redis unreachable: counted here, reported by the error handler
+        metrics.count_demo("failed")
+        raise
+    metrics.count_demo("timeout" if result is None else "done" if result["ok"] else "failed")
     for task in list(edits):
         await task
     if result is None or not result["ok"]:

@@ -9,30 +9,18 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden
 
-from bot import texts
+from bot import metrics, texts
 from bot.context import QuizbotContext
 from bot.handlers.replies import chat_id_of, with_retry
 from bot.limits import MAX_MESSAGE_LENGTH, fit
+from bot.settling import fail
 
 log = logging.getLogger(__name__)
 
 
 def _update_kind(update: object) -> str:
     # Only the kind of update goes into the report: it must not carry user ids or names.
-    if isinstance(update, Update):
-        for kind in (
-            "message",
-            "callback_query",
-            "poll_answer",
-            "poll",
-            "channel_post",
-            "my_chat_member",
-            "chat_member",
-            "edited_message",
-        ):
-            if getattr(update, kind) is not None:
-                return kind
-    return type(update).__name__
+    return metrics.update_kind(update) if isinstance(update, Update) else type(update).__name__
 
 
 def _private(update: Update) -> bool:
@@ -44,6 +32,9 @@ def _private(update: Update) -> bool:
 async def on_error(update: object, context: QuizbotContext) -> None:
     """Handle an exception raised while processing an update."""
     error = context.error
+    fail()  # before anything committed, this tells webhook mode to have Telegram send it again
+    if update is not None:  # None: a job's error, not an update's
+        metrics.count_update_failure()
     if isinstance(error, Forbidden):
         # The learner blocked the bot: nothing to reply to, nothing to fix.
         log.info("Forbidden while handling an update: %s", error)

@@ -27,6 +27,7 @@ Decide = Callable[[Update, QuizbotContext, AsyncSession], Awaitable[object]]
 Callback = Callable[[Update, QuizbotContext], Coroutine[Any, Any, object]]
 Renderer = Callable[[Update, QuizbotContext, Any], Awaitable[str | None]]
 R = TypeVar("R", bound=Renderer)
+D = TypeVar("D", bound=Decide)
 
 _RENDERERS: dict[type, Renderer] = {}
 
@@ -80,17 +81,29 @@ async def present(update: Update, context: QuizbotContext, result: object) -> ob
     return state
 
 
+_READERS: set[Decide] = set()
+
+
+def reads_only(decide: D) -> D:
+    """Mark a decide function that only reads (its units of work are `read_only`)."""
+    _READERS.add(decide)
+    return decide
+
+
 def unit_of_work(decide: Decide, *, read_only: bool = False) -> Callback:
     """A PTB callback that runs `decide` in one transaction and renders after the commit.
 
-    `read_only` work (exports) runs in a deferred transaction that never holds SQLite's
-    write lock.
+    `read_only` work (exports, picking a quiz) runs in a deferred transaction that never
+    holds SQLite's write lock; having nothing to commit, its update has settled at once.
     """
+    read_only = read_only or decide in _READERS
 
     @functools.wraps(decide)
     async def callback(update: Update, context: QuizbotContext) -> object:
         runtime = context.runtime
         sessions = runtime.read_sessions if read_only else runtime.sessions
+        if read_only:
+            settle()  # nothing of it to lose: the update may be confirmed now
         async with sessions.begin() as session:
             result = await decide(update, context, session)
             if isinstance(result, Step):

@@ -183,6 +183,8 @@ class FakeTelegram:
         self._poll_ids = itertools.count(5_000_000_001)
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
+        # Chats whose Bot API calls wait until their gate opens (a slow link to one chat).
+        self._gates: dict[str, asyncio.Event] = {}
         self._storm_rate = 0.0
         self.storm_hits: dict[str, int] = {}  # the faults a storm injected, by kind
         self._storm_rng = random.Random(0)
@@ -228,6 +230,10 @@ class FakeTelegram:
             502: "Bad Gateway",
         }.get(status, "Internal Server Error")
         self._failures.setdefault(method, []).append(_Failure(status, text, retry_after, delay))
+
+    def hold(self, chat_id: int) -> asyncio.Event:
+        """Make calls to `chat_id` wait (recorded, unanswered) until the returned event is set."""
+        return self._gates.setdefault(str(chat_id), asyncio.Event())
 
     def storm(self, rate: float, rng: random.Random | None = None, max_delay: float = 7.0) -> None:
         """From now on fail a random `rate` of all calls, any method: 429, 500, 502, slow, 400.
@@ -555,6 +561,20 @@ class FakeTelegram:
         """Queue an update exactly as given (numbered): e.g. one a bot library cannot read."""
         return await self._push(self._numbered(body))
 
+    async def delivered(self, patience: float = 15.0) -> None:
+        """Wait until the bot confirmed every update queued so far (it settled them all).
+
+        The bot handles updates from different people, chats and polls concurrently; a test
+        that needs one's effect before another's (a poll's totals before /results) waits here.
+        """
+        last = max((u["update_id"] for u in self._updates), default=0)
+
+        async def confirmed() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self.confirmed_below > last)
+
+        await asyncio.wait_for(confirmed(), patience)
+
     def unconfirmed(self) -> list[int]:
         """The ids of queued updates the bot has not yet confirmed (Telegram would resend)."""
         return [u["update_id"] for u in self._updates if u["update_id"] >= self.confirmed_below]
@@ -696,6 +716,9 @@ class FakeTelegram:
             self.calls.append(call)
             async with self._changed:
                 self._changed.notify_all()
+        gate = self._gates.get(str(params.get("chat_id")))
+        if gate is not None:
+            await gate.wait()
         failures = self._failures.get(method)
         failure = failures.pop(0) if failures else self._storm_failure()
         if failure is not None:
@@ -772,7 +795,10 @@ class FakeTelegram:
         if "allowed_updates" in params:
             self.allowed_updates = list(params["allowed_updates"])
         # An offset confirms every update before it: Telegram forgets them.
-        self.confirmed_below = max(self.confirmed_below, offset)
+        if offset > self.confirmed_below:
+            self.confirmed_below = offset
+            async with self._changed:
+                self._changed.notify_all()
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._deliverable() and timeout > 0:
             async with self._changed:

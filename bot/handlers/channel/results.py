@@ -1,19 +1,42 @@
-"""/results (the channel's recent quizzes as voted) and /export (statistics as a file)."""
+"""/results (the channel's recent quizzes as voted) and /export (statistics as a file).
+
+/export only checks the request inside its update; the file is built by a background job
+(bot/background.py) that edits a progress message as it goes, so the bot keeps answering
+everyone else meanwhile (at a million answers the build takes seconds).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import BadRequest, TelegramError
 
 from bot import texts
 from bot.context import QuizbotContext
 from bot.handlers.channel.admin import admin_of
-from bot.handlers.replies import chat_id_of, reply, with_retry
+from bot.handlers.replies import reply, user_id_of, with_retry
 from bot.handlers.work import renders
 from bot.limits import MAX_MESSAGE_LENGTH, first_words, telegram_length
 from bot.persian import fa_number, fa_percent
+from bot.runtime import Runtime
 from bot.services.channel.results import QuizResult, ResultsShown, show_results
-from bot.services.reporting.export import ExportReady, ExportUsage, export_channel
+from bot.services.reporting.export import (
+    ExportRequested,
+    ExportUsage,
+    build_export,
+    export_channel,
+)
+
+log = logging.getLogger(__name__)
+
+# Progress edits at most this often: Telegram limits edits of one message too.
+EXPORT_EDIT_INTERVAL = 3.0
+# At shutdown, the admin is told the export stopped, waiting no longer than this for Telegram.
+INTERRUPTED_NOTICE_SECONDS = 5.0
 
 QUESTION_LENGTH = 80
 OPTION_LENGTH = 40
@@ -26,14 +49,9 @@ async def results_command(update: Update, context: QuizbotContext, session: Asyn
 
 
 async def export_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
-    """/export csv|xlsx|json (in a read-only transaction: it may take a while)."""
-    runtime = context.runtime
+    """/export csv|xlsx|json: the channel and format checked here, the file built after."""
     return await export_channel(
-        session,
-        admin_of(update, context, history=True),
-        list(context.args or []),
-        runtime.settings.tz,
-        runtime.now(),
+        session, admin_of(update, context, history=True), list(context.args or [])
     )
 
 
@@ -103,18 +121,91 @@ async def show_channel_results(
         await reply(update, message)
 
 
-@renders(ExportReady)
-async def show_export(update: Update, context: QuizbotContext, outcome: ExportReady) -> None:
-    """The file, with a caption naming the channel and format."""
-    chat_id = chat_id_of(update)
-    caption = texts.EXPORT_CAPTION.format(
-        scope=outcome.channel_title, format=outcome.format.upper()
-    )
-    await with_retry(
-        lambda: context.bot.send_document(
-            chat_id, outcome.data, filename=f"quizbot-stats.{outcome.extension}", caption=caption
+@renders(ExportRequested)
+async def start_export(update: Update, context: QuizbotContext, outcome: ExportRequested) -> None:
+    """A progress message at once; the file follows from a background job (one per admin)."""
+    runtime = context.runtime
+    key = f"export:{runtime.person(user_id_of(update))}"
+    if runtime.background.running(key):
+        await reply(update, texts.EXPORT_RUNNING)
+        return
+    scope, fmt = outcome.channel_title, outcome.format.upper()
+    status = await reply(update, texts.EXPORT_PREPARING.format(scope=scope, format=fmt))
+    job = export_job(context.bot, runtime, status.chat_id, status.message_id, outcome)
+    runtime.background.start(key, job)
+
+
+async def export_job(
+    bot: Bot, runtime: Runtime, chat_id: int, status_id: int, request: ExportRequested
+) -> None:
+    """Build the file in a read session, editing the progress message; send it; say done.
+
+    A failure is logged and the message says so; at shutdown (cancelled) it says the export
+    stopped and to ask again: a half-built export is not resumed after a restart.
+    """
+    scope, fmt = request.channel_title, request.format.upper()
+    loop = asyncio.get_running_loop()
+    last_edit = loop.time()  # the progress message was just sent
+    editing: asyncio.Task[None] | None = None
+
+    async def edit(text: str) -> None:
+        try:
+            await bot.edit_message_text(text, chat_id, status_id)
+        except TelegramError as error:  # a progress edit lost is no reason to stop
+            log.debug("export progress not edited: %s", error)
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last_edit, editing
+        now = loop.time()
+        if done >= total or now - last_edit < EXPORT_EDIT_INTERVAL:
+            return
+        if editing is not None and not editing.done():
+            return  # the last edit is still on its way
+        last_edit = now
+        text = texts.EXPORT_PROGRESS.format(
+            scope=scope,
+            format=fmt,
+            done=fa_number(done),
+            total=fa_number(total),
+            percent=fa_percent(done, total),
         )
-    )
+        editing = loop.create_task(edit(text))
+
+    async def settle_edits() -> None:
+        if editing is not None:
+            await editing
+
+    try:
+        async with runtime.read_sessions.begin() as session:
+            ready = await build_export(
+                session, request, runtime.settings.tz, runtime.now(), progress
+            )
+        await settle_edits()
+        caption = texts.EXPORT_CAPTION.format(scope=scope, format=fmt)
+        filename = f"quizbot-stats.{ready.extension}"
+        await with_retry(
+            lambda: bot.send_document(chat_id, ready.data, filename=filename, caption=caption)
+        )
+    except asyncio.CancelledError:
+        if editing is not None:
+            editing.cancel()
+        notice = texts.EXPORT_INTERRUPTED.format(scope=scope)
+        with contextlib.suppress(TelegramError, TimeoutError):
+            await asyncio.wait_for(edit(notice), INTERRUPTED_NOTICE_SECONDS)
+        raise
+    except Exception:
+        log.exception("export of %s (%s) failed", request.channel_chat_id, request.format)
+        await settle_edits()
+        await edit(texts.EXPORT_FAILED.format(scope=scope))
+        return
+    try:
+        await with_retry(
+            lambda: bot.edit_message_text(
+                texts.EXPORT_DONE.format(scope=scope, format=fmt), chat_id, status_id
+            )
+        )
+    except BadRequest as error:  # the file went out; only the note did not change
+        log.debug("export progress not closed: %s", error)
 
 
 @renders(ExportUsage)

@@ -17,17 +17,19 @@ from bot.handlers.learning.keyboards import next_quiz_keyboard
 from bot.handlers.learning.polls import send_quiz
 from bot.handlers.learning.topics import scope_text
 from bot.handlers.replies import chat_id_of, reply, user_id_of
-from bot.handlers.work import renders, unit_of_work
+from bot.handlers.work import reads_only, renders, unit_of_work
 from bot.services.learning import practice
 from bot.services.learning.outcomes import NextQuiz, NoQuizzes
 
 
+@reads_only  # picking a quiz writes nothing; sending it records the poll afterwards
 async def quiz_command(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """/quiz [topic]: an unseen quiz of the typed topic, or of the whole bank."""
     learner = context.runtime.person(user_id_of(update))
     return await practice.quiz_by_name(session, learner, " ".join(context.args or []))
 
 
+@reads_only
 async def quiz_button(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
     """A "quiz" or "next quiz" button."""
     button = QuizButton.pressed(update)

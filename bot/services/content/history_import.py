@@ -4,6 +4,7 @@ right answer, publications and historical vote snapshots. Importing twice change
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,9 +43,17 @@ def imported_quiz_id(chat_id: int, message_id: int) -> str:
 
 
 async def import_history(
-    session: AsyncSession, export: ChannelExport, topic_id: str, now: datetime
+    session: AsyncSession,
+    export: ChannelExport,
+    topic_id: str,
+    now: datetime,
+    progress: Callable[[int, int], object] | None = None,
 ) -> ImportReport:
-    """Add the export's polls; existing ones (same channel and message) are left alone."""
+    """Add the export's polls; existing ones (same channel and message) are left alone.
+
+    `progress` hears (polls done, polls in all) after each poll: a channel's history may hold
+    thousands.
+    """
     channel = await session.scalar(select(Channel).where(Channel.chat_id == export.chat_id))
     if channel is None:
         channel = Channel(
@@ -65,7 +74,9 @@ async def import_history(
         if number is not None
     }
     quizzes = publications = snapshots = skipped = 0
-    for poll in export.polls:
+    for done, poll in enumerate(export.polls):
+        if progress is not None:
+            progress(done, len(export.polls))
         if len(poll.options) < 2:
             skipped += 1
             continue
@@ -130,6 +141,8 @@ async def import_history(
             )
         )
         snapshots += 1
+    if progress is not None:
+        progress(len(export.polls), len(export.polls))
     if used_numbers and max(used_numbers) >= channel.next_quiz_number:
         channel.next_quiz_number = max(used_numbers) + 1  # new quizzes continue the series
     return ImportReport(quizzes, publications, snapshots, skipped)

@@ -6,11 +6,12 @@ topics and days, not the number of answers.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,6 +31,15 @@ from bot.services.channel.views import ChannelView
 from bot.services.reporting import statistics
 
 FORMATS = ("csv", "xlsx", "json")
+# The steps of an export a progress message counts: the views' queries, then the file.
+QUERY_STEPS = 6
+STEPS = QUERY_STEPS + 1
+
+Progress = Callable[[int, int], object]  # (steps done, steps in all)
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,12 @@ async def build_views(
     tz: ZoneInfo,
     channel_chat_id: int | None = None,
     since: datetime | None = None,
+    progress: Progress = _no_progress,
 ) -> list[View]:
-    """Every statistics view, for one channel (by chat id) or all of them."""
+    """Every statistics view, for one channel (by chat id) or all of them.
+
+    `progress` hears (steps done, STEPS) after each of the QUERY_STEPS queries.
+    """
     channel_id = None
     if channel_chat_id is not None:
         channel_id = await session.scalar(
@@ -61,6 +75,7 @@ async def build_views(
             raise LookupError(f"unknown channel {channel_chat_id}")
     titles = dict((await session.execute(select(Channel.id, Channel.title))).all())
     channel_quizzes = await statistics.channel_quiz_statistics(session, channel_id, since)
+    progress(1, STEPS)
     questions = dict((await session.execute(select(Quiz.id, Quiz.question))).all())
     option_texts = {
         (q, p): t
@@ -99,7 +114,9 @@ async def build_views(
                 }
             )
     items_view = []
-    for stats in await statistics.item_statistics(session, since):
+    item_stats = await statistics.item_statistics(session, since)
+    progress(2, STEPS)
+    for stats in item_stats:
         # Without a right answer the learners' "correct" flags say nothing: leave them out.
         known = stats.answer_known
         for position, (share, right) in enumerate(
@@ -118,6 +135,8 @@ async def build_views(
                     "share": round(share, 4),
                 }
             )
+    topic_stats = await statistics.topic_statistics(session, since)
+    progress(3, STEPS)
     topics_view = [
         {
             "topic": t.topic_id,
@@ -126,8 +145,10 @@ async def build_views(
             "accuracy": round(t.accuracy, 4),
             "learners": t.learners,
         }
-        for t in await statistics.topic_statistics(session, since)
+        for t in topic_stats
     ]
+    test_stats = await statistics.test_statistics(session)
+    progress(4, STEPS)
     sessions_view = [
         {
             "size": test.size,
@@ -135,9 +156,11 @@ async def build_views(
             "sessions": count,
             "cronbach_alpha": _rounded(test.cronbach_alpha),
         }
-        for test in await statistics.test_statistics(session)
+        for test in test_stats
         for correct, count in sorted(test.distribution.items())
     ]
+    snapshots = await statistics.voters_over_time(session, channel_id, since)
+    progress(5, STEPS)
     votes_view = [
         {
             "publication_id": publication,
@@ -146,16 +169,13 @@ async def build_views(
             "taken_at_jalali": jalali_datetime(moment, tz),
             "voters": voters,
         }
-        for publication, number, moment, voters in await statistics.voters_over_time(
-            session, channel_id, since
-        )
+        for publication, number, moment, voters in snapshots
     ]
+    per_day = await statistics.answers_per_day(session, str(tz), since)
+    progress(6, STEPS)
     days_view = [
         {"day": day, "day_jalali": jalali_day(day), "answers": count}
-        for day, count in (
-            (date.fromisoformat(text), count)
-            for text, count in await statistics.answers_per_day(session, str(tz), since)
-        )
+        for day, count in ((date.fromisoformat(text), count) for text, count in per_day)
     ]
     return [
         View("channel_quizzes", quizzes_view),
@@ -299,6 +319,15 @@ def render(views: list[View], fmt: str, generated_at: datetime) -> tuple[bytes, 
 
 
 @dataclass(frozen=True)
+class ExportRequested:
+    """An admin asked for the acting channel's statistics: built in the background."""
+
+    channel_chat_id: int
+    channel_title: str
+    format: str
+
+
+@dataclass(frozen=True)
 class ExportReady:
     """A channel's statistics as one file."""
 
@@ -314,18 +343,30 @@ class ExportUsage:
 
 
 async def export_channel(
-    session: AsyncSession,
-    admin: Admin,
-    words: list[str],
-    tz: ZoneInfo,
-    now: datetime,
-) -> ExportReady | ExportUsage | Refusal:
-    """/export csv|xlsx|json (xlsx by default): the acting channel's statistics."""
+    session: AsyncSession, admin: Admin, words: list[str]
+) -> ExportRequested | ExportUsage | Refusal:
+    """/export csv|xlsx|json (xlsx by default): which channel and format, checked at once."""
     channel = await acting_channel(session, admin)
     if not isinstance(channel, ChannelView):
         return channel
     fmt = words[0].lower() if words else "xlsx"
     if fmt not in FORMATS:
         return ExportUsage()
-    data, extension = render(await build_views(session, tz, channel.chat_id), fmt, now)
-    return ExportReady(data, extension, fmt, channel.title)
+    return ExportRequested(channel.chat_id, channel.title, fmt)
+
+
+async def build_export(
+    session: AsyncSession,
+    request: ExportRequested,
+    tz: ZoneInfo,
+    now: datetime,
+    progress: Progress = _no_progress,
+) -> ExportReady:
+    """The requested file; the file itself is written in a thread (the event loop stays free).
+
+    Run it in a read session: it reads for seconds at a million answers.
+    """
+    views = await build_views(session, tz, request.channel_chat_id, progress=progress)
+    data, extension = await asyncio.to_thread(render, views, request.format, now)
+    progress(STEPS, STEPS)
+    return ExportReady(data, extension, request.format, request.channel_title)

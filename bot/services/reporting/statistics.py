@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -58,10 +58,8 @@ class ItemStats:
         return any(self.correct)
 
 
-async def item_statistics(session: AsyncSession, since: datetime | None = None) -> list[ItemStats]:
-    """Facility, discrimination and distractor shares of every answered quiz."""
-    first = _first_attempts(since)
-    # Learners ranked by overall score; the top and bottom 27% form the comparison groups.
+def _groups(first: list[ColumnElement[bool]]) -> Any:
+    """Each learner's comparison group: "upper", "lower" or "" (Kelley's 27% by score)."""
     scores = (
         select(
             LearnerAnswer.learner_hash.label("learner"),
@@ -76,8 +74,10 @@ async def item_statistics(session: AsyncSession, since: datetime | None = None) 
         func.row_number().over(order_by=(scores.c.score.desc(), scores.c.learner)).label("rank"),
         func.count().over().label("n"),
     ).subquery()
-    cut = (ranked.c.n * GROUP_SHARE + 99) / 100  # ceil(27% of n), in integer arithmetic
-    groups = select(
+    # ceil(27% of n) in integer arithmetic: `//`, since SQLAlchemy's `/` is true division (it
+    # made the cut fractional, and the lower group one learner too big).
+    cut = (ranked.c.n * GROUP_SHARE + 99) // 100
+    return select(
         ranked.c.learner,
         case(
             (ranked.c.rank <= cut, literal("upper")),
@@ -85,53 +85,87 @@ async def item_statistics(session: AsyncSession, since: datetime | None = None) 
             else_=literal(""),
         ).label("g"),
     ).subquery()
-    in_upper = func.sum(case((groups.c.g == "upper", 1), else_=0))
-    in_lower = func.sum(case((groups.c.g == "lower", 1), else_=0))
-    upper_share = func.sum(
-        case((and_(groups.c.g == "upper", LearnerAnswer.is_correct), 1.0), else_=0.0)
-    )
-    lower_share = func.sum(
-        case((and_(groups.c.g == "lower", LearnerAnswer.is_correct), 1.0), else_=0.0)
-    )
+
+
+@dataclass
+class _Tally:
+    """First attempts at one quiz, counted from the aggregate rows."""
+
+    answers: int = 0
+    correct: int = 0
+    group_answers: dict[str, int] = field(default_factory=dict)
+    group_correct: dict[str, int] = field(default_factory=dict)
+    masks: dict[int, int] = field(default_factory=dict)  # option mask -> answers
+
+
+async def item_statistics(session: AsyncSession, since: datetime | None = None) -> list[ItemStats]:
+    """Facility, discrimination and distractor shares of every answered quiz."""
+    first = _first_attempts(since)
+    groups = _groups(first)
+    # One pass over the answers, counted by quiz, chosen options, right or not and group: a
+    # few rows per quiz, from which every figure follows. The groups are read first, in
+    # learner order (the covering learner index), and each learner's answers after them.
     rows = await session.execute(
         select(
-            Quiz.id,
-            Quiz.topic_id,
-            Quiz.question,
+            LearnerAnswer.quiz_id,
+            LearnerAnswer.option_mask,
+            LearnerAnswer.is_correct,
+            groups.c.g,
             func.count(),
-            _rate(LearnerAnswer.is_correct),
-            upper_share,
-            in_upper,
-            lower_share,
-            in_lower,
         )
-        .select_from(LearnerAnswer)
-        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
-        .join(groups, groups.c.learner == LearnerAnswer.learner_hash)
+        .select_from(groups)
+        .join(LearnerAnswer, LearnerAnswer.learner_hash == groups.c.learner)
         .where(*first)
-        .group_by(Quiz.id, Quiz.topic_id, Quiz.question)
-        .order_by(Quiz.id)
-    )
-    stats = {}
-    for quiz_id, topic_id, question, answers, facility, up, n_up, low, n_low in rows:
-        discrimination = (float(up) / n_up - float(low) / n_low) if n_up and n_low else None
-        stats[quiz_id] = ItemStats(
-            quiz_id, topic_id, question, int(answers), float(facility), discrimination
+        .group_by(
+            LearnerAnswer.quiz_id, LearnerAnswer.option_mask, LearnerAnswer.is_correct, groups.c.g
         )
-    chosen = LearnerAnswer.option_mask.op("&")(literal(1).op("<<")(QuizOption.position))
-    shares = await session.execute(
-        select(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct, _rate(chosen != 0))
-        .select_from(QuizOption)
-        .join(LearnerAnswer, LearnerAnswer.quiz_id == QuizOption.quiz_id)
-        .where(*first)
-        .group_by(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct)
-        .order_by(QuizOption.quiz_id, QuizOption.position)
+        .order_by(LearnerAnswer.quiz_id)
     )
-    for quiz_id, _position, is_correct, share in shares:
-        if quiz_id in stats:
-            stats[quiz_id].option_shares.append(float(share))
-            stats[quiz_id].correct.append(bool(is_correct))
-    return list(stats.values())
+    tallies: dict[str, _Tally] = {}
+    for quiz_id, mask, is_correct, group, count in rows:
+        tally = tallies.setdefault(quiz_id, _Tally())
+        count, right = int(count), bool(is_correct)
+        tally.answers += count
+        tally.correct += count if right else 0
+        tally.group_answers[group] = tally.group_answers.get(group, 0) + count
+        if right:
+            tally.group_correct[group] = tally.group_correct.get(group, 0) + count
+        tally.masks[int(mask)] = tally.masks.get(int(mask), 0) + count
+    quizzes = {
+        quiz_id: (topic_id, question)
+        for quiz_id, topic_id, question in await session.execute(
+            select(Quiz.id, Quiz.topic_id, Quiz.question)
+        )  # the whole bank (thousands of rows at most): no IN list of unbounded length
+    }
+    options: dict[str, list[tuple[int, bool]]] = {}
+    for quiz_id, position, is_correct in await session.execute(
+        select(QuizOption.quiz_id, QuizOption.position, QuizOption.is_correct).order_by(
+            QuizOption.quiz_id, QuizOption.position
+        )
+    ):
+        options.setdefault(quiz_id, []).append((int(position), bool(is_correct)))
+    result = []
+    for quiz_id, tally in tallies.items():
+        if quiz_id not in quizzes:
+            continue  # an answer to a quiz no longer in the table (as the inner join had it)
+        topic_id, question = quizzes[quiz_id]
+        n_up, n_low = tally.group_answers.get("upper", 0), tally.group_answers.get("lower", 0)
+        up, low = tally.group_correct.get("upper", 0), tally.group_correct.get("lower", 0)
+        discrimination = (up / n_up - low / n_low) if n_up and n_low else None
+        stats = ItemStats(
+            quiz_id,
+            topic_id,
+            question,
+            tally.answers,
+            tally.correct / tally.answers,
+            discrimination,
+        )
+        for position, is_correct in options.get(quiz_id, []):
+            chosen = sum(n for mask, n in tally.masks.items() if mask & (1 << position))
+            stats.option_shares.append(chosen / tally.answers)
+            stats.correct.append(is_correct)
+        result.append(stats)
+    return result
 
 
 @dataclass(frozen=True)
@@ -149,24 +183,35 @@ async def topic_statistics(
     session: AsyncSession, since: datetime | None = None
 ) -> list[TopicStats]:
     """Per topic: first-attempt accuracy and how many learners answered."""
+    # Counted per learner and topic first (in learner order, from the covering index), so
+    # the distinct learners of a topic are that subquery's rows: no DISTINCT over the answers.
+    per_learner = (
+        select(
+            Quiz.topic_id.label("topic"),
+            func.count().label("answers"),
+            func.sum(case((LearnerAnswer.is_correct, 1), else_=0)).label("correct"),
+        )
+        .select_from(LearnerAnswer)
+        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
+        .where(*_first_attempts(since))
+        .group_by(LearnerAnswer.learner_hash, Quiz.topic_id)
+        .subquery()
+    )
     rows = await session.execute(
         select(
             Topic.id,
             Topic.title,
+            func.sum(per_learner.c.answers),
+            func.sum(per_learner.c.correct),
             func.count(),
-            _rate(LearnerAnswer.is_correct),
-            func.count(func.distinct(LearnerAnswer.learner_hash)),
         )
-        .select_from(LearnerAnswer)
-        .join(Quiz, Quiz.id == LearnerAnswer.quiz_id)
-        .join(Topic, Topic.id == Quiz.topic_id)
-        .where(*_first_attempts(since))
+        .join(per_learner, per_learner.c.topic == Topic.id)
         .group_by(Topic.id, Topic.title, Topic.position)
         .order_by(Topic.position)
     )
     return [
-        TopicStats(t, title, int(n), float(acc), int(learners))
-        for t, title, n, acc, learners in rows
+        TopicStats(t, title, int(n), int(correct) / int(n), int(learners))
+        for t, title, n, correct, learners in rows
     ]
 
 

@@ -1,0 +1,145 @@
+"""How long an answer waits behind a crowd of `/quiz` commands: concurrent vs one at a time.
+
+Quizbot polls the fake Bot API over HTTP on 127.0.0.1 with its real pacing on the real clock
+(30 messages a second overall, so 200 quiz polls take about 7 s to go out). Then `--quizzes`
+learners send /quiz and one more learner answers a poll; the figure is the time from the
+answer's arrival at the fake Telegram to its row in the database. The same run is made with
+the dispatcher handling one update at a time (as the bot did before) and concurrently (as
+`quizbot run` does now), side by side; `--repeat` runs of each, the median reported.
+
+    .venv/bin/python bench/head_of_line.py [--quizzes 200] [--repeat 3]
+
+The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, insert, select
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.bank.loader import load_bank
+from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
+from bot.dispatch import LIMIT
+from bot.polling import Poller
+from bot.runtime import Runtime
+from bot.services.content.sync import sync_bank
+from bot.services.privacy import learner_hash
+from tests.fakebot import FakeBotApi, FakeUser
+
+TOKEN = "123456789:AAE9xkq3v1mZ0Lr8pT2wQy7uN5sB4cD6eFg"
+KEY = b"bench-key-" + b"h" * 32
+ANSWERING = FakeUser(9_000_001)
+
+
+async def prepared(url: str) -> None:
+    """A migrated database with the bank and one poll the answering learner was sent."""
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url)
+    async with create_session_factory(engine).begin() as session:
+        await sync_bank(session, load_bank(DEFAULT_CONTENT_DIR))
+        quiz_id = await session.scalar(select(Quiz.id).limit(1))
+        await session.execute(
+            insert(Publication),
+            [
+                {
+                    "audience": Audience.PRIVATE,
+                    "purpose": Purpose.SINGLE,
+                    "learner_hash": learner_hash(KEY, ANSWERING.id),
+                    "kind": ItemKind.QUIZ,
+                    "quiz_id": quiz_id,
+                    "poll_id": "waiting-poll",
+                    "message_id": 1,
+                }
+            ],
+        )
+    await engine.dispose()
+
+
+async def one_run(api: FakeBotApi, url: str, quizzes: int, in_hand: int) -> float:
+    """Seconds from the answer's arrival to its row, behind `quizzes` /quiz commands."""
+    await prepared(url)
+    engine = create_engine(url)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=api.url,
+        database_url=url,
+        answer_hash_key=KEY.decode(),
+    )
+    app = build_application(Runtime(settings, engine, KEY), TOKEN)
+    for job in app.job_queue.jobs() if app.job_queue else ():
+        job.schedule_removal()  # the scheduler and reminders would only add noise
+    await app.initialize()
+    await app.start()
+    halt = asyncio.Event()
+    poller = Poller(app, ALLOWED_UPDATES, long_poll=1, in_hand=in_hand)
+    polling = asyncio.create_task(poller.run(halt))
+    sessions = create_session_factory(engine)
+    for n in range(quizzes):
+        await api.send_text(FakeUser(8_000_000 + n), "/quiz")
+    began = time.perf_counter()
+    await api.answer_poll(ANSWERING, "waiting-poll", [0])
+    while True:
+        async with sessions() as session:
+            if await session.scalar(select(func.count()).select_from(LearnerAnswer)):
+                break
+        await asyncio.sleep(0.005)
+    waited = time.perf_counter() - began
+    halt.set()
+    await api.release_polls()
+    await polling
+    await api.release_polls(False)
+    await app.stop()
+    await app.shutdown()
+    await engine.dispose()
+    return waited
+
+
+async def main(quizzes: int, repeat: int) -> dict[str, Any]:
+    waits: dict[str, list[float]] = {"one_at_a_time": [], "concurrent": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_ in range(repeat):
+            for name, in_hand in (("one_at_a_time", 1), ("concurrent", LIMIT)):
+                api = FakeBotApi(TOKEN)
+                await api.start()
+                url = f"sqlite+aiosqlite:///{folder}/{name}-{round_}.db"
+                waits[name].append(await one_run(api, url, quizzes, in_hand))
+                await api.stop()
+    one, many = (statistics.median(waits[k]) for k in ("one_at_a_time", "concurrent"))
+    return {
+        "quizzes_ahead": quizzes,
+        "answer_wait_one_at_a_time_s": round(one, 3),
+        "answer_wait_concurrent_s": round(many, 3),
+        "ratio": round(many / one, 3),
+        "runs": {k: [round(v, 3) for v in w] for k, w in waits.items()},
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quizzes", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    outcome = asyncio.run(main(arguments.quizzes, arguments.repeat))
+    print(
+        f"an answer behind {outcome['quizzes_ahead']} /quiz: "
+        f"{outcome['answer_wait_concurrent_s']} s concurrent, "
+        f"{outcome['answer_wait_one_at_a_time_s']} s one at a time "
+        f"(ratio {outcome['ratio']}, median of {arguments.repeat})"
+    )
+    print(json.dumps(outcome))

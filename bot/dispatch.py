@@ -1,0 +1,142 @@
+"""Updates handled concurrently, each source's in the order Telegram sent them.
+
+PTB's `process_update` handles one update; this runs many at once so that an answer does not
+wait behind a hundred `/quiz` commands that are busy sending. Order still matters within one
+source: a learner's answers, presses and messages run one after another (their test's next
+question depends on the last answer), as do a group's or a channel's updates. An update starts
+once everything earlier from its source has finished, replies included.
+
+`submit` (or the future `begin` gives) returns when the update has *settled*: its unit of
+work committed (bot/settling.py), or its handlers finished without one. That is the moment
+polling may confirm it to Telegram and webhook mode may answer it; its replies may still be
+on their way. `drain` waits for
+those at shutdown. At most `limit` updates are in hand at once: past that `submit` waits,
+which holds back polling (and so Telegram) instead of piling updates up in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable
+from enum import Enum
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application
+
+from bot import metrics
+from bot.settling import Marker, handled, handling
+
+log = logging.getLogger(__name__)
+
+LIMIT = 512
+
+
+class Settled(Enum):
+    """How an update's handling ended, as far as Telegram needs to know."""
+
+    COMMITTED = "committed"  # its work is done, or at least committed (replies may follow)
+    FAILED = "failed"  # a handler raised before anything was committed; it was reported
+
+
+def order_key(update: Update) -> Hashable:
+    """The source whose updates must be handled in order: a person, a group, a channel."""
+    if update.poll_answer is not None:
+        voter = update.poll_answer.user or update.poll_answer.voter_chat
+        return ("person", voter.id) if voter is not None else ("update", update.update_id)
+    if update.poll is not None:  # the vote counts of one poll
+        return ("poll", update.poll.id)
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return ("person", chat.id)
+    if update.callback_query is not None:  # a button under a message in a group or channel
+        return ("person", update.callback_query.from_user.id)
+    if chat is not None:  # a group's commands and members, a channel's posts
+        return ("chat", chat.id)
+    return ("update", update.update_id)
+
+
+class _Work(Marker):
+    """One update in hand: the settling marker, and when it is done altogether."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = asyncio.Event()
+
+
+Bot = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Dispatcher:
+    """Runs updates concurrently, one source's in order; `submit` returns once one settled."""
+
+    def __init__(self, application: Bot, *, limit: int = LIMIT) -> None:
+        self.application = application
+        self._room = asyncio.Semaphore(limit)
+        self._last: dict[Hashable, _Work] = {}  # each source's latest update in hand
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def in_hand(self) -> int:
+        """Updates started and not yet done (replies included)."""
+        return len(self._tasks)
+
+    async def submit(self, update: Update) -> Settled:
+        """Handle `update` after its source's earlier ones; return once it settled."""
+        return await (await self.begin(update))
+
+    async def begin(self, update: Update) -> asyncio.Future[Settled]:
+        """Start handling `update` once there is room; the future resolves when it settled.
+
+        Updates begun one after another keep that order within each source (a batch from
+        getUpdates is begun in Telegram's order, then waited for as a whole).
+        """
+        await self._room.acquire()  # before the order is fixed: nothing waits on a roomless one
+        key = order_key(update)
+        before = self._last.get(key)
+        work = _Work()
+        self._last[key] = work
+        metrics.count_update(update)
+        metrics.queue_entered()
+        task = asyncio.create_task(self._run(update, key, before, work), name="update")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return asyncio.ensure_future(self._outcome(work))
+
+    @staticmethod
+    async def _outcome(work: _Work) -> Settled:
+        await work.settled.wait()
+        return Settled.FAILED if work.failed else Settled.COMMITTED
+
+    async def _run(self, update: Update, key: Hashable, before: _Work | None, work: _Work) -> None:
+        try:
+            if before is not None:
+                await before.done.wait()
+            token = handling(work)
+            try:
+                # PTB hands a handler's exception to the error handler (which calls fail());
+                # what reaches here is PTB itself failing.
+                await self.application.process_update(update)
+            except Exception:
+                log.exception("update %s could not be handled", update.update_id)
+                work.failed = not work.settled.is_set()
+            finally:
+                handled(token)
+        finally:
+            metrics.queue_left()
+            work.settled.set()
+            work.done.set()
+            if self._last.get(key) is work:
+                del self._last[key]
+            self._room.release()
+
+    async def drain(self, patience: float | None = None) -> bool:
+        """Wait until every update in hand is done, replies included; False on timeout."""
+        if not self._tasks:
+            return True
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=patience)
+        return not pending
