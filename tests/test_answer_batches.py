@@ -93,7 +93,7 @@ async def rolled_back(bot: InProcessBot, votes: Sequence[Vote], batched: bool) -
 async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot) -> None:
     bot = inproc
     person = bot.runtime.person
-    ali, sara, reza = person(ALI.id), person(SARA.id), person(REZA.id)
+    ali, sara, reza, neda = person(ALI.id), person(SARA.id), person(REZA.id), person(NEDA.id)
     relu_first = await deep_link_poll(bot, ALI, "act-relu-grad")
     relu_again = await deep_link_poll(bot, ALI, "act-relu-grad")
     cnn = await deep_link_poll(bot, ALI, "cnn-params")
@@ -101,6 +101,7 @@ async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot
     await bot.answer_poll(ALI, sigmoid_earlier, bot.correct_of(sigmoid_earlier))  # a card stored
     sigmoid = await deep_link_poll(bot, ALI, "act-sigmoid-max")
     saras = await deep_link_poll(bot, SARA, "cnn-params")
+    nedas = await deep_link_poll(bot, NEDA, "act-relu-grad")
     in_test = bot.poll_id_of(one(await start_test(bot, REZA, "/test cnn 2"), "sendPoll"))
     async with bot.runtime.sessions.begin() as session:  # what /review's handler records
         await publications.record_private_quiz(
@@ -123,6 +124,7 @@ async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot
         vote(ali, cnn, [0, 1]),  # two options ticked: a wrong mask
         vote(ali, cnn, [7]),  # an option the quiz does not have: ignored
         vote(ali, sigmoid, wrong(sigmoid)),  # a stored card reviewed
+        vote(neda, nedas, right(nedas)),
         vote(sara, relu_first, [0]),  # someone else's poll (a forwarded copy): not heard
         vote(sara, "no-such-poll", [0]),
         vote(sara, saras, right(saras)),
@@ -133,11 +135,13 @@ async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot
         vote(sara, game, wrong(game)),
         vote(sara, game, right(game)),  # a game's first answer stands
         vote(ali, cnn, right(cnn)),  # after a game's answer of the same learner
+        vote(neda, nedas, []),  # taken back after the batch sent its row (before a test's)
+        vote(neda, nedas, wrong(nedas)),
     ]
     expected = await rolled_back(bot, votes, batched=False)
     assert await rolled_back(bot, votes, batched=True) == expected
     outcomes, found = expected
-    assert len(found["learner_answers"]) == 10  # one stored before, nine here
+    assert len(found["learner_answers"]) == 11  # one stored before, ten here
     assert len(found["game_answers"]) == 2
     assert {type(outcome).__name__ for outcome in outcomes} >= {
         "Nothing",
@@ -146,7 +150,7 @@ async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot
     }
 
     # Through the handlers, concurrently: one batch, one commit, then the replies.
-    concurrent = [votes[0], votes[10], votes[12], votes[15]]
+    concurrent = [votes[0], votes[11], votes[13], votes[16]]
     expected = await rolled_back(bot, concurrent, batched=False)
     batcher = bot.runtime.answers
     batcher.window, batcher.size = 60.0, len(concurrent)  # the batch is whole at the fourth

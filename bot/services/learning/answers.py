@@ -216,8 +216,8 @@ class Vote:
 # The batch's statements, built once: each execution only binds values (building them afresh,
 # as `answer_poll` does, costs more than running them). Core tables, not the ORM: no identity
 # map or unit of work for rows that are only inserted once. Every statement is a trip to the
-# driver (on SQLite three hops to its thread and back), so the batch asks in two: the polls
-# with their quizzes' options and the voters' cards, then the voters' earlier answers.
+# driver (on SQLite three or four hops to its thread and back), so the batch reads in one:
+# each poll with its quiz's right options, the learner's earlier answers and their card.
 _ANSWERS = cast(Table, LearnerAnswer.__table__)
 _CARDS = cast(Table, ReviewCard.__table__)
 _OPTIONS = cast(Table, QuizOption.__table__)
@@ -232,7 +232,34 @@ _CARD_FIELDS = (
     "reviews",
     "lapses",
 )
-# One row per option of each poll's quiz, the card of the poll's learner beside it.
+_RIGHT_MASK = (
+    select(func.coalesce(func.sum(literal(1).op("<<")(_OPTIONS.c.position)), 0))
+    .where(_OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id, _OPTIONS.c.is_correct)
+    .scalar_subquery()
+)
+_OPTION_COUNT = (
+    select(func.count())
+    .select_from(_OPTIONS)
+    .where(_OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id)
+    .scalar_subquery()
+)
+_EARLIER = (
+    select(func.count())
+    .select_from(_ANSWERS)
+    .where(
+        _ANSWERS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+        _ANSWERS.c.quiz_id == _PUBLICATIONS.c.quiz_id,
+    )
+    .scalar_subquery()
+)
+_EXISTING = (
+    select(_ANSWERS.c.id)
+    .where(
+        _ANSWERS.c.publication_id == _PUBLICATIONS.c.id,
+        _ANSWERS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+    )
+    .scalar_subquery()
+)
 _POLLS = (
     select(
         _PUBLICATIONS.c.id,
@@ -241,13 +268,14 @@ _POLLS = (
         _PUBLICATIONS.c.quiz_id,
         _PUBLICATIONS.c.purpose,
         _PUBLICATIONS.c.test_session_id,
-        _OPTIONS.c.position,
-        _OPTIONS.c.is_correct,
+        _RIGHT_MASK.label("right_mask"),
+        _OPTION_COUNT.label("option_count"),
+        _EARLIER.label("earlier"),
+        _EXISTING.label("existing_id"),
         _CARDS.c.learner_hash.label("card_of"),
         *(_CARDS.c[name] for name in _CARD_FIELDS),
     )
     .select_from(_PUBLICATIONS)
-    .outerjoin(_OPTIONS, _OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id)
     .outerjoin(
         _CARDS,
         and_(
@@ -260,16 +288,11 @@ _POLLS = (
         _PUBLICATIONS.c.audience == Audience.PRIVATE,
     )
 )
-# A superset (every learner of the batch by every quiz of it), sorted out in Python: SQLite
-# searches its (learner_hash, quiz_id) index for two IN lists, but scans the whole index for
-# a row-value IN of the pairs.
-_EARLIER_ANSWERS = select(
-    _ANSWERS.c.id, _ANSWERS.c.learner_hash, _ANSWERS.c.quiz_id, _ANSWERS.c.publication_id
-).where(
-    _ANSWERS.c.learner_hash.in_(bindparam("learners", expanding=True)),
-    _ANSWERS.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+# By its natural key: a row this batch already sent has no id known here.
+_DELETE_ANSWER = delete(_ANSWERS).where(
+    _ANSWERS.c.publication_id == bindparam("answered"),
+    _ANSWERS.c.learner_hash == bindparam("answerer"),
 )
-_DELETE_ANSWER = delete(_ANSWERS).where(_ANSWERS.c.id == bindparam("answer_id"))
 _INSERT_ANSWER = insert(_ANSWERS)
 
 
@@ -288,26 +311,6 @@ _UPSERT_CARD = {
 }
 
 
-@dataclass(frozen=True)
-class _Poll:
-    """What the batch needs of a private quiz's publication."""
-
-    id: int
-    learner_hash: str | None
-    quiz_id: str | None
-    purpose: Purpose
-    test_session_id: int | None
-
-
-@dataclass
-class _Answer:
-    """An answer row as the batch knows it: stored (`id`) or to be inserted (`row`)."""
-
-    publication_id: int
-    id: int | None = None
-    row: dict[str, object] | None = None
-
-
 @dataclass
 class _Card:
     values: CardValues | None
@@ -318,79 +321,68 @@ class _Batch:
     """What one batch read, and the writes it has decided but not yet sent."""
 
     def __init__(self) -> None:
-        self.publications: dict[str, _Poll] = {}
-        self.options: dict[str, tuple[int, int]] = {}  # quiz id: (right mask, option count)
-        self.answers: dict[tuple[str, str], list[_Answer]] = {}
+        self.publications: dict[str, Any] = {}  # rows of _POLLS by poll id
+        # Per (learner, quiz): how many answers (attempts so far); the publications whose
+        # learner has answered them (stored or about to be), and the rows not yet sent.
+        self.earlier: dict[tuple[str, str], int] = {}
+        self.answered: set[int] = set()
+        self.pending: dict[int, dict[str, object]] = {}
         self.cards: dict[tuple[str, str], _Card] = {}
-        self.deletes: list[int] = []
-        self.inserts: list[_Answer] = []
+        self.deletes: list[dict[str, object]] = []
+        self.inserts: list[dict[str, object]] = []
 
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
-        """Everything the votes of the batch need, in two SELECTs."""
+        """Everything the votes of the batch need, in one SELECT."""
         poll_ids = sorted({vote.poll_id for vote in votes})
-        masks: dict[str, int] = {}
-        options: dict[str, set[int]] = {}
         for row in await connection.execute(_POLLS, {"poll_ids": poll_ids}):
-            if row.poll_id not in self.publications:
-                self.publications[row.poll_id] = _Poll(
-                    row.id, row.learner_hash, row.quiz_id, row.purpose, row.test_session_id
-                )
-            if row.quiz_id is None:
+            self.publications[row.poll_id] = row
+            if row.learner_hash is None or row.quiz_id is None:
                 continue
-            quiz_id = str(row.quiz_id)
-            if row.position is not None:
-                options.setdefault(quiz_id, set()).add(row.position)
-                bit = (1 << row.position) if row.is_correct else 0
-                masks[quiz_id] = masks.get(quiz_id, 0) | bit
+            key = (row.learner_hash, str(row.quiz_id))
+            self.earlier.setdefault(key, int(row.earlier))
+            if row.existing_id is not None:
+                self.answered.add(row.id)
             if row.card_of is not None:
                 values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
-                self.cards[(row.card_of, quiz_id)] = _Card(values)
-        self.options = {quiz: (masks[quiz], len(positions)) for quiz, positions in options.items()}
-        quiz_ids = sorted({p.quiz_id for p in self.publications.values() if p.quiz_id})
-        if not quiz_ids:
-            return
-        keys = {"learners": sorted({vote.learner for vote in votes}), "quiz_ids": quiz_ids}
-        for row in await connection.execute(_EARLIER_ANSWERS, keys):
-            stored = _Answer(row.publication_id, id=row.id)
-            self.answers.setdefault((row.learner_hash, row.quiz_id), []).append(stored)
+                self.cards[key] = _Card(values)
 
-    def answer(self, vote: Vote, publication: _Poll) -> Nothing:
+    def answer(self, vote: Vote, publication: Any) -> Nothing:
         """`answer_poll` for a private quiz outside a test or review, decided in memory."""
         quiz_id = str(publication.quiz_id)
-        right_mask, options = self.options.get(quiz_id, (0, 0))
+        options = int(publication.option_count)
         if any(not 0 <= option_id < options for option_id in vote.option_ids):
             log.info("answer with options %s to a quiz of %s ignored", vote.option_ids, options)
             return Nothing()
-        earlier = self.answers.setdefault((vote.learner, quiz_id), [])
-        existing = next((a for a in earlier if a.publication_id == publication.id), None)
+        key = (vote.learner, quiz_id)
         if not vote.option_ids:
-            if existing is not None:
-                earlier.remove(existing)
-                if existing.id is not None:
-                    self.deletes.append(existing.id)
+            if publication.id in self.answered:
+                self.answered.discard(publication.id)
+                self.earlier[key] -= 1
+                unsent = self.pending.pop(publication.id, None)
+                if unsent is not None:
+                    self.inserts.remove(unsent)
                 else:
-                    self.inserts.remove(existing)
+                    self.deletes.append({"answered": publication.id, "answerer": vote.learner})
             return Nothing()
-        if existing is not None:
+        if publication.id in self.answered:
             return Nothing()  # Telegram delivered the same answer again
         mask = option_mask(vote.option_ids)
-        correct = mask == right_mask
-        added = _Answer(
-            publication.id,
-            row={
-                "learner_hash": vote.learner,
-                "publication_id": publication.id,
-                "quiz_id": quiz_id,
-                "option_mask": mask,
-                "is_correct": correct,
-                "attempt": len(earlier) + 1,
-                "test_session_id": None,
-                "answered_at": vote.now,
-            },
-        )
-        earlier.append(added)
-        self.inserts.append(added)
-        card = self.cards.setdefault((vote.learner, quiz_id), _Card(None))
+        correct = mask == int(publication.right_mask)
+        self.earlier[key] += 1
+        row: dict[str, object] = {
+            "learner_hash": vote.learner,
+            "publication_id": publication.id,
+            "quiz_id": quiz_id,
+            "option_mask": mask,
+            "is_correct": correct,
+            "attempt": self.earlier[key],
+            "test_session_id": None,
+            "answered_at": vote.now,
+        }
+        self.answered.add(publication.id)
+        self.pending[publication.id] = row
+        self.inserts.append(row)
+        card = self.cards.setdefault(key, _Card(None))
         card.values = reviewed(card.values, correct, vote.now)
         card.changed = True
         return Nothing()
@@ -399,9 +391,9 @@ class _Batch:
         """Send the decided writes: an executemany per statement (deletes first: a retracted
         vote given again in the same batch takes the place its old row held)."""
         if self.deletes:
-            await connection.execute(_DELETE_ANSWER, [{"answer_id": i} for i in self.deletes])
+            await connection.execute(_DELETE_ANSWER, self.deletes)
         if self.inserts:
-            await connection.execute(_INSERT_ANSWER, [a.row for a in self.inserts if a.row])
+            await connection.execute(_INSERT_ANSWER, self.inserts)
         cards = [
             {"learner_hash": learner, "quiz_id": quiz_id}
             | {name: getattr(card.values, name) for name in _CARD_FIELDS}
@@ -413,14 +405,15 @@ class _Batch:
             await connection.execute(_UPSERT_CARD[connection.dialect.name], cards)
         for card in self.cards.values():
             card.changed = False
-        self.deletes, self.inserts = [], []
+        # Rows sent are stored now: a later retraction in the batch deletes them by key.
+        self.deletes, self.inserts, self.pending = [], [], {}
 
 
 async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[object]:
     """`answer_poll` for many votes in one transaction, in order: the same rows, fewer trips.
 
-    The common case (a private quiz outside a test or a review) is decided in memory from two
-    SELECTs and written with one executemany per statement (answers, cards). The rest (a test's
+    The common case (a private quiz outside a test or a review) is decided in memory from one
+    SELECT and written with one executemany per statement (answers, cards). The rest (a test's
     question, a review, a game's poll, an unknown or someone else's poll) goes through
     `answer_poll` itself, after the writes decided so far; from then on that learner's later
     votes in the batch do too, since the batch's reading of them is stale.
