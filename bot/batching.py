@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import metrics
 from bot.services.learning.answers import Vote, answer_batch
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,9 @@ class AnswerBatcher:
                 await self._write([waiting])
             return
         self.batches += 1
-        for (_vote, future, _at), outcome in zip(batch, outcomes, strict=True):
+        for kind, count in Counter(kind for _outcome, kind in outcomes).items():
+            metrics.count_answers(kind, count)
+        for (_vote, future, _at), (outcome, _kind) in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
 

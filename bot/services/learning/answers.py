@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -29,6 +29,9 @@ from bot.services.groups.outcomes import PlayerAnswered
 from bot.services.learning import exams, publications, reviews
 from bot.services.learning.outcomes import AfterAnswer, Nothing
 from bot.services.learning.reviews import CardValues, reviewed
+
+if TYPE_CHECKING:
+    from bot.metrics import AnswerKind
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,18 @@ async def answer_poll(
     bot's busiest path. A poll that is no private quiz may be a group game's (see
     `_answer_in_game`).
     """
+    outcome, _kind = await answer_poll_kind(session, learner, poll_id, option_ids, now)
+    return outcome
+
+
+async def answer_poll_kind(
+    session: AsyncSession,
+    learner: str,
+    poll_id: str,
+    option_ids: Sequence[int],
+    now: datetime,
+) -> tuple[AfterAnswer | PlayerAnswered, AnswerKind]:
+    """`answer_poll`, and what became of the answer (as the metrics count it)."""
     existing = aliased(LearnerAnswer)
     correct_mask = (
         select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
@@ -97,13 +112,14 @@ async def answer_poll(
     publication, right_mask, earlier, existing_id, options = row
     if any(not 0 <= option_id < options for option_id in option_ids):
         log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
-        return Nothing()
+        return Nothing(), "ignored"
     if not option_ids:
-        if existing_id is not None:
-            await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
-        return Nothing()
+        if existing_id is None:
+            return Nothing(), "ignored"
+        await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
+        return Nothing(), "retracted"
     if existing_id is not None:
-        return Nothing()  # Telegram delivered the same answer again
+        return Nothing(), "duplicate"  # Telegram delivered the same answer again
     test = None
     if publication.test_session_id is not None:
         # Locked: a timed question is settled once, by its answer or by the job's timeout.
@@ -114,7 +130,7 @@ async def answer_poll(
         and not await exams.answer_in_time(session, test, publication.id, now)
     ):
         # Too late to count; if it is the waiting question, the test moves on now.
-        return await exams.time_out(session, test, now) or Nothing()
+        return await exams.time_out(session, test, now) or Nothing(), "late"
 
     quiz_id = str(publication.quiz_id)
     correct = option_mask(option_ids) == int(right_mask)
@@ -133,12 +149,12 @@ async def answer_poll(
     await reviews.review(session, learner, quiz_id, correct, now)
     if test is not None:
         if test.finished_at is not None:
-            return Nothing()
+            return Nothing(), "recorded"
         test.correct_count += 1 if correct else 0
-        return await exams.advance(session, test, now)
+        return await exams.advance(session, test, now), "recorded"
     if publication.purpose is Purpose.REVIEW:
-        return await reviews.next_review(session, learner, now, announce=False)
-    return Nothing()
+        return await reviews.next_review(session, learner, now, announce=False), "recorded"
+    return Nothing(), "recorded"
 
 
 async def _answer_in_game(
@@ -147,7 +163,7 @@ async def _answer_in_game(
     poll_id: str,
     option_ids: Sequence[int],
     now: datetime,
-) -> PlayerAnswered | Nothing:
+) -> tuple[PlayerAnswered | Nothing, AnswerKind]:
     """A vote in a group game's poll: scored for the game and stored like a private answer.
 
     Only the first answer while the poll is open counts; a late one (after the timer, or once
@@ -158,12 +174,12 @@ async def _answer_in_game(
     poll = await games.game_poll(session, poll_id, now)
     if poll is None:
         log.info("answer to unknown poll %s ignored (or to another learner's)", poll_id)
-        return Nothing()
+        return Nothing(), "ignored"
     if not poll.open:
         log.info("answer to game poll %s after it closed ignored", poll_id)
-        return Nothing()
+        return Nothing(), "late"
     if not option_ids:  # Telegram lets no one take back a quiz vote; the first one stands
-        return Nothing()
+        return Nothing(), "ignored"
     right_mask, options, earlier = (
         await session.execute(
             select(
@@ -183,10 +199,10 @@ async def _answer_in_game(
     ).one()
     if any(not 0 <= option_id < options for option_id in option_ids):
         log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
-        return Nothing()
+        return Nothing(), "ignored"
     correct = option_mask(option_ids) == int(right_mask)
     if not await games.record_answer(session, poll, learner, correct, now):
-        return Nothing()  # Telegram delivered the same answer again
+        return Nothing(), "duplicate"  # Telegram delivered the same answer again
     publication = await publications.record_game_quiz(session, learner, poll.quiz_id, poll.sent_at)
     session.add(
         LearnerAnswer(
@@ -200,7 +216,7 @@ async def _answer_in_game(
         )
     )
     await reviews.review(session, learner, poll.quiz_id, correct, now)
-    return PlayerAnswered(poll.game_id, learner)
+    return PlayerAnswered(poll.game_id, learner), "game"
 
 
 @dataclass(frozen=True)
@@ -346,26 +362,27 @@ class _Batch:
                 values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
                 self.cards[key] = _Card(values)
 
-    def answer(self, vote: Vote, publication: Any) -> Nothing:
+    def answer(self, vote: Vote, publication: Any) -> tuple[Nothing, AnswerKind]:
         """`answer_poll` for a private quiz outside a test or review, decided in memory."""
         quiz_id = str(publication.quiz_id)
         options = int(publication.option_count)
         if any(not 0 <= option_id < options for option_id in vote.option_ids):
             log.info("answer with options %s to a quiz of %s ignored", vote.option_ids, options)
-            return Nothing()
+            return Nothing(), "ignored"
         key = (vote.learner, quiz_id)
         if not vote.option_ids:
-            if publication.id in self.answered:
-                self.answered.discard(publication.id)
-                self.earlier[key] -= 1
-                unsent = self.pending.pop(publication.id, None)
-                if unsent is not None:
-                    self.inserts.remove(unsent)
-                else:
-                    self.deletes.append({"answered": publication.id, "answerer": vote.learner})
-            return Nothing()
+            if publication.id not in self.answered:
+                return Nothing(), "ignored"
+            self.answered.discard(publication.id)
+            self.earlier[key] -= 1
+            unsent = self.pending.pop(publication.id, None)
+            if unsent is not None:
+                self.inserts.remove(unsent)
+            else:
+                self.deletes.append({"answered": publication.id, "answerer": vote.learner})
+            return Nothing(), "retracted"
         if publication.id in self.answered:
-            return Nothing()  # Telegram delivered the same answer again
+            return Nothing(), "duplicate"  # Telegram delivered the same answer again
         mask = option_mask(vote.option_ids)
         correct = mask == int(publication.right_mask)
         self.earlier[key] += 1
@@ -385,7 +402,7 @@ class _Batch:
         card = self.cards.setdefault(key, _Card(None))
         card.values = reviewed(card.values, correct, vote.now)
         card.changed = True
-        return Nothing()
+        return Nothing(), "recorded"
 
     async def write(self, connection: AsyncConnection) -> None:
         """Send the decided writes: an executemany per statement (deletes first: a retracted
@@ -409,8 +426,11 @@ class _Batch:
         self.deletes, self.inserts, self.pending = [], [], {}
 
 
-async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[object]:
-    """`answer_poll` for many votes in one transaction, in order: the same rows, fewer trips.
+async def answer_batch(
+    session: AsyncSession, votes: Sequence[Vote]
+) -> list[tuple[object, AnswerKind]]:
+    """`answer_poll_kind` for many votes in one transaction, in order: the same rows, fewer
+    trips.
 
     The common case (a private quiz outside a test or a review) is decided in memory from one
     SELECT and written with one executemany per statement (answers, cards). The rest (a test's
@@ -421,7 +441,7 @@ async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[obj
     connection = await session.connection()
     batch = _Batch()
     await batch.read(connection, votes)
-    outcomes: list[object] = []
+    outcomes: list[tuple[object, AnswerKind]] = []
     by_orm: set[str] = set()
     for vote in votes:
         publication = batch.publications.get(vote.poll_id)
@@ -437,8 +457,9 @@ async def answer_batch(session: AsyncSession, votes: Sequence[Vote]) -> list[obj
             continue
         by_orm.add(vote.learner)
         await batch.write(connection)
+        options = list(vote.option_ids)
         outcomes.append(
-            await answer_poll(session, vote.learner, vote.poll_id, list(vote.option_ids), vote.now)
+            await answer_poll_kind(session, vote.learner, vote.poll_id, options, vote.now)
         )
         await session.flush()
     await batch.write(connection)
