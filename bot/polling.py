@@ -36,6 +36,15 @@ MAX_BACKOFF_SECONDS = 30.0
 DRAIN_SECONDS = 20.0
 
 
+def own_poll_totals(raw: dict[str, Any]) -> bool:
+    """Whether this is the new totals of one of the bot's own quiz polls (not anonymous: a
+    private chat's or a game's), which Telegram sends with every vote: their answers come as
+    poll_answer updates, so the totals are confirmed without even being parsed. A channel
+    poll's (always anonymous) are stored (bot/handlers/channel/events.py)."""
+    poll = raw.get("poll")
+    return isinstance(poll, dict) and poll.get("is_anonymous") is False
+
+
 class Poller:
     """Fetches updates, hands each to the application, and confirms them afterwards."""
 
@@ -87,6 +96,9 @@ class Poller:
         every update in it settled (committed), while their replies may still go out."""
         settling = []
         for raw in batch:
+            if own_poll_totals(raw):
+                metrics.count_update(raw)
+                continue
             update = self.parse(raw)
             if update is not None:
                 settling.append(await self.dispatcher.begin(update))

@@ -34,6 +34,7 @@ from bot.db.models import (
 from bot.services.learning import answers, publications
 from bot.services.learning.answers import Vote
 from tests.fakebot import FakeUser
+from tests.harness import Harness
 from tests.inprocess import InProcessBot, one
 from tests.test_group_games import next_poll, start_game
 from tests.test_learner_handlers import start_test
@@ -237,3 +238,25 @@ async def test_an_answer_from_a_name_no_database_can_hold_is_still_refused(
     assert await bot.count(LearnerAnswer) == 0
     await bot.answer_poll(ALI, poll, bot.correct_of(poll))
     assert await bot.count(LearnerAnswer) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # both run in the bench
+async def test_votes_polled_together_are_committed_together_and_then_confirmed(
+    harness: Harness,
+) -> None:
+    learners = [FakeUser(60_000_000 + n, f"L{n}") for n in range(6)]
+    polls = [(await harness.poll_for(user, "/quiz"))[0] for user in learners]
+    assert harness.runtime is not None
+    batches = harness.runtime.answers.batches
+    # Queued without a pause between them, the votes reach the bot in one getUpdates; each
+    # comes as Telegram reports it, the poll_answer and then the poll's new totals.
+    for user, poll in zip(learners, polls, strict=True):
+        last = await harness.api.vote(user, poll, harness.api.polls[poll]["correct_option_ids"])
+    for user in learners:
+        await harness.caught_up(user)
+    assert harness.api.confirmed_below > last  # the totals too, though no handler took them
+    async with harness.runtime.sessions() as session:
+        stored = (await session.scalars(select(LearnerAnswer.is_correct))).all()
+    assert stored == [True] * len(learners)
+    # Fetched together and handled concurrently: one commit for several votes.
+    assert harness.runtime.answers.batches - batches < len(learners)
