@@ -8,7 +8,7 @@ import importlib.util
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -23,13 +23,15 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.config import Settings, SettingsError
+from bot import shared
+from bot.config import Settings, SettingsError, Webhook
 from bot.context import CONTEXT_TYPES, BotData, QuizbotContext
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
 from bot.demos_runner.local import LocalRunner
 from bot.demos_runner.redis_queue import QueueRunner
 from bot.demos_runner.warmup import start_warm_up
+from bot.dispatch import Dispatcher, Settled
 from bot.handlers import demos
 from bot.handlers.channel import (
     admin,
@@ -54,10 +56,12 @@ from bot.handlers.learning import account, exam, interview, polls, quiz, remind,
 from bot.handlers.learning import jobs as learning_jobs
 from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
+from bot.ops_server import ops_app, serving
 from bot.pacing import PacingLimiter
-from bot.polling import Poller
+from bot.polling import DRAIN_SECONDS, Poller
 from bot.redaction import redact_logs
 from bot.runtime import Runtime
+from bot.webhook import WebhookReceiver, set_webhook
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +184,7 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(tzinfo=settings.tz))
-        .rate_limiter(pacing or PacingLimiter(max_retries=3))
+        .rate_limiter(pacing or PacingLimiter(3, store=shared.pacing_store(runtime, token)))
         .post_init(_post_init)
     )
     if request is not None:
@@ -240,19 +244,67 @@ def demo_runner(settings: Settings) -> DemoRunner | None:
     )
 
 
-async def serve(application: QuizbotApplication, stop: asyncio.Event) -> None:
-    """Run the application (its jobs) and poll Telegram until `stop` is set."""
+async def serve(
+    application: QuizbotApplication, stop: asyncio.Event, webhook: Webhook | None = None
+) -> None:
+    """Run the application (its jobs) and take updates until `stop` is set: by long polling,
+    or, given `webhook`, as Telegram's POSTs."""
     try:
         if not await _until_done(lambda: _initialize(application), stop):
             return
         await application.start()
         try:
-            await Poller(application, ALLOWED_UPDATES).run(stop)
+            if webhook is not None:
+                await _serve_webhook(application, stop, webhook)
+            else:
+                async with _ops_endpoints(application):
+                    await Poller(application, ALLOWED_UPDATES).run(stop)
         finally:
             await _cancel_background(application)
             await application.stop()
     finally:
         await application.shutdown()
+
+
+def _runtime(application: QuizbotApplication) -> Runtime:
+    runtime = application.bot_data.runtime
+    if runtime is None:
+        raise RuntimeError("the application was built without a runtime")
+    return runtime
+
+
+@contextlib.asynccontextmanager
+async def _ops_endpoints(application: QuizbotApplication) -> AsyncIterator[None]:
+    """/healthz and /metrics on OPS_PORT while polling, when it is set."""
+    settings = _runtime(application).settings
+    if settings.ops_port is None:
+        yield
+        return
+    async with serving(ops_app(_runtime(application)), settings.ops_host, settings.ops_port):
+        yield
+
+
+async def _serve_webhook(
+    application: QuizbotApplication, stop: asyncio.Event, webhook: Webhook
+) -> None:
+    """Serve Telegram's POSTs (and /healthz, /metrics) until `stop`; then finish those in hand."""
+    runtime = _runtime(application)
+    dispatcher = Dispatcher(application)
+
+    async def submit(update: Update) -> bool:
+        return await dispatcher.submit(update) is Settled.COMMITTED
+
+    receiver = WebhookReceiver(application.bot, runtime, webhook.secret, submit)
+    app = ops_app(runtime)
+    app.router.add_post(webhook.path, receiver.handle)
+    async with serving(app, webhook.host, webhook.port):
+        # Listening first: Telegram's first POST may come the moment the webhook is set.
+        if await _until_done(lambda: set_webhook(application.bot, webhook, ALLOWED_UPDATES), stop):
+            await stop.wait()
+        receiver.stopping = True
+    # The updates were answered; replies still on their way go out before the stop.
+    if not await dispatcher.drain(DRAIN_SECONDS):
+        log.warning("stopped with replies still unsent after %s s", DRAIN_SECONDS)
 
 
 async def _cancel_background(application: QuizbotApplication) -> None:
@@ -289,8 +341,10 @@ async def _until_done(step: Callable[[], Awaitable[None]], stop: asyncio.Event) 
     return False
 
 
-def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
-    """Run the bot until SIGINT or SIGTERM.
+def run_polling(
+    settings: Settings, token: str, hash_key: bytes, webhook: Webhook | None = None
+) -> None:
+    """Run the bot until SIGINT or SIGTERM: long polling, or given `webhook`, webhook mode.
 
     Raises SettingsError when Telegram refuses the token. Anything else unexpected is logged
     (through the redacting handlers: never the token) and ends the process with status 1.
@@ -308,7 +362,7 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
             loop.add_signal_handler(sig, stop.set)
         engine = create_engine(settings.database_url)
         runner = demo_runner(settings)
-        runtime = Runtime(settings, engine, hash_key, demo_runner=runner)
+        runtime = shared.shared_runtime(settings, engine, hash_key, token, runner)
 
         async def interrupt_demos() -> None:
             # A demo may run for a minute; the update waiting on it must not hold up the stop.
@@ -320,7 +374,7 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
         # In the background: start-up does not wait. No runner (no torch here): nothing to warm.
         warming = None if runner is None else start_warm_up(runner, runtime)
         try:
-            await serve(build_application(runtime, token), stop)
+            await serve(build_application(runtime, token), stop, webhook)
         finally:
             interrupting.cancel()
             if runner is not None:
@@ -330,6 +384,8 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await warming
             await engine.dispose()
+            if runtime.redis is not None:
+                await runtime.redis.aclose()
 
     try:
         asyncio.run(main())
@@ -339,6 +395,8 @@ def run_polling(settings: Settings, token: str, hash_key: bytes) -> None:
             "Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped): "
             "take the current token from @BotFather"
         ) from None
+    except SettingsError:
+        raise
     except Exception:
         log.exception("the bot stopped on an unexpected error")
         raise SystemExit(1) from None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -24,6 +26,10 @@ _PLACEHOLDERS = re.compile(
 )
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 MIN_HASH_KEY_LENGTH = 32
+# Telegram's rule for a webhook's secret_token: 1-256 of these characters.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+# The ports Telegram's own Bot API server posts webhooks to (a local Bot API server takes any).
+_TELEGRAM_WEBHOOK_PORTS = {443, 80, 88, 8443}
 
 
 class SettingsError(Exception):
@@ -58,6 +64,18 @@ class Settings(BaseSettings):
     timed_test_interval_seconds: float = 2.0
     # How often the day's review reminders are looked for (each learner's hour, once a day).
     reminder_interval_seconds: float = 60.0
+    # `quizbot run --webhook`: Telegram posts updates to WEBHOOK_URL (the proxy's public
+    # address), which forwards them to WEBHOOK_HOST:WEBHOOK_PORT of each bot process.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    # Telegram's concurrent connections to the webhook (1-100; 40 is Telegram's default).
+    webhook_max_connections: int = 40
+    # /healthz and /metrics in polling mode: off unless OPS_PORT is set (in webhook mode they
+    # are served on the webhook's port).
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -111,6 +129,63 @@ class Settings(BaseSettings):
                 " in .env. Keep it: changing it detaches every learner from their history."
             )
         return key.encode()
+
+    def require_webhook(self) -> Webhook:
+        """The webhook's settings, or raise SettingsError saying what to set."""
+        url = (self.webhook_url or "").strip()
+        if not url or _PLACEHOLDERS.match(url):
+            raise SettingsError(
+                "WEBHOOK_URL is not set: put the public https:// address the proxy serves "
+                "(e.g. WEBHOOK_URL=https://bot.example.org/telegram) in .env."
+            )
+        parts = urlsplit(url)
+        official = self.telegram_api_url == DEFAULT_TELEGRAM_API_URL
+        schemes = {"https"} if official else {"https", "http"}
+        if parts.scheme not in schemes or not parts.hostname:
+            raise SettingsError(
+                f"WEBHOOK_URL must be an https:// address Telegram can reach, not {url!r} "
+                "(plain http:// only with a local Bot API server in TELEGRAM_API_URL)."
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if official and port is not None and port not in _TELEGRAM_WEBHOOK_PORTS:
+            raise SettingsError(
+                f"WEBHOOK_URL's port {parts.port} is not one Telegram posts to: use 443, 80, "
+                "88 or 8443 (the proxy then forwards to WEBHOOK_PORT)."
+            )
+        secret = _secret(self.webhook_secret)
+        if secret is None or not _WEBHOOK_SECRET.match(secret):
+            raise SettingsError(
+                "WEBHOOK_SECRET is not set or not 16-256 letters, digits, _ or -: put "
+                'WEBHOOK_SECRET=$(python -c "import secrets; print(secrets.token_urlsafe(32))")'
+                " in .env (every bot process behind the proxy needs the same one)."
+            )
+        if not 1 <= self.webhook_max_connections <= 100:
+            raise SettingsError("WEBHOOK_MAX_CONNECTIONS must be between 1 and 100.")
+        if not 0 < self.webhook_port < 65536:
+            raise SettingsError("WEBHOOK_PORT must be a TCP port (1-65535).")
+        return Webhook(
+            url=url,
+            path=parts.path or "/",
+            secret=secret,
+            host=self.webhook_host,
+            port=self.webhook_port,
+            max_connections=self.webhook_max_connections,
+        )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates and where this process listens for them."""
+
+    url: str  # the public address given to setWebhook
+    path: str  # the path the proxy forwards (the URL's own path)
+    secret: str  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
+    host: str
+    port: int
+    max_connections: int
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -101,6 +101,41 @@ class Windows:
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class WindowStore(Protocol):
+    """Where the windows are kept: this process's memory, or Redis shared by every process."""
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+        """Take the earliest slot ≥ `after` every key's window allows: (the slot, now).
+
+        Both are on the store's clock, which `after` (an earlier slot) is on too.
+        """
+        ...
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Telegram said 429 for `key`: nothing goes to it for `seconds`."""
+        ...
+
+
+class MemoryWindows:
+    """The windows in this process's memory (one bot process, or no Redis)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.windows = Windows()
+        self._held_until: dict[str, float] = {}
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+        """See `WindowStore.reserve`."""
+        now = self.clock()
+        for key in limits:
+            after = max(after, self._held_until.get(key, 0.0))
+        return self.windows.reserve(limits, now, after), now
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """See `WindowStore.hold`."""
+        self._held_until[key] = max(self._held_until.get(key, 0.0), self.clock() + seconds)
+
+
 class PacingLimiter(BaseRateLimiter[int]):
     """PTB's rate-limiter hook: every paced request waits for its slot (see module doc)."""
 
@@ -109,14 +144,17 @@ class PacingLimiter(BaseRateLimiter[int]):
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        store: WindowStore | None = None,
     ) -> None:
         self.max_retries = max_retries
-        self.clock = clock
+        self.clock = clock  # for the send-latency metric; the windows keep their own
         self.sleep = sleep
-        self.windows = Windows()
-        # Per chat: the last slot taken (its messages keep their order) and a 429's hold.
+        self.store: WindowStore = store or MemoryWindows(clock)
+        # Per chat: the last slot taken, so that its messages keep their order.
         self._last: dict[str, float] = {}
-        self._held_until: dict[str, float] = {}
+        # One reservation at a time in this process: a chat's slots are then taken in the
+        # order its messages were asked for, whatever the store's round trips do.
+        self._reserving = asyncio.Lock()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -124,18 +162,17 @@ class PacingLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def slot(self, chat: str | None) -> float:
-        """Reserve the next send's moment (to this chat, or none) and return it."""
-        now = self.clock()
+    async def slot(self, chat: str | None) -> float:
+        """Reserve the next send's moment (to this chat, or none); the seconds to wait."""
         limits = {"*": OVERALL}
-        after = 0.0
         if chat is not None:
             limits[chat] = chat_limit(chat)
-            after = max(self._last.get(chat, 0.0), self._held_until.get(chat, 0.0))
-        at = self.windows.reserve(limits, now, after)
-        if chat is not None:
-            self._last[chat] = at
-        return at
+        async with self._reserving:
+            after = self._last.get(chat, 0.0) if chat is not None else 0.0
+            at, now = await self.store.reserve(limits, after)
+            if chat is not None:
+                self._last[chat] = at
+        return at - now
 
     async def process_request(
         self,
@@ -166,8 +203,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         chat = None if data.get("chat_id") is None else str(data["chat_id"])
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):
-            at = self.slot(chat)
-            wait = at - self.clock()
+            wait = await self.slot(chat)
             if wait > 0:
                 await self.sleep(wait)
             try:
@@ -179,7 +215,7 @@ class PacingLimiter(BaseRateLimiter[int]):
                 seconds = hold if isinstance(hold, int | float) else hold.total_seconds()
                 log.info("429 for %s: waiting %.1f s before sending again", chat, seconds)
                 if chat is not None:
-                    self._held_until[chat] = self.clock() + seconds
+                    await self.store.hold(chat, seconds)
                 else:
                     await self.sleep(seconds)
         raise AssertionError("unreachable")

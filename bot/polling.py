@@ -3,11 +3,12 @@
 Telegram forgets every update below the offset of the next getUpdates call. PTB's Updater
 fetches the next batch (and so confirms the last) while the previous one still waits in an
 unbounded queue: a crash then loses answers Telegram believes we have. Here a batch goes to
-the dispatcher (bot/dispatch.py: concurrently, each source in order), and the next fetch,
-which confirms it, waits until every update in it has settled: its work committed. A crash
-before that means Telegram sends the unconfirmed updates again (handlers are idempotent where
-it matters: a repeated answer is stored once); a crash after it can lose only replies still
-on their way. An update PTB cannot parse is reported and skipped instead of stopping the bot.
+the dispatcher (bot/dispatch.py: concurrently, each source in order), and a fetch confirms
+only the updates that have settled (their work committed): it asks from the oldest one still
+in hand. A crash before an update settled means Telegram sends it again (handlers are
+idempotent where it matters: a repeated answer is stored once); a crash after it can lose
+only replies still on their way. An update PTB cannot parse is reported and skipped instead
+of stopping the bot.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot import metrics
-from bot.dispatch import LIMIT, Dispatcher
+from bot.dispatch import LIMIT, Dispatcher, Settled
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class Poller:
         self.long_poll = long_poll
         self.batch = batch
         self.offset: int | None = None  # the next update id to ask for: confirms all before it
+        # Updates begun and not yet known settled, oldest first; the newest id begun.
+        self._unsettled: dict[int, asyncio.Future[Settled]] = {}
+        self._begun_through: int | None = None
         self.dispatcher = Dispatcher(application, limit=in_hand)  # 1: one update at a time
 
     async def _fetch(self, long_poll: float, limit: int) -> list[dict[str, Any]]:
@@ -91,26 +95,67 @@ class Poller:
             log.exception("update %s could not be parsed; skipped", raw.get("update_id"))
             return None
 
-    async def handle(self, batch: list[dict[str, Any]]) -> None:
-        """Hand a batch to the dispatcher in Telegram's order; the offset moves past it once
-        every update in it settled (committed), while their replies may still go out."""
-        settling = []
+    def _advance(self) -> None:
+        """Move the offset past every update settled in a row from the oldest in hand."""
+        while self._unsettled:
+            update_id, settling = next(iter(self._unsettled.items()))
+            if not settling.done():
+                self.offset = update_id  # confirms everything before it, nothing from it on
+                return
+            del self._unsettled[update_id]
+        if self._begun_through is not None:
+            self.offset = self._begun_through + 1
+
+    async def handle(self, batch: list[dict[str, Any]]) -> int:
+        """Begin the updates of `batch` not yet in hand, in Telegram's order; how many.
+
+        A getUpdates asks from the oldest update not yet settled, so it may bring back ones
+        already in hand: those are skipped.
+        """
+        begun = 0
         for raw in batch:
-            if own_poll_totals(raw):
+            update_id = int(raw["update_id"])
+            if self._begun_through is not None and update_id <= self._begun_through:
+                continue
+            self._begun_through = update_id
+            begun += 1
+            if own_poll_totals(raw):  # settled as it is: nothing to do
                 metrics.count_update(raw)
                 continue
             update = self.parse(raw)
             if update is not None:
-                settling.append(await self.dispatcher.begin(update))
-        await asyncio.gather(*settling)
-        if batch:
-            self.offset = int(batch[-1]["update_id"]) + 1
+                self._unsettled[update_id] = await self.dispatcher.begin(update)
+        return begun
+
+    async def _room_made(self, stop: asyncio.Event) -> None:
+        """Wait until a quarter of a batch of the updates in hand settled (all, if fewer),
+        or `stop`: only then can a fetch bring enough news to be worth its round trip."""
+        waits: set[asyncio.Future[Any]] = {f for f in self._unsettled.values() if not f.done()}
+        wanted = min(len(waits), max(1, self.batch // 4))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while wanted > 0 and not stop.is_set():
+                done, waits = await asyncio.wait(
+                    {*waits, stopping}, return_when=asyncio.FIRST_COMPLETED
+                )
+                waits.discard(stopping)
+                wanted -= len(done - {stopping})
+        finally:
+            stopping.cancel()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until `stop` is set; then confirm what was handled."""
+        """Poll until `stop` is set; then confirm what was handled.
+
+        Fetching goes on while earlier updates are still in hand: each getUpdates asks from
+        the oldest one not yet settled (so confirms only what settled), and the updates it
+        brings that are new are begun at once. An update slow to commit holds back only
+        the confirmation, and its own source's later updates.
+        """
         await self.application.bot.delete_webhook()
         backoff = 0.5
         while not stop.is_set():
+            self._advance()
+            # With updates in hand Telegram answers at once (they are still unconfirmed).
             fetch = asyncio.ensure_future(self._fetch(self.long_poll, self.batch))
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -138,9 +183,15 @@ class Poller:
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
                 continue
             backoff = 0.5
-            await self.handle(updates)
+            if not await self.handle(updates):
+                # Nothing new, only updates still in hand: fetch again once some settled.
+                await self._room_made(stop)
+        # What was begun settles (commits) before its confirmation; then its replies go out.
+        pending = [f for f in self._unsettled.values() if not f.done()]
+        if pending:
+            await asyncio.wait(pending)
+        self._advance()
         await self.confirm()
-        # Replies still on their way go out before the application stops.
         if not await self.dispatcher.drain(DRAIN_SECONDS):
             log.warning("stopped with replies still unsent after %s s", DRAIN_SECONDS)
 

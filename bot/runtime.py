@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.background import BackgroundJobs
@@ -15,8 +16,10 @@ from bot.config import Settings
 from bot.db.base import utcnow
 from bot.db.engine import create_session_factory
 from bot.demos_runner.base import DemoRunner
-from bot.services.groups.names import PlayerNames
+from bot.services.groups.names import NameStore, PlayerNames
 from bot.services.privacy import ChatSealer, learner_hash
+
+READ_SLOTS = 8
 
 
 @dataclass
@@ -38,8 +41,17 @@ class Runtime:
     sealer: ChatSealer = field(init=False)
     # One games tick at a time in this process (see handlers/groups/engine.py).
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
-    # Players' first names for their game's leaderboard: memory only, never the database.
-    player_names: PlayerNames = field(init=False, default_factory=PlayerNames)
+    # Read-only units of work (picking a quiz, reports) running at once: past it they wait
+    # their turn, so a burst of them cannot take every connection and every turn of the loop
+    # from the answers and writes behind them.
+    read_slots: asyncio.Semaphore = field(
+        init=False, default_factory=lambda: asyncio.Semaphore(READ_SLOTS)
+    )
+    # Players' first names for their game's leaderboard, never the database: this process's
+    # memory, or Redis when several processes share the bot (bot/shared.py).
+    player_names: NameStore = field(default_factory=PlayerNames)
+    # Redis shared by the bot's processes (REDIS_URL), for the pacing and the names.
+    redis: Redis | None = None
     # Long work started from chat (exports), beside the updates; cancelled at shutdown.
     background: BackgroundJobs = field(init=False, default_factory=BackgroundJobs)
     # Poll answers of concurrent updates, committed a batch at a time (bot/batching.py).

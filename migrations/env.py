@@ -6,10 +6,12 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.config import load_settings
 from bot.db.engine import create_engine
+from bot.db.migrate import STARTUP_LOCK
 from bot.db.models import Base
 
 config = context.config
@@ -34,6 +36,9 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Held until this transaction ends; the next process then reads the new revision.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK})
         context.run_migrations()
 
 

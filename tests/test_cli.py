@@ -174,3 +174,15 @@ def test_demo_list_and_run_from_the_command_line(workdir: Path) -> None:
     bad = runner.invoke(app, ["demo", "letters", "--set", "hidden=1000", "--out", str(out)])
     assert bad.exit_code == 1
     assert "hidden" in bad.stderr or "نورون" in bad.stderr
+
+
+def test_run_webhook_without_its_settings_says_what_to_set_before_touching_anything(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANSWER_HASH_KEY", "k" * 40)
+    for name in ("WEBHOOK_URL", "WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    result = runner.invoke(app, ["run", "--webhook"])
+    assert result.exit_code == 2
+    assert "WEBHOOK_URL is not set" in result.output
+    assert not (workdir / "bot.db").exists()  # refused before migrating

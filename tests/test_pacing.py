@@ -2,7 +2,9 @@
 
 Many senders run at once on an event loop whose clock only moves when every task waits: each
 send is stamped with the moment it really went out, and every sliding window is checked over
-those stamps.
+those stamps. Each limiter test runs twice: with the windows in memory, and in the real
+Redis (bot/pacing_redis.py) as several bot processes share them; the clock then also waits
+for Redis' answers before it moves.
 """
 
 from __future__ import annotations
@@ -10,16 +12,21 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from telegram.error import RetryAfter
 
 from bot.handlers.pacing import Pacer
-from bot.pacing import PacingLimiter
+from bot.pacing import Limit, PacingLimiter
+from bot.pacing_redis import RedisWindows
+
+REDIS_URL = "redis://127.0.0.1:6379/6"
 
 
 class VirtualClock:
@@ -29,6 +36,7 @@ class VirtualClock:
         self.now = 0.0
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
+        self.busy = 0  # round trips to Redis under way: real time the clock must not skip
 
     def __call__(self) -> float:
         return self.now
@@ -43,6 +51,9 @@ class VirtualClock:
         while not task.done():
             for _ in range(20):  # let every ready task run until it waits
                 await asyncio.sleep(0)
+            if self.busy:
+                await asyncio.sleep(0.0005)
+                continue
             if self._sleepers and not task.done():
                 wake, _, future = heapq.heappop(self._sleepers)
                 self.now = max(self.now, wake)
@@ -94,10 +105,75 @@ def clock() -> VirtualClock:
     return VirtualClock()
 
 
+class Tracked:
+    """The Redis windows, telling the virtual clock while a round trip is under way."""
+
+    def __init__(self, inner: RedisWindows, clock: VirtualClock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+        self.clock.busy += 1
+        try:
+            return await self.inner.reserve(limits, after)
+        finally:
+            self.clock.busy -= 1
+
+    async def hold(self, key: str, seconds: float) -> None:
+        self.clock.busy += 1
+        try:
+            await self.inner.hold(key, seconds)
+        finally:
+            self.clock.busy -= 1
+
+
+class TrackedLimiter(PacingLimiter):
+    """A limiter whose sends count as busy from asking for a slot until they have it.
+
+    Waiting for the reservation lock counts too: a send whose turn came just as the clock
+    looked must not find the clock moved on.
+    """
+
+    def __init__(self, clock: VirtualClock, store: Tracked) -> None:
+        super().__init__(clock=clock, sleep=clock.sleep, store=store)
+        self.virtual = clock
+
+    async def slot(self, chat: str | None) -> float:
+        self.virtual.busy += 1
+        try:
+            return await super().slot(chat)
+        finally:
+            self.virtual.busy -= 1
+
+
+Limiters = Callable[[], PacingLimiter]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def limiters(request: pytest.FixtureRequest, clock: VirtualClock) -> AsyncIterator[Limiters]:
+    """Makes limiters on the clock; with Redis, all of one test share the windows (processes)."""
+    if request.param == "memory":
+        yield lambda: PacingLimiter(clock=clock, sleep=clock.sleep)
+        return
+    redis = Redis.from_url(REDIS_URL)
+    prefix = f"quizbot:pace:{{test-{uuid.uuid4().hex[:8]}}}"
+
+    def make() -> PacingLimiter:
+        return TrackedLimiter(clock, Tracked(RedisWindows(redis, prefix, clock=clock), clock))
+
+    try:
+        yield make
+    finally:
+        keys = [key async for key in redis.scan_iter(match=prefix.replace("{", "[{]") + "*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
 async def test_every_window_holds_overall_per_group_and_per_private_chat(
-    clock: VirtualClock,
+    clock: VirtualClock, limiters: Limiters
 ) -> None:
-    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    limiter = limiters()
     recorder = Recorder(clock)
     channels = [f"-100{n}" for n in range(5)]
     privates = [str(1_000 + n) for n in range(40)]
@@ -126,8 +202,10 @@ async def test_every_window_holds_overall_per_group_and_per_private_chat(
     assert max(m for chat in privates for _, m in by_chat[chat]) <= 12.0
 
 
-async def test_a_chat_held_by_its_limit_never_holds_up_another(clock: VirtualClock) -> None:
-    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+async def test_a_chat_held_by_its_limit_never_holds_up_another(
+    clock: VirtualClock, limiters: Limiters
+) -> None:
+    limiter = limiters()
     recorder = Recorder(clock)
     # A channel's 21st post must wait a minute; a learner's message asked for after it must not.
     await clock.run(send_all(limiter, recorder, ["-1001"] * 21 + ["42"]))
@@ -137,9 +215,9 @@ async def test_a_chat_held_by_its_limit_never_holds_up_another(clock: VirtualClo
 
 
 async def test_a_429_holds_back_only_its_chat_then_the_send_is_retried(
-    clock: VirtualClock,
+    clock: VirtualClock, limiters: Limiters
 ) -> None:
-    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    limiter = limiters()
     recorder = Recorder(clock)
     recorder.flood["7"] = 5
     await clock.run(send_all(limiter, recorder, ["7", "8", "8"]))
@@ -161,6 +239,48 @@ async def test_reads_and_button_answers_are_not_paced(clock: VirtualClock) -> No
 
     await clock.run(burst())
     assert {moment for _, _, moment in recorder.sent} == {0.0}
+
+
+@pytest.mark.parametrize("limiters", ["redis"], indirect=True)
+async def test_three_processes_sharing_redis_keep_every_limit_together(
+    clock: VirtualClock, limiters: Limiters
+) -> None:
+    processes = [limiters() for _ in range(3)]
+    recorder = Recorder(clock)
+    channels = [f"-100{n}" for n in range(3)]
+    privates = [str(2_000 + n) for n in range(20)]
+    # Each process alone would stay within the limits; together they would triple them.
+    plan = [chat for chat in channels for _ in range(10)] + [c for c in privates for _ in range(3)]
+    await clock.run(asyncio.gather(*(send_all(process, recorder, plan) for process in processes)))
+
+    assert len(recorder.sent) == 3 * len(plan)
+    assert most_in_any_window([moment for _, _, moment in recorder.sent], 1.0) <= 30
+    by_chat: dict[str, list[float]] = defaultdict(list)
+    for chat, _, moment in recorder.sent:
+        by_chat[chat].append(moment)
+    assert all(most_in_any_window(by_chat[chat], 60.0) <= 20 for chat in channels)
+    assert all(most_in_any_window(by_chat[chat], 1.0) <= 1 for chat in privates)
+    # And no longer than they must: a channel's 21st post the moment its first leaves the
+    # minute's window, whichever process sent which.
+    for chat in channels:
+        moments = sorted(by_chat[chat])
+        for early, late in zip(moments, moments[20:], strict=False):
+            assert late == pytest.approx(early + 60.0)
+
+
+@pytest.mark.parametrize("limiters", ["redis"], indirect=True)
+async def test_a_429_one_process_got_holds_the_chat_for_the_others(
+    clock: VirtualClock, limiters: Limiters
+) -> None:
+    first, second = limiters(), limiters()
+    recorder = Recorder(clock)
+    recorder.flood["7"] = 5
+    await clock.run(send_all(first, recorder, ["7"]))
+    await clock.run(send_all(second, recorder, ["7"]))
+    moments = sorted(moment for _, _, moment in recorder.sent)
+    assert len(moments) == 2
+    assert moments[0] >= 5.0  # the first process waited as Telegram said
+    assert moments[1] >= moments[0] + 1.0  # the second one knew of the hold and the window
 
 
 # --- the bulk pacer: reminders leave room under the limits for answers to updates ----

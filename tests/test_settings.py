@@ -49,6 +49,56 @@ def test_missing_placeholder_or_short_hash_key_is_refused(key: str | None) -> No
         make(answer_hash_key=key).require_hash_key()
 
 
+GOOD_SECRET = "Zq3-webhook_secret-0123456789"
+
+
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        ({}, r"WEBHOOK_URL is not set"),
+        ({"webhook_url": "changeme"}, r"WEBHOOK_URL is not set"),
+        ({"webhook_url": "http://bot.example.org/hook"}, r"must be an https:// address"),
+        ({"webhook_url": "https://bot.example.org:8080/hook"}, r"port 8080 is not one"),
+        ({"webhook_url": "https://bot.example.org/hook"}, r"WEBHOOK_SECRET is not set"),
+        (
+            {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "short"},
+            r"16-256 letters",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "a b" * 10},
+            r"16-256 letters",
+        ),
+        (
+            {
+                "webhook_url": "https://bot.example.org/hook",
+                "webhook_secret": GOOD_SECRET,
+                "webhook_max_connections": 500,
+            },
+            r"WEBHOOK_MAX_CONNECTIONS",
+        ),
+    ],
+)
+def test_webhook_settings_that_telegram_would_refuse_say_what_to_set(
+    values: dict[str, object], said: str
+) -> None:
+    with pytest.raises(SettingsError, match=said):
+        make(**values).require_webhook()
+
+
+def test_webhook_settings_name_the_path_the_proxy_forwards() -> None:
+    webhook = make(
+        webhook_url="https://bot.example.org/telegram/hook", webhook_secret=GOOD_SECRET
+    ).require_webhook()
+    assert (webhook.path, webhook.host, webhook.port) == ("/telegram/hook", "127.0.0.1", 8080)
+    # A local Bot API server (not api.telegram.org) may post to plain http on any port.
+    local = make(
+        telegram_api_url="http://127.0.0.1:8081",
+        webhook_url="http://10.0.0.5:9000",
+        webhook_secret=GOOD_SECRET,
+    ).require_webhook()
+    assert local.path == "/"
+
+
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
     monkeypatch.setenv("ADMIN_IDS", "11, 22 33")

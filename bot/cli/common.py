@@ -11,6 +11,7 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bank.issues import ContentError
@@ -69,6 +70,9 @@ async def sync_bank_now(settings: Settings, bank: Bank, show_progress: bool) -> 
         with Progress(console=console, disable=not show_progress, transient=True) as progress:
             task = progress.add_task("syncing content", total=total)
             async with session_factory.begin() as session:
+                if engine.dialect.name == "postgresql":  # one process at a time (see migrate)
+                    lock = text("SELECT pg_advisory_xact_lock(:key)")
+                    await session.execute(lock, {"key": migrate.STARTUP_LOCK})
                 return await sync_bank(session, bank, lambda n: progress.advance(task, n))
     finally:
         await engine.dispose()

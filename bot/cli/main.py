@@ -34,14 +34,24 @@ def setup(env_file: Annotated[Path, typer.Option(help="File to write.")] = Path(
 
 
 @app.command()
-def run() -> None:
-    """Migrate the database, sync the content bank, then run the bot (long polling)."""
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Take updates as Telegram's POSTs to WEBHOOK_URL (several processes behind "
+            "one proxy) instead of long polling.",
+        ),
+    ] = False,
+) -> None:
+    """Migrate the database, sync the content bank, then run the bot (long polling or webhook)."""
     from bot.cli.common import cli_settings, err_console, sync_command
     from bot.config import SettingsError
 
     settings = cli_settings()
     try:
         hash_key = settings.require_hash_key()
+        hook = settings.require_webhook() if webhook else None
         sync_command(settings, show_progress=False)
         token = settings.require_token()
     except SettingsError as exc:
@@ -50,7 +60,7 @@ def run() -> None:
     from bot.app import run_polling  # PTB's application stack is needed only here
 
     try:
-        run_polling(settings, token, hash_key)
+        run_polling(settings, token, hash_key, hook)
     except SettingsError as exc:
         err_console.print(str(exc), markup=False)
         raise typer.Exit(2) from exc

@@ -8,6 +8,10 @@ from alembic.config import Config
 from bot.config import PROJECT_ROOT
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+# A PostgreSQL advisory lock taken by the migration's and the bank sync's transactions: bot
+# processes started together (several behind a proxy) then migrate and sync one at a time,
+# and the later ones find nothing left to do instead of colliding on the same rows.
+STARTUP_LOCK = 7_170_111_985
 
 
 def alembic_config(database_url: str) -> Config:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
 from bot.context import QuizbotContext
@@ -81,6 +81,20 @@ async def present(update: Update, context: QuizbotContext, result: object) -> ob
     return state
 
 
+async def _decided(
+    decide: Decide,
+    update: Update,
+    context: QuizbotContext,
+    sessions: async_sessionmaker[AsyncSession],
+) -> object:
+    """`decide` in one transaction, with the conversation step it returns saved in it."""
+    async with sessions.begin() as session:
+        result = await decide(update, context, session)
+        if isinstance(result, Step):
+            await save_step(update, context, session, result.flow, result.state, result.draft)
+    return result
+
+
 _READERS: set[Decide] = set()
 
 
@@ -104,10 +118,10 @@ def unit_of_work(decide: Decide, *, read_only: bool = False) -> Callback:
         sessions = runtime.read_sessions if read_only else runtime.sessions
         if read_only:
             settle()  # nothing of it to lose: the update may be confirmed now
-        async with sessions.begin() as session:
-            result = await decide(update, context, session)
-            if isinstance(result, Step):
-                await save_step(update, context, session, result.flow, result.state, result.draft)
+            async with runtime.read_slots:
+                result = await _decided(decide, update, context, sessions)
+        else:
+            result = await _decided(decide, update, context, sessions)
         settle()  # committed: the update may be confirmed to Telegram while replies go out
         return await present(update, context, result)
 

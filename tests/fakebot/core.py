@@ -164,6 +164,8 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []
         self.allowed_updates: list[str] | None = None
+        # The webhook setWebhook named (url, secret_token, max_connections), or None.
+        self.webhook: JSON | None = None
         # Command menus by scope, as Telegram keeps them (setMyCommands' scope and language).
         self.menus: dict[tuple[Any, ...], list[JSON]] = {}
         self.chats: dict[int, JSON] = {}
@@ -197,6 +199,9 @@ class FakeTelegram:
         self.enforce_limits = True
         self._sent: dict[str, list[float]] = {}
         self.refused_for_flood = 0
+        # Seconds a window is shortened by when limits are counted on arrival (bots in other
+        # processes: their request's way here varies by some milliseconds).
+        self.limit_slack = 0.0
         # Bot API method names are case-insensitive: "getupdates" is "getUpdates".
         self._method_names = {
             name.removeprefix("_api_").lower(): name.removeprefix("_api_")
@@ -770,7 +775,7 @@ class FakeTelegram:
         now = self.send_clock()
         for key, kind in self._send_keys(method, params):
             count, seconds = self._LIMITS[kind]
-            recent = [t for t in self._sent.get(key, []) if t > now - seconds]
+            recent = [t for t in self._sent.get(key, []) if t > now - seconds + self.limit_slack]
             if len(recent) >= count:
                 return max(1, math.ceil(recent[-count] + seconds - now))
         return None
@@ -785,10 +790,69 @@ class FakeTelegram:
     async def _api_getMe(self, params: JSON, files: dict[str, bytes]) -> JSON:
         return self.bot_user
 
-    async def _api_deleteWebhook(self, params: JSON, files: dict[str, bytes]) -> bool:
+    # --- webhooks: while one is set, updates are POSTed to it (server.FakeBotApi does) ---
+
+    async def _api_setWebhook(self, params: JSON, files: dict[str, bytes]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # Telegram: an empty URL removes the webhook
+            return await self._api_deleteWebhook(params, files)
+        if not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        max_connections = int(params.get("max_connections") or 40)
+        if not 1 <= max_connections <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": params.get("secret_token"),
+            "max_connections": max_connections,
+        }
+        await self._webhook_changed()
         return True
 
+    async def _api_deleteWebhook(self, params: JSON, files: dict[str, bytes]) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        if self.webhook is not None:
+            self.webhook = None
+            await self._webhook_changed()
+        return True
+
+    async def _api_getWebhookInfo(self, params: JSON, files: dict[str, bytes]) -> JSON:
+        info: JSON = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._deliverable()),
+        }
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.allowed_updates is not None:
+                info["allowed_updates"] = self.allowed_updates
+        return info
+
+    async def _webhook_changed(self) -> None:
+        """A webhook was set or removed (the HTTP server starts or stops delivering)."""
+        async with self._changed:
+            self._changed.notify_all()
+
+    def acknowledge(self, update_id: int) -> None:
+        """The webhook answered 2xx for this update: Telegram forgets it."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+
+    def pending(self) -> list[JSON]:
+        """The updates Telegram still holds for the bot (not confirmed, not acknowledged)."""
+        return list(self._deliverable())
+
     async def _api_getUpdates(self, params: JSON, files: dict[str, bytes]) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)

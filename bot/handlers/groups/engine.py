@@ -10,6 +10,7 @@ as the expected answer it mostly is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
@@ -23,7 +24,7 @@ from bot.limits import MAX_MESSAGE_LENGTH, fit
 from bot.persian import fa_number
 from bot.runtime import Runtime
 from bot.services.groups import games
-from bot.services.groups.names import NAME_LENGTH, PlayerNames
+from bot.services.groups.names import NAME_LENGTH
 from bot.services.groups.outcomes import PlayerAnswered
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,8 @@ async def _take(bot: Bot, runtime: Runtime, step: games.Step) -> None:
         elif isinstance(step, games.CloseQuestion):
             await _close(bot, chat_id, step)
         else:
-            text = leaderboard_text(step, runtime.player_names)
-            runtime.player_names.forget_game(step.game_id)
+            text = leaderboard_text(step, await runtime.player_names.names_of(step.game_id))
+            await runtime.player_names.forget_game(step.game_id)
             await with_retry(lambda: bot.send_message(chat_id, text))
     except (Forbidden, ChatMigrated) as error:
         # Removed from the group, or it became a supergroup (a new id): nothing more to say.
@@ -83,7 +84,7 @@ async def _take(bot: Bot, runtime: Runtime, step: games.Step) -> None:
 async def _abandon(runtime: Runtime, game_id: int) -> None:
     async with runtime.sessions.begin() as session:
         await games.abandon(session, game_id, runtime.now())
-    runtime.player_names.forget_game(game_id)
+    await runtime.player_names.forget_game(game_id)
 
 
 async def _ask(bot: Bot, runtime: Runtime, chat_id: int, step: games.AskQuestion) -> None:
@@ -127,7 +128,7 @@ async def _close(bot: Bot, chat_id: int, step: games.CloseQuestion) -> None:
         log.info("group game %s: poll not stopped (%s)", step.game_id, error)
 
 
-def leaderboard_text(over: games.GameOver, names: PlayerNames) -> str:
+def leaderboard_text(over: games.GameOver, names: Mapping[str, str]) -> str:
     """The leaderboard: medals, names (or «بازیکن N» where the name was lost), scores."""
     if over.cut_short:
         title = texts.LEADERBOARD_CUT_SHORT.format(
@@ -147,7 +148,7 @@ def leaderboard_text(over: games.GameOver, names: PlayerNames) -> str:
             if index < len(medals)
             else texts.LEADERBOARD_RANK.format(number=fa_number(index + 1))
         )
-        name = names.name_of(over.game_id, standing.player) or texts.GAME_PLAYER.format(
+        name = names.get(standing.player) or texts.GAME_PLAYER.format(
             number=fa_number(standing.number)
         )
         lines.append(
@@ -170,6 +171,6 @@ async def remember_player(update: Update, context: QuizbotContext, outcome: Play
     """A counted answer shows nothing in the group; its first name is kept in memory only."""
     answer = update.poll_answer
     if answer is not None and answer.user is not None:
-        context.runtime.player_names.remember(
+        await context.runtime.player_names.remember(
             outcome.game_id, outcome.player, answer.user.first_name
         )

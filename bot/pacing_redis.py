@@ -1,0 +1,182 @@
+"""The send pacing's windows in Redis, shared by every bot process of one token.
+
+Several processes behind one proxy send for the same bot: Telegram's 30 a second overall,
+20 a minute per group or channel and one a second per private chat hold for all of them
+together. Each reservation runs as one Lua script, so finding the earliest free slot and
+taking it is atomic across processes: the same sliding-window rule as `bot.pacing.Windows`,
+over sorted sets whose scores are the reserved moments. The clock is Redis' own (TIME), one
+clock for every host; a test passes its virtual clock instead.
+
+If Redis cannot be reached a send is not held up: the windows fall back to this process's
+memory (each process then keeps the limits on its own) and a warning says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.pacing import Limit, MemoryWindows
+
+log = logging.getLogger(__name__)
+
+# KEYS: n window keys, then their n hold keys. ARGV: now ("" = Redis' TIME), after, member,
+# then count and seconds of each limit. Returns {slot, now} as strings (a Lua number would be
+# cut to an integer on its way out).
+_RESERVE = """
+local n = #KEYS / 2
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+else
+  now = tonumber(ARGV[1])
+end
+local base = math.max(now, tonumber(ARGV[2]))
+local member = ARGV[3]
+local counts, spans, times = {}, {}, {}
+local longest = 0
+local candidates = {}
+local function fmt(x) return string.format('%.6f', x) end
+for i = 1, n do
+  counts[i] = tonumber(ARGV[2 + 2 * i])
+  spans[i] = tonumber(ARGV[3 + 2 * i])
+  if spans[i] > longest then longest = spans[i] end
+  -- What no window can reach any more is forgotten.
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. fmt(now - spans[i]))
+  local held = redis.call('GET', KEYS[n + i])
+  if held then base = math.max(base, tonumber(held)) end
+  local raw = redis.call('ZRANGE', KEYS[i], 0, -1, 'WITHSCORES')
+  local list = {}
+  for j = 2, #raw, 2 do list[#list + 1] = tonumber(raw[j]) end
+  table.sort(list)
+  times[i] = list
+end
+candidates[1] = base
+local highest = base
+for i = 1, n do
+  for _, t in ipairs(times[i]) do
+    local c = t + spans[i]
+    if c > base then candidates[#candidates + 1] = c end
+    if c > highest then highest = c end
+  end
+end
+-- Past every window of every key a slot is always free.
+candidates[#candidates + 1] = highest + longest + 0.000001
+table.sort(candidates)
+
+-- The first index whose time is > x (binary search).
+local function above(list, x)
+  local lo, hi = 1, #list + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if list[mid] > x then hi = mid else lo = mid + 1 end
+  end
+  return lo
+end
+
+-- Whether one more send at t keeps every window of key i within its count: a window of
+-- length L holding t and `count` others exists when `count` consecutive times and t span
+-- less than L (a microsecond of slack for the rounding of stored scores).
+local function fits(i, t)
+  local list, c, L = times[i], counts[i], spans[i]
+  local first = above(list, t - L)
+  local last = above(list, t + L - 0.000001) - 1
+  for j = first, last - c + 1 do
+    local low = math.min(list[j], t)
+    local high = math.max(list[j + c - 1], t)
+    if high - low < L - 0.000001 then return false end
+  end
+  return true
+end
+
+local slot = candidates[#candidates]
+for _, t in ipairs(candidates) do
+  local ok = true
+  for i = 1, n do
+    if not fits(i, t) then ok = false break end
+  end
+  if ok then slot = t break end
+end
+for i = 1, n do
+  redis.call('ZADD', KEYS[i], fmt(slot), member)
+  redis.call('PEXPIRE', KEYS[i], math.ceil((slot - now + spans[i]) * 1000) + 1000)
+end
+return {fmt(slot), fmt(now)}
+"""
+
+# KEYS: the hold key. ARGV: now ("" = TIME), seconds. Only ever lengthens a hold.
+_HOLD = """
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+else
+  now = tonumber(ARGV[1])
+end
+local expiry = now + tonumber(ARGV[2])
+local held = redis.call('GET', KEYS[1])
+if held and tonumber(held) >= expiry then return 0 end
+redis.call('SET', KEYS[1], string.format("%.6f", expiry), 'PX',
+  math.ceil(tonumber(ARGV[2]) * 1000) + 1000)
+return 1
+"""
+
+
+def pacing_prefix(token: str) -> str:
+    """The keys of one bot's windows: its id (the token's number), never the token itself.
+
+    The braces make Redis Cluster put every key of one bot in one slot, as a script needs.
+    """
+    return f"quizbot:pace:{{{token.split(':', 1)[0]}}}"
+
+
+class RedisWindows:
+    """`bot.pacing.WindowStore` in Redis (see the module doc)."""
+
+    def __init__(self, redis: Redis, prefix: str, clock: Callable[[], float] | None = None) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.clock = clock
+        self._reserve = redis.register_script(_RESERVE)
+        self._hold = redis.register_script(_HOLD)
+        self._members = (f"{uuid.uuid4().hex[:12]}-{n}" for n in range(1 << 62))
+        # Used while Redis is away: Redis' clock is the wall clock, so is this one.
+        self.fallback = MemoryWindows(clock or time.time)
+        self._warned = False
+
+    def _now(self) -> str:
+        return "" if self.clock is None else repr(self.clock())
+
+    async def reserve(self, limits: dict[str, Limit], after: float) -> tuple[float, float]:
+        """See `bot.pacing.WindowStore.reserve`."""
+        keys = [f"{self.prefix}:w:{key}" for key in limits]
+        keys += [f"{self.prefix}:h:{key}" for key in limits]
+        arguments: list[str] = [self._now(), repr(after), next(self._members)]
+        for limit in limits.values():
+            arguments += [str(limit.count), repr(limit.seconds)]
+        try:
+            slot, now = await self._reserve(keys=keys, args=arguments)
+        except (RedisError, OSError) as error:
+            self._warn(error)
+            return await self.fallback.reserve(limits, after)
+        self._warned = False
+        return float(slot), float(now)
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """See `bot.pacing.WindowStore.hold`."""
+        try:
+            await self._hold(keys=[f"{self.prefix}:h:{key}"], args=[self._now(), repr(seconds)])
+        except (RedisError, OSError) as error:
+            self._warn(error)
+            await self.fallback.hold(key, seconds)
+
+    def _warn(self, error: Exception) -> None:
+        if not self._warned:
+            log.warning("Redis unreachable (%s): pacing this process alone until it is back", error)
+            self._warned = True
