@@ -138,7 +138,7 @@ def feature_handlers() -> Handlers:
         group_settings,
     ):
         handlers += module.handlers()
-    return handlers + polls.handlers() + events.handlers()
+    return handlers + events.handlers()
 
 
 def register_handlers(application: QuizbotApplication) -> None:
@@ -149,6 +149,9 @@ def register_handlers(application: QuizbotApplication) -> None:
     application.add_handler(unreadable_guard(), group=-2)
     # Group -1 next: the person's stored conversation states, before dispatch.
     application.add_handler(state_loader(flows), group=-1)
+    # Then answers and poll totals, the busiest updates, which no other handler takes: PTB
+    # tries a group's handlers in order, so they do not wait behind some forty others.
+    application.add_handlers(polls.handlers() + events.poll_handlers())
     for flow in flows:
         application.add_handler(flow)
     application.add_handlers(start.command_handlers())

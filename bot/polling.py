@@ -33,8 +33,19 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 30
 BATCH = 100
 MAX_BACKOFF_SECONDS = 30.0
+# How long an update in hand may take to settle before polling goes on past it.
+SLOW_SECONDS = 0.25
 # At a stop, how long replies of updates already confirmed may take to go out.
 DRAIN_SECONDS = 20.0
+
+
+def own_poll_totals(raw: dict[str, Any]) -> bool:
+    """Whether this is the new totals of one of the bot's own quiz polls (not anonymous: a
+    private chat's or a game's), which Telegram sends with every vote: their answers come as
+    poll_answer updates, so the totals are confirmed without even being parsed. A channel
+    poll's (always anonymous) are stored (bot/handlers/channel/events.py)."""
+    poll = raw.get("poll")
+    return isinstance(poll, dict) and poll.get("is_anonymous") is False
 
 
 class Poller:
@@ -110,24 +121,31 @@ class Poller:
                 continue
             self._begun_through = update_id
             begun += 1
+            if own_poll_totals(raw):  # settled as it is: nothing to do
+                metrics.count_update(raw)
+                continue
             update = self.parse(raw)
             if update is not None:
                 self._unsettled[update_id] = await self.dispatcher.begin(update)
         return begun
 
-    async def _room_made(self, stop: asyncio.Event) -> None:
-        """Wait until a quarter of a batch of the updates in hand settled (all, if fewer),
-        or `stop`: only then can a fetch bring enough news to be worth its round trip."""
+    async def _settled_or_slow(self, stop: asyncio.Event) -> None:
+        """Wait until every update in hand settled, or SLOW_SECONDS passed, or `stop`.
+
+        Usually a batch settles at once and the next fetch confirms all of it (one round trip
+        a batch). An update slow to commit (a long import, a demo) then holds back polling
+        for SLOW_SECONDS only: the fetch after it asks from that update, which comes back
+        with the news and is skipped, and only its confirmation waits.
+        """
         waits: set[asyncio.Future[Any]] = {f for f in self._unsettled.values() if not f.done()}
-        wanted = min(len(waits), max(1, self.batch // 4))
+        if not waits:
+            return
+        settled: asyncio.Future[Any] = asyncio.gather(*waits)
         stopping = asyncio.ensure_future(stop.wait())
         try:
-            while wanted > 0 and not stop.is_set():
-                done, waits = await asyncio.wait(
-                    {*waits, stopping}, return_when=asyncio.FIRST_COMPLETED
-                )
-                waits.discard(stopping)
-                wanted -= len(done - {stopping})
+            await asyncio.wait(
+                {settled, stopping}, timeout=SLOW_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             stopping.cancel()
 
@@ -171,9 +189,8 @@ class Poller:
                 backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
                 continue
             backoff = 0.5
-            if not await self.handle(updates):
-                # Nothing new, only updates still in hand: fetch again once some settled.
-                await self._room_made(stop)
+            await self.handle(updates)
+            await self._settled_or_slow(stop)
         # What was begun settles (commits) before its confirmation; then its replies go out.
         pending = [f for f in self._unsettled.values() if not f.done()]
         if pending:

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.background import BackgroundJobs
+from bot.batching import AnswerBatcher
 from bot.channel_engine.publisher import Broadcaster
 from bot.config import Settings
 from bot.db.base import utcnow
@@ -41,9 +42,9 @@ class Runtime:
     sealer: ChatSealer = field(init=False)
     # One games tick at a time in this process (see handlers/groups/engine.py).
     games_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
-    # Read-only units of work (picking a quiz, reports) running at once: past it they wait
-    # their turn, so a burst of them cannot take every connection and every turn of the loop
-    # from the answers and writes behind them.
+    # Reads running at once for updates (stored flow states, picking a quiz, reports): past
+    # it they wait their turn, so a burst of them cannot take every pooled connection (and
+    # every turn of the loop) from the answers and writes behind them.
     read_slots: asyncio.Semaphore = field(
         init=False, default_factory=lambda: asyncio.Semaphore(READ_SLOTS)
     )
@@ -54,11 +55,14 @@ class Runtime:
     redis: Redis | None = None
     # Long work started from chat (exports), beside the updates; cancelled at shutdown.
     background: BackgroundJobs = field(init=False, default_factory=BackgroundJobs)
+    # Poll answers of concurrent updates, committed a batch at a time (bot/batching.py).
+    answers: AnswerBatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = create_session_factory(self.engine)
         self.read_sessions = create_session_factory(self.engine, read_only=True)
         self.sealer = ChatSealer(self.hash_key)
+        self.answers = AnswerBatcher(self.sessions)
 
     def person(self, user_id: int) -> str:
         """The keyed hash that stands for this Telegram user in the database."""

@@ -12,15 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_updates_benchmark_prints_its_ratios() -> None:
+    arguments = ["--answers", "40", "--quizzes", "3", "--repeats", "1", "--backend", "sqlite"]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "updates.py"), "--answers", "40", "--quizzes", "3"],
+        [sys.executable, str(ROOT / "bench" / "updates.py"), *arguments],
         capture_output=True,
         text=True,
         check=True,
         timeout=300,
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(figures) == {
+    assert set(figures) == {"sqlite"}
+    assert set(figures["sqlite"]) == {
         "quizbot_answers_per_s",
         "bare_answers_per_s",
         "answer_ratio",
@@ -28,7 +30,7 @@ def test_updates_benchmark_prints_its_ratios() -> None:
         "bare_quiz_per_s",
         "quiz_ratio",
     }
-    assert all(value > 0 for value in figures.values())
+    assert all(value > 0 for value in figures["sqlite"].values())
 
 
 def test_demos_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> None:

@@ -139,11 +139,6 @@ async def test_demo_requests_are_counted_cached_or_unavailable(inproc: InProcess
     assert change("quizbot_demo_jobs_total", outcome="unavailable") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the answer batcher (branch `answers`) calls bot.metrics.count_answers after each "
-    "batch commits; remove this mark when it is merged",
-)
 async def test_answers_are_counted_recorded_then_duplicate(inproc: InProcessBot) -> None:
     poll = one(await inproc.send_text(LEILA, "/quiz"), "sendPoll")
     poll_id = inproc.poll_id_of(poll)

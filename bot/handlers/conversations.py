@@ -91,7 +91,7 @@ def state_loader(
         if key is None:
             return
         runtime = context.runtime
-        async with runtime.read_sessions() as session:
+        async with runtime.read_slots, runtime.read_sessions() as session:
             stored = await store.load(session, key, runtime.now())
         # The database is the source: this process's copy is replaced, not merged.
         context.drafts.clear()

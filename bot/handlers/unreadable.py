@@ -44,6 +44,18 @@ def _storable(text: str) -> bool:
 
 def readable(update: Update) -> bool:
     """Whether every string in the update is UTF-8 without NUL (what databases can store)."""
+    if update.poll is not None:
+        return True  # only the bot's own polls report totals: their text came from us
+    answer = update.poll_answer
+    if answer is not None:
+        # The busiest update, and its strings are few: checked without serialising it all.
+        user, chat = answer.user, answer.voter_chat
+        names: tuple[str | None, ...] = ()
+        if user is not None:
+            names = (user.first_name, user.last_name, user.username)
+        if chat is not None:
+            names += (chat.title, chat.username)
+        return all(_storable(text) for text in (answer.poll_id, *names) if text is not None)
     return all(_storable(text) for text in _strings(update.to_dict()))
 
 

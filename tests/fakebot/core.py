@@ -613,6 +613,40 @@ class FakeTelegram:
         """The user votes in a poll (an empty list takes the vote back)."""
         await self._push(self.poll_answer_update(user, poll_id, option_ids))
 
+    async def vote(self, user: FakeUser, poll_id: str, option_ids: list[int]) -> int:
+        """The user votes in a poll the bot sent, reported as Telegram does: the poll_answer,
+        then a `poll` update with the poll's new totals (sent for every vote); the id of that
+        last update."""
+        assert option_ids, "a vote ticks an option (answer_poll takes one back)"
+        await self.answer_poll(user, poll_id, option_ids)
+        poll = self.polls[poll_id]
+        counts = [
+            option["voter_count"] + (i in option_ids) for i, option in enumerate(poll["options"])
+        ]
+        voters = poll["total_voter_count"] + 1 if poll["allows_multiple_answers"] else None
+        update = await self._push(self.poll_update(poll_id, counts, voters=voters))
+        return int(update["update_id"])
+
+    def add_quiz_poll(self, poll_id: str, options: int, correct: list[int]) -> None:
+        """A private quiz poll as if the bot had sent it (benches vote in thousands of them;
+        sending each through Telegram's limits would only measure the limits)."""
+        self.polls[poll_id] = {
+            "id": poll_id,
+            "question": poll_id,
+            "options": [
+                {"text": str(i), "voter_count": 0, "persistent_id": f"{poll_id}-{i}"}
+                for i in range(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": False,
+            "type": "quiz",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+            "correct_option_ids": correct,
+        }
+
     async def poll_results(self, poll_id: str, counts: list[int], closed: bool = False) -> None:
         """Telegram reports a poll's new totals (as it does for channel polls)."""
         await self._push(self.poll_update(poll_id, counts, closed))

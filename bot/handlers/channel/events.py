@@ -159,10 +159,27 @@ async def poll_totals(update: Update, context: QuizbotContext, session: AsyncSes
     return None
 
 
+_record_totals = unit_of_work(poll_totals)
+
+
+async def poll_changed(update: Update, context: QuizbotContext) -> object:
+    """A poll's new totals: a channel poll's (always anonymous) are stored; the others are
+    the bot's own quiz polls in private chats and games, whose answers arrive one by one as
+    poll_answer updates, so their totals (sent with every vote) are dropped without a
+    transaction."""
+    if update.poll is None or not update.poll.is_anonymous:
+        return None
+    return await _record_totals(update, context)
+
+
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
-    """Membership, admin changes and poll totals."""
+    """Membership and admin changes."""
     return [
         ChatMemberHandler(unit_of_work(membership_changed), ChatMemberHandler.MY_CHAT_MEMBER),
         ChatMemberHandler(unit_of_work(admin_changed), ChatMemberHandler.CHAT_MEMBER),
-        PollHandler(unit_of_work(poll_totals)),
     ]
+
+
+def poll_handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
+    """Poll totals."""
+    return [PollHandler(poll_changed)]

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, Poll, Update
 from telegram.ext import BaseHandler, PollAnswerHandler
 
 from bot.context import QuizbotContext
 from bot.db.models import Purpose
 from bot.handlers.replies import with_retry
-from bot.handlers.work import unit_of_work
+from bot.handlers.work import present
 from bot.limits import MAX_QUESTION_LENGTH, telegram_length
 from bot.persian import fa_number
 from bot.runtime import Runtime
 from bot.services.learning import answers, exams, publications
 from bot.services.learning.views import QuizView
+from bot.settling import settle
 
 
 def numbered(question: str, number: int | None, size: int | None) -> str:
@@ -114,17 +114,21 @@ async def send_quiz_by(
             await exams.start_clock(session, test_id, now)
 
 
-async def answer_decide(update: Update, context: QuizbotContext, session: AsyncSession) -> object:
-    """A vote in a quiz poll: store it under the voter's keyed hash; what follows it."""
+async def answer_received(update: Update, context: QuizbotContext) -> object:
+    """A vote in a quiz poll: stored with the votes that came with it (one commit for all),
+    under the voter's keyed hash; what follows it is shown once that commit is done."""
     answer = update.poll_answer
     if answer is None or answer.user is None:
         return None
     runtime = context.runtime
-    return await answers.answer_poll(
-        session, runtime.person(answer.user.id), answer.poll_id, answer.option_ids, runtime.now()
+    vote = answers.Vote(
+        runtime.person(answer.user.id), answer.poll_id, tuple(answer.option_ids), runtime.now()
     )
+    outcome = await runtime.answers.submit(vote)
+    settle()  # committed: the update may be confirmed to Telegram while the reply goes out
+    return await present(update, context, outcome)
 
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
     """The answer handler."""
-    return [PollAnswerHandler(unit_of_work(answer_decide))]
+    return [PollAnswerHandler(answer_received)]

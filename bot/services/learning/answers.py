@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, delete, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.db.models import (
@@ -17,12 +21,17 @@ from bot.db.models import (
     Purpose,
     Quiz,
     QuizOption,
+    ReviewCard,
     TestSession,
 )
 from bot.services.groups import games
 from bot.services.groups.outcomes import PlayerAnswered
 from bot.services.learning import exams, publications, reviews
 from bot.services.learning.outcomes import AfterAnswer, Nothing
+from bot.services.learning.reviews import CardValues, reviewed
+
+if TYPE_CHECKING:
+    from bot.metrics import AnswerKind
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,18 @@ async def answer_poll(
     bot's busiest path. A poll that is no private quiz may be a group game's (see
     `_answer_in_game`).
     """
+    outcome, _kind = await answer_poll_kind(session, learner, poll_id, option_ids, now)
+    return outcome
+
+
+async def answer_poll_kind(
+    session: AsyncSession,
+    learner: str,
+    poll_id: str,
+    option_ids: Sequence[int],
+    now: datetime,
+) -> tuple[AfterAnswer | PlayerAnswered, AnswerKind]:
+    """`answer_poll`, and what became of the answer (as the metrics count it)."""
     existing = aliased(LearnerAnswer)
     correct_mask = (
         select(func.coalesce(func.sum(literal(1).op("<<")(QuizOption.position)), 0))
@@ -91,13 +112,14 @@ async def answer_poll(
     publication, right_mask, earlier, existing_id, options = row
     if any(not 0 <= option_id < options for option_id in option_ids):
         log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
-        return Nothing()
+        return Nothing(), "ignored"
     if not option_ids:
-        if existing_id is not None:
-            await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
-        return Nothing()
+        if existing_id is None:
+            return Nothing(), "ignored"
+        await session.execute(delete(LearnerAnswer).where(LearnerAnswer.id == existing_id))
+        return Nothing(), "retracted"
     if existing_id is not None:
-        return Nothing()  # Telegram delivered the same answer again
+        return Nothing(), "duplicate"  # Telegram delivered the same answer again
     test = None
     if publication.test_session_id is not None:
         # Locked: a timed question is settled once, by its answer or by the job's timeout.
@@ -108,7 +130,7 @@ async def answer_poll(
         and not await exams.answer_in_time(session, test, publication.id, now)
     ):
         # Too late to count; if it is the waiting question, the test moves on now.
-        return await exams.time_out(session, test, now) or Nothing()
+        return await exams.time_out(session, test, now) or Nothing(), "late"
 
     quiz_id = str(publication.quiz_id)
     correct = option_mask(option_ids) == int(right_mask)
@@ -127,12 +149,12 @@ async def answer_poll(
     await reviews.review(session, learner, quiz_id, correct, now)
     if test is not None:
         if test.finished_at is not None:
-            return Nothing()
+            return Nothing(), "recorded"
         test.correct_count += 1 if correct else 0
-        return await exams.advance(session, test, now)
+        return await exams.advance(session, test, now), "recorded"
     if publication.purpose is Purpose.REVIEW:
-        return await reviews.next_review(session, learner, now, announce=False)
-    return Nothing()
+        return await reviews.next_review(session, learner, now, announce=False), "recorded"
+    return Nothing(), "recorded"
 
 
 async def _answer_in_game(
@@ -141,7 +163,7 @@ async def _answer_in_game(
     poll_id: str,
     option_ids: Sequence[int],
     now: datetime,
-) -> PlayerAnswered | Nothing:
+) -> tuple[PlayerAnswered | Nothing, AnswerKind]:
     """A vote in a group game's poll: scored for the game and stored like a private answer.
 
     Only the first answer while the poll is open counts; a late one (after the timer, or once
@@ -152,12 +174,12 @@ async def _answer_in_game(
     poll = await games.game_poll(session, poll_id, now)
     if poll is None:
         log.info("answer to unknown poll %s ignored (or to another learner's)", poll_id)
-        return Nothing()
+        return Nothing(), "ignored"
     if not poll.open:
         log.info("answer to game poll %s after it closed ignored", poll_id)
-        return Nothing()
+        return Nothing(), "late"
     if not option_ids:  # Telegram lets no one take back a quiz vote; the first one stands
-        return Nothing()
+        return Nothing(), "ignored"
     right_mask, options, earlier = (
         await session.execute(
             select(
@@ -177,10 +199,10 @@ async def _answer_in_game(
     ).one()
     if any(not 0 <= option_id < options for option_id in option_ids):
         log.info("answer with options %s to a quiz of %s ignored", option_ids, options)
-        return Nothing()
+        return Nothing(), "ignored"
     correct = option_mask(option_ids) == int(right_mask)
     if not await games.record_answer(session, poll, learner, correct, now):
-        return Nothing()  # Telegram delivered the same answer again
+        return Nothing(), "duplicate"  # Telegram delivered the same answer again
     publication = await publications.record_game_quiz(session, learner, poll.quiz_id, poll.sent_at)
     session.add(
         LearnerAnswer(
@@ -194,4 +216,251 @@ async def _answer_in_game(
         )
     )
     await reviews.review(session, learner, poll.quiz_id, correct, now)
-    return PlayerAnswered(poll.game_id, learner)
+    return PlayerAnswered(poll.game_id, learner), "game"
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One poll answer waiting for its batch: who, which poll, which options, when."""
+
+    learner: str
+    poll_id: str
+    option_ids: tuple[int, ...]
+    now: datetime
+
+
+# The batch's statements, built once: each execution only binds values (building them afresh,
+# as `answer_poll` does, costs more than running them). Core tables, not the ORM: no identity
+# map or unit of work for rows that are only inserted once. Every statement is a trip to the
+# driver (on SQLite three or four hops to its thread and back), so the batch reads in one:
+# each poll with its quiz's right options, the learner's earlier answers and their card.
+_ANSWERS = cast(Table, LearnerAnswer.__table__)
+_CARDS = cast(Table, ReviewCard.__table__)
+_OPTIONS = cast(Table, QuizOption.__table__)
+_PUBLICATIONS = cast(Table, Publication.__table__)
+_CARD_FIELDS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due_at",
+    "last_review_at",
+    "reviews",
+    "lapses",
+)
+_RIGHT_MASK = (
+    select(func.coalesce(func.sum(literal(1).op("<<")(_OPTIONS.c.position)), 0))
+    .where(_OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id, _OPTIONS.c.is_correct)
+    .scalar_subquery()
+)
+_OPTION_COUNT = (
+    select(func.count())
+    .select_from(_OPTIONS)
+    .where(_OPTIONS.c.quiz_id == _PUBLICATIONS.c.quiz_id)
+    .scalar_subquery()
+)
+_EARLIER = (
+    select(func.count())
+    .select_from(_ANSWERS)
+    .where(
+        _ANSWERS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+        _ANSWERS.c.quiz_id == _PUBLICATIONS.c.quiz_id,
+    )
+    .scalar_subquery()
+)
+_EXISTING = (
+    select(_ANSWERS.c.id)
+    .where(
+        _ANSWERS.c.publication_id == _PUBLICATIONS.c.id,
+        _ANSWERS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+    )
+    .scalar_subquery()
+)
+_POLLS = (
+    select(
+        _PUBLICATIONS.c.id,
+        _PUBLICATIONS.c.poll_id,
+        _PUBLICATIONS.c.learner_hash,
+        _PUBLICATIONS.c.quiz_id,
+        _PUBLICATIONS.c.purpose,
+        _PUBLICATIONS.c.test_session_id,
+        _RIGHT_MASK.label("right_mask"),
+        _OPTION_COUNT.label("option_count"),
+        _EARLIER.label("earlier"),
+        _EXISTING.label("existing_id"),
+        _CARDS.c.learner_hash.label("card_of"),
+        *(_CARDS.c[name] for name in _CARD_FIELDS),
+    )
+    .select_from(_PUBLICATIONS)
+    .outerjoin(
+        _CARDS,
+        and_(
+            _CARDS.c.learner_hash == _PUBLICATIONS.c.learner_hash,
+            _CARDS.c.quiz_id == _PUBLICATIONS.c.quiz_id,
+        ),
+    )
+    .where(
+        _PUBLICATIONS.c.poll_id.in_(bindparam("poll_ids", expanding=True)),
+        _PUBLICATIONS.c.audience == Audience.PRIVATE,
+    )
+)
+# By its natural key: a row this batch already sent has no id known here.
+_DELETE_ANSWER = delete(_ANSWERS).where(
+    _ANSWERS.c.publication_id == bindparam("answered"),
+    _ANSWERS.c.learner_hash == bindparam("answerer"),
+)
+_INSERT_ANSWER = insert(_ANSWERS)
+
+
+def _card_upsert(dialect_insert: Any) -> Any:
+    statement = dialect_insert(_CARDS)
+    return statement.on_conflict_do_update(
+        index_elements=["learner_hash", "quiz_id"],
+        set_={name: statement.excluded[name] for name in _CARD_FIELDS},
+    )
+
+
+# New and reviewed cards alike, in one statement.
+_UPSERT_CARD = {
+    "postgresql": _card_upsert(postgresql_insert),
+    "sqlite": _card_upsert(sqlite_insert),
+}
+
+
+@dataclass
+class _Card:
+    values: CardValues | None
+    changed: bool = False
+
+
+class _Batch:
+    """What one batch read, and the writes it has decided but not yet sent."""
+
+    def __init__(self) -> None:
+        self.publications: dict[str, Any] = {}  # rows of _POLLS by poll id
+        # Per (learner, quiz): how many answers (attempts so far); the publications whose
+        # learner has answered them (stored or about to be), and the rows not yet sent.
+        self.earlier: dict[tuple[str, str], int] = {}
+        self.answered: set[int] = set()
+        self.pending: dict[int, dict[str, object]] = {}
+        self.cards: dict[tuple[str, str], _Card] = {}
+        self.deletes: list[dict[str, object]] = []
+        self.inserts: list[dict[str, object]] = []
+
+    async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
+        """Everything the votes of the batch need, in one SELECT."""
+        poll_ids = sorted({vote.poll_id for vote in votes})
+        for row in await connection.execute(_POLLS, {"poll_ids": poll_ids}):
+            self.publications[row.poll_id] = row
+            if row.learner_hash is None or row.quiz_id is None:
+                continue
+            key = (row.learner_hash, str(row.quiz_id))
+            self.earlier.setdefault(key, int(row.earlier))
+            if row.existing_id is not None:
+                self.answered.add(row.id)
+            if row.card_of is not None:
+                values = CardValues(*(getattr(row, name) for name in _CARD_FIELDS))
+                self.cards[key] = _Card(values)
+
+    def answer(self, vote: Vote, publication: Any) -> tuple[Nothing, AnswerKind]:
+        """`answer_poll` for a private quiz outside a test or review, decided in memory."""
+        quiz_id = str(publication.quiz_id)
+        options = int(publication.option_count)
+        if any(not 0 <= option_id < options for option_id in vote.option_ids):
+            log.info("answer with options %s to a quiz of %s ignored", vote.option_ids, options)
+            return Nothing(), "ignored"
+        key = (vote.learner, quiz_id)
+        if not vote.option_ids:
+            if publication.id not in self.answered:
+                return Nothing(), "ignored"
+            self.answered.discard(publication.id)
+            self.earlier[key] -= 1
+            unsent = self.pending.pop(publication.id, None)
+            if unsent is not None:
+                self.inserts.remove(unsent)
+            else:
+                self.deletes.append({"answered": publication.id, "answerer": vote.learner})
+            return Nothing(), "retracted"
+        if publication.id in self.answered:
+            return Nothing(), "duplicate"  # Telegram delivered the same answer again
+        mask = option_mask(vote.option_ids)
+        correct = mask == int(publication.right_mask)
+        self.earlier[key] += 1
+        row: dict[str, object] = {
+            "learner_hash": vote.learner,
+            "publication_id": publication.id,
+            "quiz_id": quiz_id,
+            "option_mask": mask,
+            "is_correct": correct,
+            "attempt": self.earlier[key],
+            "test_session_id": None,
+            "answered_at": vote.now,
+        }
+        self.answered.add(publication.id)
+        self.pending[publication.id] = row
+        self.inserts.append(row)
+        card = self.cards.setdefault(key, _Card(None))
+        card.values = reviewed(card.values, correct, vote.now)
+        card.changed = True
+        return Nothing(), "recorded"
+
+    async def write(self, connection: AsyncConnection) -> None:
+        """Send the decided writes: an executemany per statement (deletes first: a retracted
+        vote given again in the same batch takes the place its old row held)."""
+        if self.deletes:
+            await connection.execute(_DELETE_ANSWER, self.deletes)
+        if self.inserts:
+            await connection.execute(_INSERT_ANSWER, self.inserts)
+        cards = [
+            {"learner_hash": learner, "quiz_id": quiz_id}
+            | {name: getattr(card.values, name) for name in _CARD_FIELDS}
+            # In key order: batches of two processes lock the rows they share in one order.
+            for (learner, quiz_id), card in sorted(self.cards.items(), key=lambda kv: kv[0])
+            if card.changed and card.values is not None
+        ]
+        if cards:
+            await connection.execute(_UPSERT_CARD[connection.dialect.name], cards)
+        for card in self.cards.values():
+            card.changed = False
+        # Rows sent are stored now: a later retraction in the batch deletes them by key.
+        self.deletes, self.inserts, self.pending = [], [], {}
+
+
+async def answer_batch(
+    session: AsyncSession, votes: Sequence[Vote]
+) -> list[tuple[object, AnswerKind]]:
+    """`answer_poll_kind` for many votes in one transaction, in order: the same rows, fewer
+    trips.
+
+    The common case (a private quiz outside a test or a review) is decided in memory from one
+    SELECT and written with one executemany per statement (answers, cards). The rest (a test's
+    question, a review, a game's poll, an unknown or someone else's poll) goes through
+    `answer_poll` itself, after the writes decided so far; from then on that learner's later
+    votes in the batch do too, since the batch's reading of them is stale.
+    """
+    connection = await session.connection()
+    batch = _Batch()
+    await batch.read(connection, votes)
+    outcomes: list[tuple[object, AnswerKind]] = []
+    by_orm: set[str] = set()
+    for vote in votes:
+        publication = batch.publications.get(vote.poll_id)
+        if (
+            vote.learner not in by_orm
+            and publication is not None
+            and publication.learner_hash == vote.learner
+            and publication.quiz_id is not None
+            and publication.test_session_id is None
+            and publication.purpose is not Purpose.REVIEW
+        ):
+            outcomes.append(batch.answer(vote, publication))
+            continue
+        by_orm.add(vote.learner)
+        await batch.write(connection)
+        options = list(vote.option_ids)
+        outcomes.append(
+            await answer_poll_kind(session, vote.learner, vote.poll_id, options, vote.now)
+        )
+        await session.flush()
+    await batch.write(connection)
+    return outcomes

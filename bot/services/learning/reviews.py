@@ -18,15 +18,51 @@ from bot.services.learning.views import QuizView
 DEFAULT_SCHEDULER = Scheduler(enable_fuzzing=True)
 
 
-def _card(row: ReviewCard) -> Card:
-    return Card(
-        card_id=1,  # FSRS does not use it; our key is (learner_hash, quiz_id)
-        state=State(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=row.due_at,
-        last_review=row.last_review_at,
+@dataclass(frozen=True)
+class CardValues:
+    """A review card's stored fields, as the answer batch reads and writes them."""
+
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due_at: datetime
+    last_review_at: datetime | None
+    reviews: int
+    lapses: int
+
+
+def reviewed(
+    before: CardValues | None,
+    correct: bool,
+    now: datetime,
+    scheduler: Scheduler = DEFAULT_SCHEDULER,
+) -> CardValues:
+    """A card's fields after one more answer (a new card when `before` is None): right counts
+    as Good, wrong as Again. The one place FSRS is applied, per answer and in batches."""
+    card = (
+        Card(card_id=1, due=now)
+        if before is None
+        else Card(
+            card_id=1,  # FSRS does not use it; our key is (learner_hash, quiz_id)
+            state=State(before.state),
+            step=before.step,
+            stability=before.stability,
+            difficulty=before.difficulty,
+            due=before.due_at,
+            last_review=before.last_review_at,
+        )
+    )
+    card, _ = scheduler.review_card(card, Rating.Good if correct else Rating.Again, now)
+    return CardValues(
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due_at=card.due,
+        last_review_at=card.last_review,
+        reviews=(0 if before is None else before.reviews) + 1,
+        lapses=(0 if before is None else before.lapses) + (0 if correct else 1),
     )
 
 
@@ -40,19 +76,32 @@ async def review(
 ) -> ReviewCard:
     """Record an answer as a review: right counts as Good, wrong as Again."""
     row = await session.get(ReviewCard, (learner, quiz_id))
-    card = Card(card_id=1, due=now) if row is None else _card(row)
-    card, _ = scheduler.review_card(card, Rating.Good if correct else Rating.Again, now)
+    before = (
+        None
+        if row is None
+        else CardValues(
+            row.state,
+            row.step,
+            row.stability,
+            row.difficulty,
+            row.due_at,
+            row.last_review_at,
+            row.reviews,
+            row.lapses,
+        )
+    )
+    after = reviewed(before, correct, now, scheduler)
     if row is None:
-        row = ReviewCard(learner_hash=learner, quiz_id=quiz_id, reviews=0, lapses=0)
+        row = ReviewCard(learner_hash=learner, quiz_id=quiz_id)
         session.add(row)
-    row.state = int(card.state)
-    row.step = card.step
-    row.stability = card.stability
-    row.difficulty = card.difficulty
-    row.due_at = card.due
-    row.last_review_at = card.last_review
-    row.reviews += 1
-    row.lapses += 0 if correct else 1
+    row.state = after.state
+    row.step = after.step
+    row.stability = after.stability
+    row.difficulty = after.difficulty
+    row.due_at = after.due_at
+    row.last_review_at = after.last_review_at
+    row.reviews = after.reviews
+    row.lapses = after.lapses
     return row
 
 
