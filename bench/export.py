@@ -225,13 +225,15 @@ def main() -> None:
     """Fill, measure, print; the last line is JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=100_000, help="0: no small database")
     parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
     results: dict[str, object] = {}
     bank = load_bank(DEFAULT_CONTENT_DIR)  # parsed once for both databases
     with tempfile.TemporaryDirectory() as folder:
         for label, count in (("small", arguments.small), ("full", arguments.answers)):
+            if count == 0:
+                continue
             path = Path(folder) / f"{label}.db"
             began = time.perf_counter()
             fill(path, count, bank)
