@@ -25,11 +25,8 @@ from bot.pacing import Limit, MemoryWindows, Slot
 
 log = logging.getLogger(__name__)
 
-# KEYS: n window keys, then their n hold keys. ARGV: now ("" = Redis' TIME), after, member,
-# then count and seconds of each limit. Returns {slot, now} as strings (a Lua number would be
-# cut to an integer on its way out).
-_RESERVE = """
-local n = #KEYS / 2
+# Every script's `now`: ARGV[1], or Redis' own clock when that is empty.
+_NOW = """
 local now
 if ARGV[1] == '' then
   local t = redis.call('TIME')
@@ -37,6 +34,13 @@ if ARGV[1] == '' then
 else
   now = tonumber(ARGV[1])
 end
+"""
+
+# KEYS: n window keys, then their n hold keys. ARGV: now ("" = Redis' TIME), after, member,
+# then count and seconds of each limit. Returns {slot, now} as strings (a Lua number would be
+# cut to an integer on its way out).
+_RESERVE = _NOW + """
+local n = #KEYS / 2
 local base = math.max(now, tonumber(ARGV[2]))
 local member = ARGV[3]
 local counts, spans, times = {}, {}, {}
@@ -114,14 +118,7 @@ return {fmt(slot), fmt(now)}
 
 # KEYS: window keys. ARGV: now ("" = TIME), member. A send answered: its member moves to now
 # (never earlier than its slot), where Telegram counted it (XX: a forgotten one stays so).
-_SENT = """
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-else
-  now = tonumber(ARGV[1])
-end
+_SENT = _NOW + """
 for i = 1, #KEYS do
   local at = redis.call('ZSCORE', KEYS[i], ARGV[2])
   if at then
@@ -132,14 +129,7 @@ return 1
 """
 
 # KEYS: the hold key. ARGV: now ("" = TIME), seconds. Only ever lengthens a hold.
-_HOLD = """
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-else
-  now = tonumber(ARGV[1])
-end
+_HOLD = _NOW + """
 local expiry = now + tonumber(ARGV[2])
 local held = redis.call('GET', KEYS[1])
 if held and tonumber(held) >= expiry then return 0 end
