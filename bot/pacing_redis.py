@@ -39,7 +39,9 @@ end
 # KEYS: n window keys, then their n hold keys. ARGV: now ("" = Redis' TIME), after, member,
 # then count and seconds of each limit. Returns {slot, now} as strings (a Lua number would be
 # cut to an integer on its way out).
-_RESERVE = _NOW + """
+_RESERVE = (
+    _NOW
+    + """
 local n = #KEYS / 2
 local base = math.max(now, tonumber(ARGV[2]))
 local member = ARGV[3]
@@ -115,10 +117,13 @@ if member ~= '' then  -- an empty member only asks when (free_in)
 end
 return {fmt(slot), fmt(now)}
 """
+)
 
 # KEYS: window keys. ARGV: now ("" = TIME), member. A send answered: its member moves to now
 # (never earlier than its slot), where Telegram counted it (XX: a forgotten one stays so).
-_SENT = _NOW + """
+_SENT = (
+    _NOW
+    + """
 for i = 1, #KEYS do
   local at = redis.call('ZSCORE', KEYS[i], ARGV[2])
   if at then
@@ -127,9 +132,12 @@ for i = 1, #KEYS do
 end
 return 1
 """
+)
 
 # KEYS: the hold key. ARGV: now ("" = TIME), seconds. Only ever lengthens a hold.
-_HOLD = _NOW + """
+_HOLD = (
+    _NOW
+    + """
 local expiry = now + tonumber(ARGV[2])
 local held = redis.call('GET', KEYS[1])
 if held and tonumber(held) >= expiry then return 0 end
@@ -137,6 +145,7 @@ redis.call('SET', KEYS[1], string.format("%.6f", expiry), 'PX',
   math.ceil(tonumber(ARGV[2]) * 1000) + 1000)
 return 1
 """
+)
 
 
 def pacing_prefix(token: str) -> str:
