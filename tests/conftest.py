@@ -257,3 +257,20 @@ async def session_factory(migrated_url: str) -> AsyncIterator[async_sessionmaker
         yield create_session_factory(engine)
     finally:
         await engine.dispose()
+
+
+# Test files that spend most of their time waiting on other processes (bot subprocesses,
+# benches): run first, so that the workers fill their waits with the rest of the suite
+# instead of ending the run on a tail of them.
+_SLOW_FILES = (
+    "test_stress_crashes.py",
+    "test_bench.py",
+    "test_stress_updates.py",
+    "test_webhook_processes.py",
+    "test_run_command.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow, mostly waiting test files first (the order within each is kept)."""
+    items.sort(key=lambda item: item.path.name not in _SLOW_FILES)
