@@ -309,3 +309,14 @@ def print_figures(figures: JSON, lines: list[str]) -> None:
     for line in lines:  # generated texts may hold lone surrogates: shown escaped
         print(line.encode("utf-8", "backslashreplace").decode())
     print(json.dumps(figures, ensure_ascii=False))
+
+
+async def watchdog(seconds: float) -> None:
+    """After `seconds`, print every asyncio task's stack to stderr (a run that hangs says where)."""
+    import io
+
+    await asyncio.sleep(seconds)
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(file=out)
+    print(f"still running after {seconds} s; the tasks:\n{out.getvalue()}", file=sys.stderr)

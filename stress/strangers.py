@@ -87,6 +87,7 @@ from stress._updates_common import (
     snapshot,
     stage,
     trapped,
+    watchdog,
 )
 from tests.fakebot import Call, FakeUser
 from tests.fakebot.core import JSON
@@ -372,9 +373,21 @@ def changes(
     return found
 
 
+WATCHDOG_SECONDS = 120.0
+
+
 async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
     """Set the channels up, attack A twice, compare; the figures and what changed."""
     started = time.monotonic()
+    # It takes seconds; a run still going after minutes is stuck: its tasks say where.
+    dog = asyncio.create_task(watchdog(WATCHDOG_SECONDS))
+    try:
+        return await _run(url, content, started)
+    finally:
+        dog.cancel()
+
+
+async def _run(url: str, content: Path, started: float) -> tuple[JSON, list[str]]:
     async with stage(url, content) as scene, trapped() as trap:
         bot = scene.bot
         victim, other, stranger = (Session(bot, trap, u) for u in (ADMIN_A, ADMIN_B, STRANGER))
