@@ -1,6 +1,7 @@
 """How long an answer waits behind a crowd of `/quiz` commands: concurrent vs one at a time.
 
-Quizbot polls the fake Bot API over HTTP on 127.0.0.1 with its real pacing on the real clock
+Quizbot polls the fake Bot API over HTTP on 127.0.0.1, served by a process of its own (as
+Telegram's work is not on the bot's event loop), with its real pacing on the real clock
 (30 messages a second overall, so 200 quiz polls take about 7 s to go out). Then `--quizzes`
 learners send /quiz and one more learner answers a poll; the figure is the time from the
 answer's arrival at the fake Telegram to its row in the database. The same run is made with
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -70,14 +72,47 @@ async def prepared(url: str) -> None:
     await engine.dispose()
 
 
-async def one_run(api: FakeBotApi, url: str, quizzes: int, in_hand: int) -> float:
+async def serve_fake(quizzes: int) -> None:
+    """The fake Bot API in a process of its own (Telegram's work is not on the bot's loop).
+
+    Prints its URL; on a line from stdin queues `quizzes` /quiz commands of as many
+    learners and then the answer, and prints the monotonic time of the answer's arrival; on
+    the next, answers long polls at once; when stdin closes, ends.
+    """
+    api = FakeBotApi(TOKEN)
+    print(await api.start(), flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)
+    for n in range(quizzes):
+        await api.send_text(FakeUser(8_000_000 + n), "/quiz")
+    await api.answer_poll(ANSWERING, "waiting-poll", [0])
+    print(time.monotonic(), flush=True)  # CLOCK_MONOTONIC: the same clock in every process
+    await loop.run_in_executor(None, sys.stdin.readline)
+    await api.release_polls()  # the stopping bot need not wait out its long poll
+    await loop.run_in_executor(None, sys.stdin.read)
+    await api.stop()
+
+
+async def one_run(template: Path, path: Path, quizzes: int, in_hand: int) -> float:
     """Seconds from the answer's arrival to its row, behind `quizzes` /quiz commands."""
-    await prepared(url)
+    shutil.copy(template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    fake = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--serve-fake",
+        str(quizzes),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert fake.stdin is not None
+    assert fake.stdout is not None
+    api_url = (await fake.stdout.readline()).decode().strip()
     engine = create_engine(url)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=TOKEN,
-        telegram_api_url=api.url,
+        telegram_api_url=api_url,
         database_url=url,
         answer_hash_key=KEY.decode(),
     )
@@ -89,37 +124,41 @@ async def one_run(api: FakeBotApi, url: str, quizzes: int, in_hand: int) -> floa
     halt = asyncio.Event()
     poller = Poller(app, ALLOWED_UPDATES, long_poll=1, in_hand=in_hand)
     polling = asyncio.create_task(poller.run(halt))
-    sessions = create_session_factory(engine)
-    for n in range(quizzes):
-        await api.send_text(FakeUser(8_000_000 + n), "/quiz")
-    began = time.perf_counter()
-    await api.answer_poll(ANSWERING, "waiting-poll", [0])
-    while True:
-        async with sessions() as session:
-            if await session.scalar(select(func.count()).select_from(LearnerAnswer)):
-                break
-        await asyncio.sleep(0.005)
-    waited = time.perf_counter() - began
-    halt.set()
-    await api.release_polls()
-    await polling
-    await api.release_polls(False)
-    await app.stop()
-    await app.shutdown()
-    await engine.dispose()
+    # A reader: the check must not queue among the writers it is waiting for.
+    sessions = create_session_factory(engine, read_only=True)
+    try:
+        fake.stdin.write(b"go\n")
+        await fake.stdin.drain()
+        arrived = float((await fake.stdout.readline()).decode())
+        while True:
+            async with sessions() as session:
+                if await session.scalar(select(func.count()).select_from(LearnerAnswer)):
+                    break
+            await asyncio.sleep(0.005)
+        waited = time.monotonic() - arrived
+        halt.set()
+        fake.stdin.write(b"stop\n")
+        await fake.stdin.drain()
+        await polling
+    finally:
+        fake.stdin.close()
+        await fake.wait()
+        await app.stop()
+        await app.shutdown()
+        await engine.dispose()
     return waited
 
 
 async def main(quizzes: int, repeat: int) -> dict[str, Any]:
     waits: dict[str, list[float]] = {"one_at_a_time": [], "concurrent": []}
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        template = folder / "template.db"
+        await prepared(f"sqlite+aiosqlite:///{template}")
         for round_ in range(repeat):
-            for name, in_hand in (("one_at_a_time", 1), ("concurrent", LIMIT)):
-                api = FakeBotApi(TOKEN)
-                await api.start()
-                url = f"sqlite+aiosqlite:///{folder}/{name}-{round_}.db"
-                waits[name].append(await one_run(api, url, quizzes, in_hand))
-                await api.stop()
+            for way, in_hand in (("one_at_a_time", 1), ("concurrent", LIMIT)):
+                path = folder / f"{way}-{round_}.db"
+                waits[way].append(await one_run(template, path, quizzes, in_hand))
     one, many = (statistics.median(waits[k]) for k in ("one_at_a_time", "concurrent"))
     return {
         "quizzes_ahead": quizzes,
@@ -131,6 +170,9 @@ async def main(quizzes: int, repeat: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    if "--serve-fake" in sys.argv:
+        asyncio.run(serve_fake(int(sys.argv[sys.argv.index("--serve-fake") + 1])))
+        sys.exit()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quizzes", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)

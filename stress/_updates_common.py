@@ -311,6 +311,15 @@ def print_figures(figures: JSON, lines: list[str]) -> None:
     print(json.dumps(figures, ensure_ascii=False))
 
 
+def arm_watchdog(seconds: float) -> None:
+    """If the process still runs after `seconds`, print every thread's stack to stderr and end
+    it (status 1): works even when the event loop itself is blocked, or the hang is in a
+    thread or in the loop's shutdown, so a stuck run says where and fails instead of hanging."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(seconds, exit=True)
+
+
 async def watchdog(seconds: float) -> None:
     """After `seconds`, print every asyncio task's stack to stderr (a run that hangs says where)."""
     import io
@@ -320,3 +329,4 @@ async def watchdog(seconds: float) -> None:
     for task in asyncio.all_tasks():
         task.print_stack(file=out)
     print(f"still running after {seconds} s; the tasks:\n{out.getvalue()}", file=sys.stderr)
+    sys.stderr.flush()

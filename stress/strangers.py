@@ -80,6 +80,7 @@ from stress._updates_common import (
     ErrorTrap,
     admin_buttons,
     admin_command_names,
+    arm_watchdog,
     feed,
     prepared_database,
     print_figures,
@@ -373,7 +374,7 @@ def changes(
     return found
 
 
-WATCHDOG_SECONDS = 120.0
+WATCHDOG_SECONDS = 60.0
 
 
 async def run(url: str, content: Path) -> tuple[JSON, list[str]]:
@@ -489,6 +490,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="a PostgreSQL server's URL (default: SQLite)")
     args = parser.parse_args()
+    arm_watchdog(WATCHDOG_SECONDS * 2)  # after the tasks' stacks, the threads', and the end
     with (
         tempfile.TemporaryDirectory(prefix="quizbot-strangers-") as folder,
         prepared_database(Path(folder), args.postgres) as (url, content),

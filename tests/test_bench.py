@@ -87,6 +87,22 @@ def test_startup_benchmark_prints_its_ratios() -> None:
     assert all(value > 0 for value in figures.values())
 
 
+def test_head_of_line_benchmark_prints_its_figures() -> None:
+    command = [sys.executable, str(ROOT / "bench" / "head_of_line.py")]
+    result = subprocess.run(
+        [*command, "--quizzes", "5", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["quizzes_ahead"] == 5
+    assert len(figures["runs"]["concurrent"]) == len(figures["runs"]["one_at_a_time"]) == 1
+    assert figures["answer_wait_concurrent_s"] > 0
+    assert figures["answer_wait_one_at_a_time_s"] > 0
+
+
 def test_broadcast_benchmark_prints_its_figures() -> None:
     command = [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6"]
     result = subprocess.run(

@@ -88,6 +88,37 @@ async def test_an_answer_is_recorded_while_forty_quizzes_ahead_of_it_are_still_s
     assert sorted(c.params["chat_id"] for c in delivered) == sorted(u.id for u in others)
 
 
+async def test_a_quiz_settles_without_reading_flow_states_while_typed_text_waits_for_them(
+    inproc: InProcessBot,
+) -> None:
+    # Every read slot is taken (a crowd of readers ahead): no flow takes /quiz, so it settles
+    # (may be confirmed to Telegram) at once; typed text may be a flow's step, so its
+    # learner's stored state must be read first, and it waits.
+    runtime = inproc.app.bot_data.runtime
+    assert runtime is not None
+    slots = runtime.read_slots
+    taken = 0
+    while not slots.locked():
+        await slots.acquire()
+        taken += 1
+    dispatcher = Dispatcher(inproc.app)
+    quiz = await dispatcher.begin(update_of(inproc, inproc.api.text_update(ALI, "/quiz")))
+    typed = await dispatcher.begin(update_of(inproc, inproc.api.text_update(SARA, "سلام")))
+    # Without it the update would wait for the slots this test holds: fail, do not hang.
+    assert await asyncio.wait_for(quiz, 10) is Settled.COMMITTED
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not typed.done()
+
+    for _ in range(taken):
+        slots.release()
+    assert await typed is Settled.COMMITTED
+    assert await dispatcher.drain(10)
+    assert [c.method for c in inproc.api.calls if c.params.get("chat_id") == ALI.id][-1:] == [
+        "sendPoll"
+    ]
+
+
 async def test_order_is_kept_per_person_per_group_and_per_poll() -> None:
     api = FakeTelegram(TOKEN)
     api.text_update(ALI, "/start")  # Ali's chat exists: the poll goes there

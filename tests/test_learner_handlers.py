@@ -566,6 +566,18 @@ async def test_forget_answered_yes_deletes_everything(inproc: InProcessBot) -> N
     assert (await reply(inproc, SARA, "/me")).startswith("هنوز به کوییزی جواب ندادی")
 
 
+async def test_a_quiz_asked_while_forget_waits_for_its_answer_leaves_the_question_open(
+    inproc: InProcessBot,
+) -> None:
+    await answered_quiz_and_test(inproc, SARA)
+    ask = one(await inproc.send_text(SARA, "/forget"), "sendMessage")
+    one(await inproc.send_text(SARA, "/quiz"), "sendPoll")
+    pressed = await inproc.press(SARA, inproc.message_of(ask), button_data(ask, "بله"))
+    assert pressed[0].params["text"].startswith("همهٔ داده‌هات پاک شد")
+    for model in (LearnerAnswer, ReviewCard, Publication, TestSession, Reminder):
+        assert await inproc.count(model) == 0, model.__name__
+
+
 # --- Telegram refusing the bot ------------------------------------------------------------
 
 

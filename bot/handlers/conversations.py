@@ -6,7 +6,10 @@ by several bot processes, and their keys (chat and user ids) must not be stored 
 
 - `load_states` runs first for every message and button press of a person (group -1): it
   reads their stored states and drafts (one indexed read) and sets each flow's in-memory
-  state for that key, so PTB dispatches on what the database says;
+  state for that key, so PTB dispatches on what the database says. An update that no
+  flow's step or fallback could take (a `/quiz`, say) is dispatched the same whatever the
+  state, since entry points are tried first (allow_reentry): it is not read at all, so a
+  crowd of commands does not queue for the database before their handlers start;
 - each step's handler returns a `Step`, which the unit of work writes in the update's own
   transaction (`save_step`), keyed by a keyed hash of the chat and user.
 """
@@ -83,12 +86,23 @@ def state_loader(
     flows: Sequence[StoredConversation],
 ) -> TypeHandler[Update, QuizbotContext, None]:
     """The group -1 handler that loads a person's stored states before dispatch."""
+    # The handlers whose turn depends on a stored state; entry points are tried first in
+    # every state, and drafts are read only by steps (other features read theirs in their
+    # own transaction).
+    steps = [
+        handler
+        for flow in flows
+        for handler in [*flow.fallbacks, *(h for hs in flow.states.values() for h in hs)]
+    ]
 
     async def load_states(update: Update, context: QuizbotContext) -> None:
         if update.message is None and update.callback_query is None:
             return  # poll answers and membership changes are never part of a flow
         key = conversation_key(update, context)
         if key is None:
+            return
+        if not any(_takes(handler, update) for handler in steps):
+            context.drafts.clear()  # never a copy older than the database's
             return
         runtime = context.runtime
         async with runtime.read_slots, runtime.read_sessions() as session:
@@ -100,6 +114,11 @@ def state_loader(
             flow.use_state(update, stored.get(flow.flow.name, (None, {}))[0])
 
     return TypeHandler(Update, load_states)
+
+
+def _takes(handler: BaseHandler[Update, QuizbotContext, object], update: Update) -> bool:
+    check = handler.check_update(update)
+    return check is not None and check is not False  # PTB's own test of a match
 
 
 async def save_step(

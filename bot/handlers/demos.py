@@ -72,8 +72,14 @@ class DemoRunButton(Button):
     demo: str
 
 
-def _chosen(context: QuizbotContext, name: str) -> dict[str, str]:
-    draft = context.drafts.get(PANEL, {})
+async def _chosen(
+    update: Update, context: QuizbotContext, session: AsyncSession, name: str
+) -> dict[str, str]:
+    """The values last chosen on `name`'s panel, read in the update's own transaction."""
+    key = conversation_key(update, context)
+    if key is None:
+        return {}
+    draft = await conversations.draft(session, PANEL, key, context.runtime.now())
     values = draft.get("values", {}) if draft.get("demo") == name else {}
     return {str(key): str(value) for key, value in values.items()}
 
@@ -101,7 +107,7 @@ async def demo_command(update: Update, context: QuizbotContext, session: AsyncSe
         return parsed
     name, raw = parsed
     if not raw:
-        panel = demos.panel(name, _chosen(context, name))
+        panel = demos.panel(name, await _chosen(update, context, session, name))
         await _keep_choices(update, context, session, panel)
         return panel
     return await _request(update, context, session, name, raw)
@@ -120,7 +126,7 @@ async def panel_for_link(
     update: Update, context: QuizbotContext, session: AsyncSession, name: str
 ) -> object:
     """The deep link `demo_<name>` opens the demo's panel."""
-    panel = demos.panel(name, _chosen(context, name))
+    panel = demos.panel(name, await _chosen(update, context, session, name))
     await _keep_choices(update, context, session, panel)
     return panel
 
@@ -136,7 +142,12 @@ async def value_button(update: Update, context: QuizbotContext, session: AsyncSe
     button = DemoValueButton.pressed(update)
     if button is None:
         return None
-    panel = demos.choose(button.demo, _chosen(context, button.demo), button.param, button.value)
+    panel = demos.choose(
+        button.demo,
+        await _chosen(update, context, session, button.demo),
+        button.param,
+        button.value,
+    )
     await _keep_choices(update, context, session, panel)
     return panel
 
@@ -146,7 +157,9 @@ async def run_button(update: Update, context: QuizbotContext, session: AsyncSess
     button = DemoRunButton.pressed(update)
     if button is None:
         return None
-    return await _request(update, context, session, button.demo, _chosen(context, button.demo))
+    return await _request(
+        update, context, session, button.demo, await _chosen(update, context, session, button.demo)
+    )
 
 
 # --- showing ------------------------------------------------------------------------------

@@ -27,6 +27,18 @@ async def load(
     return {row.flow: (row.state, dict(row.draft)) for row in rows}
 
 
+async def draft(session: AsyncSession, flow: str, key_hash: str, now: datetime) -> dict[str, Any]:
+    """The draft the person keeps under `flow` (empty when there is none or it expired)."""
+    stored = await session.scalar(
+        select(ConversationState.draft).where(
+            ConversationState.flow == flow,
+            ConversationState.key_hash == key_hash,
+            ConversationState.expires_at > now,
+        )
+    )
+    return dict(stored or {})
+
+
 async def save(
     session: AsyncSession,
     flow: str,
