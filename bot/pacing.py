@@ -20,7 +20,7 @@ import bisect
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -193,6 +193,14 @@ class MemoryWindows:
         self._held_until[key] = max(self._held_until.get(key, 0.0), self.clock() + seconds)
 
 
+@dataclass
+class _Turn:
+    """One chat's sends in order: the lock, and how many hold or wait for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
 class PacingLimiter(BaseRateLimiter[int]):
     """PTB's rate-limiter hook: every paced request waits for its slot (see module doc)."""
 
@@ -207,11 +215,10 @@ class PacingLimiter(BaseRateLimiter[int]):
         self.clock = clock  # for the send-latency metric; the windows keep their own
         self.sleep = sleep
         self.store: WindowStore = store or MemoryWindows(clock)
-        # Per chat: the last slot taken, so that its messages keep their order.
-        self._last: dict[str, float] = {}
-        # One reservation at a time in this process: a chat's slots are then taken in the
-        # order its messages were asked for, whatever the store's round trips do.
+        # One reservation at a time in this process, whatever the store's round trips do.
         self._reserving = asyncio.Lock()
+        # Per chat, its sends one after another in the order asked (see `_paced`).
+        self._turns: dict[str, _Turn] = {}
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -226,11 +233,7 @@ class PacingLimiter(BaseRateLimiter[int]):
     async def slot(self, chat: str | None) -> Slot:
         """Reserve the next send's moment (to this chat, or none)."""
         async with self._reserving:
-            after = self._last.get(chat, 0.0) if chat is not None else 0.0
-            slot = await self.store.reserve(self._limits(chat), after)
-            if chat is not None:
-                self._last[chat] = slot.at
-        return slot
+            return await self.store.reserve(self._limits(chat), 0.0)
 
     async def free_in(self, chat: str | None, *, own_only: bool = False) -> float:
         """Seconds before a send to `chat` could go out (0: now); no slot is taken.
@@ -240,8 +243,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         limits = self._limits(chat)
         if own_only and chat is not None:
             del limits["*"]
-        after = self._last.get(chat, 0.0) if chat is not None else 0.0
-        slot = await self.store.earliest(limits, after)
+        slot = await self.store.earliest(limits, 0.0)
         return max(0.0, slot.at - slot.now)
 
     async def _until_free(self, chat: str | None, slot: Slot) -> Slot:
@@ -256,8 +258,6 @@ class PacingLimiter(BaseRateLimiter[int]):
             async with self._reserving:
                 await self.store.release(limits, slot)
                 slot = await self.store.reserve(limits, slot.at)
-                if chat is not None:
-                    self._last[chat] = max(self._last.get(chat, 0.0), slot.at)
         return slot
 
     async def process_request(
@@ -287,6 +287,38 @@ class PacingLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> Any:
         chat = None if data.get("chat_id") is None else str(data["chat_id"])
+        async with self._turn(chat):
+            return await self._send(callback, args, kwargs, chat, rate_limit_args)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat: str | None) -> AsyncIterator[None]:
+        """Wait for the chat's earlier sends to be answered (or to fail); then this one's.
+
+        A chat's messages then keep their order: each reserves its slot only once the one
+        before it is counted. (Slots reserved side by side could not: a send that wakes late
+        finds its moment passed, and the next free one is behind its chat's later slots.)
+        """
+        if chat is None:
+            yield
+            return
+        turn = self._turns.setdefault(chat, _Turn())
+        turn.waiting += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.waiting -= 1
+            if not turn.waiting:
+                del self._turns[chat]  # a chat nobody is sending to costs no memory
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        chat: str | None,
+        rate_limit_args: int | None,
+    ) -> Any:
         retries = rate_limit_args if rate_limit_args is not None else self.max_retries
         for attempt in range(retries + 1):
             slot = await self._until_free(chat, await self.slot(chat))

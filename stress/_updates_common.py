@@ -327,6 +327,16 @@ async def watchdog(seconds: float) -> None:
     await asyncio.sleep(seconds)
     out = io.StringIO()
     for task in asyncio.all_tasks():
-        task.print_stack(file=out)
+        print(f"{task!r}", file=out)
+        awaited: Any = task.get_coro()
+        while awaited is not None:  # a task's stack shows its outer frame only: walk the awaits
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                print(f"    awaiting {awaited!r}", file=out)
+                break
+            print(
+                f"    {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}", file=out
+            )
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
     print(f"still running after {seconds} s; the tasks:\n{out.getvalue()}", file=sys.stderr)
     sys.stderr.flush()

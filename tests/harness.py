@@ -63,9 +63,12 @@ class SkippingClock:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            self.now += seconds
-            self.waited += seconds
+        # To `seconds` past the moment of the call, as the real clock would: concurrent
+        # waits overlap (adding each to the clock would make every other sleeper late).
+        target = self.now + seconds
+        if target > self.now:
+            self.waited += target - self.now
+            self.now = target
         await asyncio.sleep(0)
 
 

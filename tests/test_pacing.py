@@ -236,6 +236,30 @@ async def test_a_429_holds_back_only_its_chat_then_the_send_is_retried(
     assert moments[("8", 1)] == pytest.approx(1.0)
 
 
+class LateClock(VirtualClock):
+    """A virtual clock whose sleepers wake `late` seconds after their time (a busy loop)."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__()
+        self.late = late
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.late)
+
+
+async def test_a_chat_keeps_its_order_and_limit_when_the_loop_wakes_late() -> None:
+    clock = LateClock(0.3)
+    limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
+    recorder = Recorder(clock)
+    # Two learners' messages asked for at once, their chats' slots side by side.
+    await clock.run(send_all(limiter, recorder, ["5", "6"] * 6))
+    assert len(recorder.sent) == 12
+    for chat in ("5", "6"):
+        sends = [(number, moment) for sent_to, number, moment in recorder.sent if sent_to == chat]
+        assert [number for number, _ in sends] == list(range(6))
+        assert most_in_any_window([moment for _, moment in sends], 1.0) <= 1
+
+
 async def test_reads_and_button_answers_are_not_paced(clock: VirtualClock) -> None:
     limiter = PacingLimiter(clock=clock, sleep=clock.sleep)
     recorder = Recorder(clock)
