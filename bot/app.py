@@ -56,12 +56,10 @@ from bot.handlers.learning import account, exam, interview, polls, quiz, remind,
 from bot.handlers.learning import jobs as learning_jobs
 from bot.handlers.unreadable import unreadable_guard
 from bot.handlers.work import Decide, unit_of_work
-from bot.ops_server import ops_app, serving
 from bot.pacing import PacingLimiter
 from bot.polling import DRAIN_SECONDS, Poller
 from bot.redaction import redact_logs
 from bot.runtime import Runtime
-from bot.webhook import WebhookReceiver, set_webhook
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +278,9 @@ async def _ops_endpoints(application: QuizbotApplication) -> AsyncIterator[None]
     if settings.ops_port is None:
         yield
         return
+    # aiohttp (a seventh of a second to import) only where an HTTP endpoint is served.
+    from bot.ops_server import ops_app, serving
+
     async with serving(ops_app(_runtime(application)), settings.ops_host, settings.ops_port):
         yield
 
@@ -288,6 +289,9 @@ async def _serve_webhook(
     application: QuizbotApplication, stop: asyncio.Event, webhook: Webhook
 ) -> None:
     """Serve Telegram's POSTs (and /healthz, /metrics) until `stop`; then finish those in hand."""
+    from bot.ops_server import ops_app, serving
+    from bot.webhook import WebhookReceiver, set_webhook
+
     runtime = _runtime(application)
     dispatcher = Dispatcher(application)
 

@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -264,6 +262,11 @@ def _xlsx_cell(value: Any) -> tuple[Any, str | None]:
 
 def to_xlsx(views: list[View]) -> bytes:
     """A right-to-left sheet per view, frozen header; numbers, dates and shares as such."""
+    # openpyxl takes a fifth of a second to import: the bot pays it at its first XLSX export,
+    # not at every start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for view in views:
