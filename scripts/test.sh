@@ -2,6 +2,11 @@
 # Lint, type-check and run the whole test suite (SQLite and the local PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), no process keeps the bytecode
+# it compiles: each of the suite's hundred-odd Python processes (bots, workers, scripts) then
+# compiled every module it imports from source again, 2-3 s a process. Written once, the
+# modules are read back by the rest.
+unset PYTHONDONTWRITEBYTECODE
 bash scripts/install.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
