@@ -33,12 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from bench.common import bench_settings, start_fake
 from bot.app import build_application
 from bot.bank.loader import load_bank
 from bot.channel_engine import claims
 from bot.channel_engine.publisher import _send, deliver_notices
 from bot.channel_engine.sender import DeliveryError
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import ItemKind, PostState, ScheduledPost
@@ -128,27 +129,10 @@ async def one_run(
     path = folder / f"{way}.db"
     shutil.copy(template, path)
     url = f"sqlite+aiosqlite:///{path}"
-    fake = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--serve-fake",
-        "--channels",
-        str(channels),
-        "--held",
-        str(held),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    fake, api_url = await start_fake(__file__, "--channels", str(channels), "--held", str(held))
     assert fake.stdin is not None
     assert fake.stdout is not None
-    api_url = (await fake.stdout.readline()).decode().strip()
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_url=api_url,
-        database_url=url,
-        answer_hash_key=KEY.decode(),
-    )
+    settings = bench_settings(TOKEN, api_url, url, KEY)
     engine = create_engine(url)
     runtime = Runtime(settings, engine, KEY)
     app = build_application(runtime, TOKEN)  # the real pacing, on the real clock

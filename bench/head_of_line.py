@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select
 
+from bench.common import bench_settings, start_fake
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.bank.loader import load_bank
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
@@ -97,25 +98,11 @@ async def one_run(template: Path, path: Path, quizzes: int, in_hand: int) -> flo
     """Seconds from the answer's arrival to its row, behind `quizzes` /quiz commands."""
     shutil.copy(template, path)
     url = f"sqlite+aiosqlite:///{path}"
-    fake = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--serve-fake",
-        str(quizzes),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    fake, api_url = await start_fake(__file__, str(quizzes))
     assert fake.stdin is not None
     assert fake.stdout is not None
-    api_url = (await fake.stdout.readline()).decode().strip()
     engine = create_engine(url)
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_url=api_url,
-        database_url=url,
-        answer_hash_key=KEY.decode(),
-    )
+    settings = bench_settings(TOKEN, api_url, url, KEY)
     app = build_application(Runtime(settings, engine, KEY), TOKEN)
     for job in app.job_queue.jobs() if app.job_queue else ():
         job.schedule_removal()  # the scheduler and reminders would only add noise

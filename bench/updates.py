@@ -42,9 +42,10 @@ from telegram.ext import (
     PollHandler,
 )
 
+from bench.common import bench_settings
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.bank.loader import load_bank
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Audience, ItemKind, LearnerAnswer, Publication, Purpose, Quiz
@@ -138,13 +139,7 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
         await session.execute(insert(Publication), rows)
     for n in range(answers):
         api.add_quiz_poll(f"bench-{n}", *shapes[n % len(shapes)])
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_url=api.url,
-        database_url=url,
-        answer_hash_key=KEY.decode(),
-    )
+    settings = bench_settings(TOKEN, api.url, url, KEY)
     app = build_application(Runtime(settings, engine, KEY), TOKEN)
     polling = await start_quizbot(app)
     users = [FakeUser(1_000_000 + n % LEARNERS) for n in range(answers)]
