@@ -8,8 +8,9 @@ earliest moment at which no window (any interval of that length, not fixed bucke
 more than its limit, reserved at once so concurrent senders never take the same slot; a chat's
 own messages keep their order; a 429 holds back only its chat. Telegram counts a send when it
 arrives, which is after its slot by however late the event loop woke and the request travelled:
-so a send is counted at the moment its answer came (no earlier than its arrival), and a slot
-reserved before that is checked again when its moment comes. The windows live in this
+so a send is counted at the moment its answer came (no earlier than its arrival), one still
+under way counts as made at whatever moment another send looks (it cannot arrive earlier), and
+a slot reserved before either is checked again when its moment comes. The windows live in this
 process's memory or, for several processes, in Redis (bot/pacing_redis.py).
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
@@ -166,27 +169,59 @@ class MemoryWindows:
         self.clock = clock
         self.windows = Windows()
         self._held_until: dict[str, float] = {}
+        # Slots reserved and not yet answered: member → its keys and its moment now. A heap
+        # by moment finds the ones whose moment has passed (sends under way) without
+        # looking at those still waiting; an entry whose moment changed since is stale.
+        self._pending: dict[str, tuple[tuple[str, ...], float]] = {}
+        self._due: list[tuple[float, str]] = []
+        self._members = itertools.count()
 
     def _after(self, limits: dict[str, Limit], after: float) -> float:
         return max([after, *(self._held_until.get(key, 0.0) for key in limits)])
 
+    def _settle(self, now: float) -> None:
+        """Count every send under way at `now`: it reaches Telegram no earlier than that."""
+        moved: list[tuple[float, str]] = []
+        while self._due and self._due[0][0] < now:
+            at, member = heapq.heappop(self._due)
+            entry = self._pending.get(member)
+            if entry is None or entry[1] != at:
+                continue
+            self.windows.move(entry[0], at, now)
+            self._pending[member] = (entry[0], now)
+            moved.append((now, member))
+        for item in moved:
+            heapq.heappush(self._due, item)
+
     async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `WindowStore.reserve`."""
         now = self.clock()
-        return Slot(self.windows.reserve(limits, now, self._after(limits, after)), now)
+        self._settle(now)
+        at = self.windows.reserve(limits, now, self._after(limits, after))
+        member = str(next(self._members))
+        self._pending[member] = (tuple(limits), at)
+        heapq.heappush(self._due, (at, member))
+        return Slot(at, now, member)
 
     async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `WindowStore.earliest`."""
         now = self.clock()
+        self._settle(now)
         return Slot(self.windows.earliest(limits, now, self._after(limits, after)), now)
+
+    def _moment(self, slot: Slot) -> float:
+        """The slot's moment now (moved on while its send was under way), forgetting it."""
+        entry = self._pending.pop(slot.member, None)
+        return slot.at if entry is None else entry[1]
 
     async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `WindowStore.release`."""
-        self.windows.release(limits, slot.at)
+        self.windows.release(limits, self._moment(slot))
 
     async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `WindowStore.sent`."""
-        self.windows.move(limits, slot.at, max(slot.at, self.clock()))
+        at = self._moment(slot)
+        self.windows.move(limits, at, max(at, self.clock()))
 
     async def hold(self, key: str, seconds: float) -> None:
         """See `WindowStore.hold`."""

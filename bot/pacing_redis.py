@@ -36,19 +36,38 @@ else
 end
 """
 
-# KEYS: n window keys, then their n hold keys. ARGV: now ("" = Redis' TIME), after, member,
-# then count and seconds of each limit. Returns {slot, now} as strings (a Lua number would be
-# cut to an integer on its way out).
+# A send reserved and not yet answered is under way (or waiting for its moment): the pending
+# set holds each one at its moment, the since set at the moment it was reserved. One whose
+# process died never gets answered: after this long it stops counting as under way (PTB gives
+# up on a request after at most 20 s).
+_UNDER_WAY_SECONDS = 60
+
+# KEYS: n window keys, their n hold keys, then the pending and since sets. ARGV: now ("" =
+# Redis' TIME), after, member, then count and seconds of each limit. Returns {slot, now} as
+# strings (a Lua number would be cut to an integer on its way out).
 _RESERVE = (
     _NOW
+    + f"local under_way = {_UNDER_WAY_SECONDS}\n"
     + """
-local n = #KEYS / 2
+local n = (#KEYS - 2) / 2
+local pending, since = KEYS[2 * n + 1], KEYS[2 * n + 2]
 local base = math.max(now, tonumber(ARGV[2]))
 local member = ARGV[3]
 local counts, spans, times = {}, {}, {}
 local longest = 0
 local candidates = {}
 local function fmt(x) return string.format('%.6f', x) end
+local stale = redis.call('ZRANGEBYSCORE', since, '-inf', '(' .. fmt(now - under_way))
+for _, m in ipairs(stale) do
+  redis.call('ZREM', pending, m)
+  redis.call('ZREM', since, m)
+end
+-- A send under way whose moment has passed reaches Telegram no earlier than now: counted so
+-- in these windows, no send placed here can crowd it when it arrives.
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', '(' .. fmt(now))) do
+  for i = 1, n do redis.call('ZADD', KEYS[i], 'XX', fmt(now), m) end
+  redis.call('ZADD', pending, 'XX', fmt(now), m)
+end
 for i = 1, n do
   counts[i] = tonumber(ARGV[2 + 2 * i])
   spans[i] = tonumber(ARGV[3 + 2 * i])
@@ -114,22 +133,30 @@ if member ~= '' then  -- an empty member only asks when (free_in)
     redis.call('ZADD', KEYS[i], fmt(slot), member)
     redis.call('PEXPIRE', KEYS[i], math.ceil((slot - now + spans[i]) * 1000) + 1000)
   end
+  redis.call('ZADD', pending, fmt(slot), member)
+  redis.call('ZADD', since, fmt(now), member)
+  for _, key in ipairs({pending, since}) do
+    redis.call('PEXPIRE', key, math.ceil((slot - now + 2 * under_way) * 1000))
+  end
 end
 return {fmt(slot), fmt(now)}
 """
 )
 
-# KEYS: window keys. ARGV: now ("" = TIME), member. A send answered: its member moves to now
-# (never earlier than its slot), where Telegram counted it (XX: a forgotten one stays so).
+# KEYS: window keys, then the pending and since sets. ARGV: now ("" = TIME), member. A send
+# answered: its member moves to now (never earlier than its slot), where Telegram counted it
+# (XX: a forgotten one stays so), and is no longer under way.
 _SENT = (
     _NOW
     + """
-for i = 1, #KEYS do
+for i = 1, #KEYS - 2 do
   local at = redis.call('ZSCORE', KEYS[i], ARGV[2])
   if at then
     redis.call('ZADD', KEYS[i], 'XX', string.format('%.6f', math.max(now, tonumber(at))), ARGV[2])
   end
 end
+redis.call('ZREM', KEYS[#KEYS - 1], ARGV[2])
+redis.call('ZREM', KEYS[#KEYS], ARGV[2])
 return 1
 """
 )
@@ -166,10 +193,15 @@ class RedisWindows:
         self._reserve = redis.register_script(_RESERVE)
         self._hold = redis.register_script(_HOLD)
         self._sent = redis.register_script(_SENT)
-        self._members = (f"{uuid.uuid4().hex[:12]}-{n}" for n in range(1 << 62))
+        # Members name this process's slots in Redis; the fallback names its own otherwise.
+        self._origin = f"{uuid.uuid4().hex[:12]}-"
+        self._members = (f"{self._origin}{n}" for n in range(1 << 62))
         # Used while Redis is away: Redis' clock is the wall clock, so is this one.
         self.fallback = MemoryWindows(clock or time.time)
         self._warned = False
+
+    def _ours(self, slot: Slot) -> bool:
+        return slot.member.startswith(self._origin)
 
     def _now(self) -> str:
         return "" if self.clock is None else repr(self.clock())
@@ -177,8 +209,12 @@ class RedisWindows:
     def _window_keys(self, limits: dict[str, Limit]) -> list[str]:
         return [f"{self.prefix}:w:{key}" for key in limits]
 
+    def _under_way_keys(self) -> list[str]:
+        return [f"{self.prefix}:pending", f"{self.prefix}:since"]
+
     async def _run_reserve(self, limits: dict[str, Limit], after: float, member: str) -> Slot:
         keys = self._window_keys(limits) + [f"{self.prefix}:h:{key}" for key in limits]
+        keys += self._under_way_keys()
         arguments: list[str] = [self._now(), repr(after), member]
         for limit in limits.values():
             arguments += [str(limit.count), repr(limit.seconds)]
@@ -204,12 +240,12 @@ class RedisWindows:
 
     async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `bot.pacing.WindowStore.release`."""
-        if not slot.member:  # taken from the fallback while Redis was away
+        if not self._ours(slot):  # taken from the fallback while Redis was away
             await self.fallback.release(limits, slot)
             return
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
-                for key in self._window_keys(limits):
+                for key in self._window_keys(limits) + self._under_way_keys():
                     pipe.zrem(key, slot.member)
                 await pipe.execute()
         except (RedisError, OSError) as error:
@@ -217,11 +253,12 @@ class RedisWindows:
 
     async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `bot.pacing.WindowStore.sent`."""
-        if not slot.member:
+        if not self._ours(slot):
             await self.fallback.sent(limits, slot)
             return
         try:
-            await self._sent(keys=self._window_keys(limits), args=[self._now(), slot.member])
+            keys = self._window_keys(limits) + self._under_way_keys()
+            await self._sent(keys=keys, args=[self._now(), slot.member])
         except (RedisError, OSError) as error:
             self._warn(error)
 

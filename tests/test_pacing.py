@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from telegram.error import RetryAfter
 
 from bot.handlers.pacing import Pacer
-from bot.pacing import Limit, PacingLimiter, Slot
+from bot.pacing import Limit, MemoryWindows, PacingLimiter, Slot
 from bot.pacing_redis import RedisWindows
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -79,8 +79,12 @@ class Recorder:
         self.sent: list[tuple[str, int, float]] = []  # chat, sequence number, moment
         self.flood: dict[str, int] = {}  # chat → seconds of the one 429 it gets
 
-    def call(self, chat: str, number: int) -> Callable[[], Awaitable[bool]]:
+    def call(self, chat: str, number: int, travel: float = 0.0) -> Callable[[], Awaitable[bool]]:
+        """The send; it arrives (is stamped) `travel` seconds after it left, then is answered."""
+
         async def send() -> bool:
+            if travel:
+                await self.clock.sleep(travel)
             if chat in self.flood:
                 raise RetryAfter(timedelta(seconds=self.flood.pop(chat)))
             self.sent.append((chat, number, self.clock()))
@@ -258,6 +262,41 @@ async def test_a_chat_keeps_its_order_and_limit_when_the_loop_wakes_late() -> No
         sends = [(number, moment) for sent_to, number, moment in recorder.sent if sent_to == chat]
         assert [number for number, _ in sends] == list(range(6))
         assert most_in_any_window([moment for _, moment in sends], 1.0) <= 1
+
+
+async def test_a_send_still_under_way_is_never_crowded_when_it_arrives(
+    clock: VirtualClock, limiters: Limiters
+) -> None:
+    first = limiters()
+    # In memory: one process sends both; in Redis: a second process sharing the windows.
+    second = first if isinstance(first.store, MemoryWindows) else limiters()
+    recorder = Recorder(clock)
+
+    async def send(limiter: PacingLimiter, chat: str, number: int, travel: float) -> None:
+        await limiter.process_request(
+            recorder.call(chat, number, travel), (), {}, "sendMessage", {"chat_id": chat}, None
+        )
+
+    async def later(seconds: float, work: Awaitable[None]) -> None:
+        await clock.sleep(seconds)
+        await work
+
+    # 30 learners' messages leave at once and take 1.5 s to arrive (a stalled process, a slow
+    # link); a 31st asked for just after, and another message to the first learner from the
+    # other sender, travel at once. Counted at their moments, they would arrive among the 30.
+    slow = [send(first, str(3_000 + n), 0, 1.5) for n in range(30)]
+    await clock.run(
+        asyncio.gather(
+            *slow,
+            later(0.1, send(second, "3999", 0, 0.0)),
+            later(0.1, send(second, "3000", 1, 0.0)),
+        )
+    )
+
+    assert len(recorder.sent) == 32
+    assert most_in_any_window([moment for _, _, moment in recorder.sent], 1.0) <= 30
+    to_first = [moment for chat, _, moment in recorder.sent if chat == "3000"]
+    assert most_in_any_window(to_first, 1.0) <= 1
 
 
 async def test_reads_and_button_answers_are_not_paced(clock: VirtualClock) -> None:
