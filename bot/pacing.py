@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import contextlib
 import heapq
 import itertools
@@ -145,12 +146,17 @@ class WindowStore(Protocol):
         """
         ...
 
-    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
-        """When `reserve` would place a send now; nothing is taken."""
+    async def reslot(self, limits: dict[str, Limit], slot: Slot) -> Slot:
+        """Its moment came: move `slot` to the earliest moment (≥ its own) that fits now.
+
+        What fits is judged against every send made or under way and every slot reserved
+        before this one, not the later ones still waiting: their senders check again when
+        their moments come, so a send is only ever held back by those ahead of it.
+        """
         ...
 
-    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
-        """Give a reserved slot back (it was not used)."""
+    async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
+        """When `reserve` would place a send now; nothing is taken."""
         ...
 
     async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
@@ -162,6 +168,15 @@ class WindowStore(Protocol):
         ...
 
 
+@dataclass
+class _Pending:
+    """A slot reserved and not yet answered: its keys, its moment now, its place in line."""
+
+    keys: tuple[str, ...]
+    at: float
+    order: int
+
+
 class MemoryWindows:
     """The windows in this process's memory (one bot process, or no Redis)."""
 
@@ -169,12 +184,12 @@ class MemoryWindows:
         self.clock = clock
         self.windows = Windows()
         self._held_until: dict[str, float] = {}
-        # Slots reserved and not yet answered: member → its keys and its moment now. A heap
-        # by moment finds the ones whose moment has passed (sends under way) without
-        # looking at those still waiting; an entry whose moment changed since is stale.
-        self._pending: dict[str, tuple[tuple[str, ...], float]] = {}
+        # Slots reserved and not yet answered, by member. A heap by moment finds the ones
+        # whose moment has passed (sends under way) without looking at those still waiting;
+        # a heap entry whose moment changed since is stale.
+        self._pending: dict[str, _Pending] = {}
         self._due: list[tuple[float, str]] = []
-        self._members = itertools.count()
+        self._order = itertools.count()
 
     def _after(self, limits: dict[str, Limit], after: float) -> float:
         return max([after, *(self._held_until.get(key, 0.0) for key in limits)])
@@ -184,11 +199,11 @@ class MemoryWindows:
         moved: list[tuple[float, str]] = []
         while self._due and self._due[0][0] < now:
             at, member = heapq.heappop(self._due)
-            entry = self._pending.get(member)
-            if entry is None or entry[1] != at:
+            pending = self._pending.get(member)
+            if pending is None or pending.at != at:
                 continue
-            self.windows.move(entry[0], at, now)
-            self._pending[member] = (entry[0], now)
+            self.windows.move(pending.keys, at, now)
+            pending.at = now
             moved.append((now, member))
         for item in moved:
             heapq.heappush(self._due, item)
@@ -198,10 +213,36 @@ class MemoryWindows:
         now = self.clock()
         self._settle(now)
         at = self.windows.reserve(limits, now, self._after(limits, after))
-        member = str(next(self._members))
-        self._pending[member] = (tuple(limits), at)
-        heapq.heappush(self._due, (at, member))
-        return Slot(at, now, member)
+        order = next(self._order)
+        self._pending[str(order)] = _Pending(tuple(limits), at, order)
+        heapq.heappush(self._due, (at, str(order)))
+        return Slot(at, now, str(order))
+
+    async def reslot(self, limits: dict[str, Limit], slot: Slot) -> Slot:
+        """See `WindowStore.reslot`."""
+        now = self.clock()
+        self._settle(now)
+        mine = self._pending.get(slot.member)
+        if mine is None:  # not one of this store's slots: a fresh one, at the back
+            return await self.reserve(limits, slot.at)
+        self.windows.release(limits, mine.at)
+        behind: dict[str, list[float]] = {}  # later slots still waiting, by key
+        for other in self._pending.values():
+            if other.order > mine.order and other.at > now:
+                for key in other.keys:
+                    behind.setdefault(key, []).append(other.at)
+        ahead = Windows(
+            {
+                key: _without(self.windows.history.get(key, []), behind.get(key, []))
+                for key in limits
+            }
+        )
+        at = ahead.earliest(limits, now, self._after(limits, slot.at))
+        for key in limits:
+            bisect.insort(self.windows.history.setdefault(key, []), at)
+        mine.at = at
+        heapq.heappush(self._due, (at, slot.member))
+        return Slot(at, now, slot.member)
 
     async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `WindowStore.earliest`."""
@@ -209,23 +250,29 @@ class MemoryWindows:
         self._settle(now)
         return Slot(self.windows.earliest(limits, now, self._after(limits, after)), now)
 
-    def _moment(self, slot: Slot) -> float:
-        """The slot's moment now (moved on while its send was under way), forgetting it."""
-        entry = self._pending.pop(slot.member, None)
-        return slot.at if entry is None else entry[1]
-
-    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
-        """See `WindowStore.release`."""
-        self.windows.release(limits, self._moment(slot))
-
     async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `WindowStore.sent`."""
-        at = self._moment(slot)
+        pending = self._pending.pop(slot.member, None)
+        at = slot.at if pending is None else pending.at
         self.windows.move(limits, at, max(at, self.clock()))
 
     async def hold(self, key: str, seconds: float) -> None:
         """See `WindowStore.hold`."""
         self._held_until[key] = max(self._held_until.get(key, 0.0), self.clock() + seconds)
+
+
+def _without(times: list[float], gone: list[float]) -> list[float]:
+    """`times` (sorted) less one occurrence of each of `gone`."""
+    if not gone:
+        return times
+    left = collections.Counter(gone)
+    kept = []
+    for moment in times:
+        if left[moment]:
+            left[moment] -= 1
+        else:
+            kept.append(moment)
+    return kept
 
 
 @dataclass
@@ -291,8 +338,7 @@ class PacingLimiter(BaseRateLimiter[int]):
         while (wait := slot.at - slot.now) > 0:
             await self.sleep(wait)
             async with self._reserving:
-                await self.store.release(limits, slot)
-                slot = await self.store.reserve(limits, slot.at)
+                slot = await self.store.reslot(limits, slot)
         return slot
 
     async def process_request(

@@ -36,41 +36,59 @@ else
 end
 """
 
-# A send reserved and not yet answered is under way (or waiting for its moment): the pending
-# set holds each one at its moment, the since set at the moment it was reserved. One whose
-# process died never gets answered: after this long it stops counting as under way (PTB gives
-# up on a request after at most 20 s).
+# A send reserved and not yet answered waits for its moment or is under way: the pending set
+# holds each at its moment, the line set its place in line (from a counter: first reserved,
+# first placed). One whose process died never gets answered: under way this long, it is
+# forgotten (PTB gives up on a request after at most 20 s).
 _UNDER_WAY_SECONDS = 60
 
-# KEYS: n window keys, their n hold keys, then the pending and since sets. ARGV: now ("" =
-# Redis' TIME), after, member, then count and seconds of each limit. Returns {slot, now} as
-# strings (a Lua number would be cut to an integer on its way out).
+# KEYS: n window keys, their n hold keys, the pending and line sets, the line's counter. ARGV:
+# now ("" =
+# Redis' TIME), after, member, mode, then count and seconds of each limit. Mode "reserve"
+# takes a new slot; "reslot" moves the member's own (see `WindowStore.reslot`); "ask" takes
+# nothing. Returns {slot, now} as strings (a Lua number would be cut to an integer on its
+# way out).
 _RESERVE = (
     _NOW
     + f"local under_way = {_UNDER_WAY_SECONDS}\n"
     + """
-local n = (#KEYS - 2) / 2
-local pending, since = KEYS[2 * n + 1], KEYS[2 * n + 2]
+local n = (#KEYS - 3) / 2
+local pending, line, counter = KEYS[2 * n + 1], KEYS[2 * n + 2], KEYS[2 * n + 3]
 local base = math.max(now, tonumber(ARGV[2]))
-local member = ARGV[3]
+local member, mode = ARGV[3], ARGV[4]
+local function fmt(x) return string.format('%.6f', x) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', '(' .. fmt(now - under_way))) do
+  redis.call('ZREM', pending, m)
+  redis.call('ZREM', line, m)
+end
+-- A send under way (its moment passed) reaches Telegram no earlier than now: counted so in
+-- these windows, no send placed here can crowd it when it arrives.
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', '(' .. fmt(now))) do
+  for i = 1, n do redis.call('ZADD', KEYS[i], 'XX', fmt(now), m) end
+end
+local my_place = nil
+if mode == 'reslot' then
+  local place = redis.call('ZSCORE', line, member)
+  if place then my_place = tonumber(place) else mode = 'reserve' end
+end
+-- Whether m's slot is still to come and was reserved after this one's (not counted here).
+local places = {}
+local function behind(m, at)
+  if my_place == nil then return false end
+  if m == member then return true end
+  if at <= now then return false end
+  if places[m] == nil then
+    local place = redis.call('ZSCORE', line, m)
+    places[m] = place ~= false and place ~= nil and tonumber(place) > my_place
+  end
+  return places[m]
+end
 local counts, spans, times = {}, {}, {}
 local longest = 0
 local candidates = {}
-local function fmt(x) return string.format('%.6f', x) end
-local stale = redis.call('ZRANGEBYSCORE', since, '-inf', '(' .. fmt(now - under_way))
-for _, m in ipairs(stale) do
-  redis.call('ZREM', pending, m)
-  redis.call('ZREM', since, m)
-end
--- A send under way whose moment has passed reaches Telegram no earlier than now: counted so
--- in these windows, no send placed here can crowd it when it arrives.
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', pending, '-inf', '(' .. fmt(now))) do
-  for i = 1, n do redis.call('ZADD', KEYS[i], 'XX', fmt(now), m) end
-  redis.call('ZADD', pending, 'XX', fmt(now), m)
-end
 for i = 1, n do
-  counts[i] = tonumber(ARGV[2 + 2 * i])
-  spans[i] = tonumber(ARGV[3 + 2 * i])
+  counts[i] = tonumber(ARGV[3 + 2 * i])
+  spans[i] = tonumber(ARGV[4 + 2 * i])
   if spans[i] > longest then longest = spans[i] end
   -- What no window can reach any more is forgotten.
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. fmt(now - spans[i]))
@@ -78,7 +96,10 @@ for i = 1, n do
   if held then base = math.max(base, tonumber(held)) end
   local raw = redis.call('ZRANGE', KEYS[i], 0, -1, 'WITHSCORES')
   local list = {}
-  for j = 2, #raw, 2 do list[#list + 1] = tonumber(raw[j]) end
+  for j = 2, #raw, 2 do
+    local at = tonumber(raw[j])
+    if not behind(raw[j - 1], at) then list[#list + 1] = at end
+  end
   table.sort(list)
   times[i] = list
 end
@@ -128,22 +149,23 @@ for _, t in ipairs(candidates) do
   end
   if ok then slot = t break end
 end
-if member ~= '' then  -- an empty member only asks when (free_in)
+if mode ~= 'ask' then
   for i = 1, n do
     redis.call('ZADD', KEYS[i], fmt(slot), member)
     redis.call('PEXPIRE', KEYS[i], math.ceil((slot - now + spans[i]) * 1000) + 1000)
   end
   redis.call('ZADD', pending, fmt(slot), member)
-  redis.call('ZADD', since, fmt(now), member)
-  for _, key in ipairs({pending, since}) do
-    redis.call('PEXPIRE', key, math.ceil((slot - now + 2 * under_way) * 1000))
+  if mode == 'reserve' then redis.call('ZADD', line, redis.call('INCR', counter), member) end
+  local keep = math.ceil((slot - now + 2 * under_way) * 1000)
+  for _, key in ipairs({pending, line}) do  -- never shortened: other slots may lie further
+    if redis.call('PTTL', key) < keep then redis.call('PEXPIRE', key, keep) end
   end
 end
 return {fmt(slot), fmt(now)}
 """
 )
 
-# KEYS: window keys, then the pending and since sets. ARGV: now ("" = TIME), member. A send
+# KEYS: window keys, then the pending and line sets. ARGV: now ("" = TIME), member. A send
 # answered: its member moves to now (never earlier than its slot), where Telegram counted it
 # (XX: a forgotten one stays so), and is no longer under way.
 _SENT = (
@@ -210,12 +232,14 @@ class RedisWindows:
         return [f"{self.prefix}:w:{key}" for key in limits]
 
     def _under_way_keys(self) -> list[str]:
-        return [f"{self.prefix}:pending", f"{self.prefix}:since"]
+        return [f"{self.prefix}:pending", f"{self.prefix}:line"]
 
-    async def _run_reserve(self, limits: dict[str, Limit], after: float, member: str) -> Slot:
+    async def _run_reserve(
+        self, limits: dict[str, Limit], after: float, member: str, mode: str
+    ) -> Slot:
         keys = self._window_keys(limits) + [f"{self.prefix}:h:{key}" for key in limits]
-        keys += self._under_way_keys()
-        arguments: list[str] = [self._now(), repr(after), member]
+        keys += [*self._under_way_keys(), f"{self.prefix}:next"]
+        arguments: list[str] = [self._now(), repr(after), member, mode]
         for limit in limits.values():
             arguments += [str(limit.count), repr(limit.seconds)]
         slot, now = await self._reserve(keys=keys, args=arguments)
@@ -225,31 +249,28 @@ class RedisWindows:
     async def reserve(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `bot.pacing.WindowStore.reserve`."""
         try:
-            return await self._run_reserve(limits, after, next(self._members))
+            return await self._run_reserve(limits, after, next(self._members), "reserve")
         except (RedisError, OSError) as error:
             self._warn(error)
             return await self.fallback.reserve(limits, after)
 
+    async def reslot(self, limits: dict[str, Limit], slot: Slot) -> Slot:
+        """See `bot.pacing.WindowStore.reslot`."""
+        if not self._ours(slot):  # taken from the fallback while Redis was away
+            return await self.fallback.reslot(limits, slot)
+        try:
+            return await self._run_reserve(limits, slot.at, slot.member, "reslot")
+        except (RedisError, OSError) as error:
+            self._warn(error)
+            return await self.fallback.reslot(limits, slot)
+
     async def earliest(self, limits: dict[str, Limit], after: float) -> Slot:
         """See `bot.pacing.WindowStore.earliest`."""
         try:
-            return await self._run_reserve(limits, after, "")
+            return await self._run_reserve(limits, after, "", "ask")
         except (RedisError, OSError) as error:
             self._warn(error)
             return await self.fallback.earliest(limits, after)
-
-    async def release(self, limits: dict[str, Limit], slot: Slot) -> None:
-        """See `bot.pacing.WindowStore.release`."""
-        if not self._ours(slot):  # taken from the fallback while Redis was away
-            await self.fallback.release(limits, slot)
-            return
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in self._window_keys(limits) + self._under_way_keys():
-                    pipe.zrem(key, slot.member)
-                await pipe.execute()
-        except (RedisError, OSError) as error:
-            self._warn(error)
 
     async def sent(self, limits: dict[str, Limit], slot: Slot) -> None:
         """See `bot.pacing.WindowStore.sent`."""
