@@ -43,7 +43,7 @@ from telegram.ext import (
 )
 
 from bench.common import bench_settings
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, freeze_startup_heap
 from bot.bank.loader import load_bank
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.db import migrate
@@ -87,6 +87,7 @@ async def start_quizbot(app: Any) -> tuple[asyncio.Event, asyncio.Task[None]]:
     """Quizbot as `quizbot run` polls: its own poller, confirming what it handled."""
     await app.initialize()
     await app.start()
+    freeze_startup_heap()  # as `serve` does once the bot has started
     halt = asyncio.Event()
     return halt, asyncio.create_task(Poller(app, ALLOWED_UPDATES, long_poll=1).run(halt))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib.util
 import logging
 import os
@@ -251,6 +252,7 @@ async def serve(
         if not await _until_done(lambda: _initialize(application), stop):
             return
         await application.start()
+        freeze_startup_heap()
         try:
             if webhook is not None:
                 await _serve_webhook(application, stop, webhook)
@@ -262,6 +264,17 @@ async def serve(
             await application.stop()
     finally:
         await application.shutdown()
+
+
+def freeze_startup_heap() -> None:
+    """Keep what start-up built (modules, the ORM's metadata, PTB's handlers) out of every
+    later full garbage collection.
+
+    Those objects live as long as the process; each full collection walked them all again,
+    a pause of about 0.15 s here, several times a minute while answers pour in.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _runtime(application: QuizbotApplication) -> Runtime:

@@ -67,6 +67,10 @@ class _Work(Marker):
         super().__init__()
         self.done = asyncio.Event()
 
+    def outcome(self) -> Settled:
+        """What Telegram needs to know once it settled."""
+        return Settled.FAILED if self.failed else Settled.COMMITTED
+
 
 Bot = Application[Any, Any, Any, Any, Any, Any]
 
@@ -87,7 +91,9 @@ class Dispatcher:
 
     async def submit(self, update: Update) -> Settled:
         """Handle `update` after its source's earlier ones; return once it settled."""
-        return await (await self.begin(update))
+        # Shielded: a caller that gives up (a webhook request cut off) leaves the update's own
+        # future, which others may read, as it is.
+        return await asyncio.shield(await self.begin(update))
 
     async def begin(self, update: Update) -> asyncio.Future[Settled]:
         """Start handling `update` once there is room; the future resolves when it settled.
@@ -105,12 +111,8 @@ class Dispatcher:
         task = asyncio.create_task(self._run(update, key, before, work), name="update")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return asyncio.ensure_future(self._outcome(work))
-
-    @staticmethod
-    async def _outcome(work: _Work) -> Settled:
-        await work.settled.wait()
-        return Settled.FAILED if work.failed else Settled.COMMITTED
+        settled: asyncio.Future[Settled] = work.settled
+        return settled
 
     async def _run(self, update: Update, key: Hashable, before: _Work | None, work: _Work) -> None:
         try:
@@ -123,12 +125,12 @@ class Dispatcher:
                 await self.application.process_update(update)
             except Exception:
                 log.exception("update %s could not be handled", update.update_id)
-                work.failed = not work.settled.is_set()
+                work.failed = not work.settled.done()
             finally:
                 handled(token)
         finally:
             metrics.queue_left()
-            work.settled.set()
+            work.settle()
             work.done.set()
             if self._last.get(key) is work:
                 del self._last[key]

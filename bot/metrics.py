@@ -101,6 +101,9 @@ for _outcome in get_args(DemoOutcome):
     DEMO_JOBS.labels(_outcome)
 
 
+_KNOWN_KINDS = frozenset(UPDATE_KINDS)
+
+
 def exposition() -> bytes:
     """The registry in Prometheus' text format."""
     return generate_latest(REGISTRY)
@@ -108,9 +111,15 @@ def exposition() -> bytes:
 
 def update_kind(update: object) -> str:
     """An update's kind (the field that carries it), from PTB's Update or Telegram's JSON."""
+    if isinstance(update, Mapping):
+        # Telegram's JSON holds its id and the one field of its kind (every update counts:
+        # this must not look up each kind in turn).
+        for key, value in update.items():
+            if key != "update_id" and value is not None:
+                return key if key in _KNOWN_KINDS else "other"
+        return "other"
     for kind in UPDATE_KINDS:
-        value = update.get(kind) if isinstance(update, Mapping) else getattr(update, kind, None)
-        if value is not None:
+        if getattr(update, kind, None) is not None:
             return kind
     return "other"
 

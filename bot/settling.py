@@ -12,16 +12,30 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from typing import Any
 
 
 class Marker:
-    """One update's progress: settled (committed or finished), and whether it failed first."""
+    """One update's progress: settled (committed or finished), and whether it failed first.
+
+    `settled` is a future resolved with `outcome()` rather than an event a task would wait
+    on: every update has one, and a task per update costs.
+    """
 
     __slots__ = ("failed", "settled")
 
     def __init__(self) -> None:
-        self.settled = asyncio.Event()
+        self.settled: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.failed = False
+
+    def outcome(self) -> Any:
+        """What `settled` resolves to: whether it failed before anything committed."""
+        return self.failed
+
+    def settle(self) -> None:
+        """It committed, or its handling ended (idempotent)."""
+        if not self.settled.done():
+            self.settled.set_result(self.outcome())
 
 
 _CURRENT: contextvars.ContextVar[Marker | None] = contextvars.ContextVar(
@@ -33,13 +47,13 @@ def settle() -> None:
     """Mark the update being handled as committed (idempotent; a no-op outside one)."""
     marker = _CURRENT.get()
     if marker is not None:
-        marker.settled.set()
+        marker.settle()
 
 
 def fail() -> None:
     """Note that a handler of the update raised; it matters only if nothing had committed."""
     marker = _CURRENT.get()
-    if marker is not None and not marker.settled.is_set():
+    if marker is not None and not marker.settled.done():
         marker.failed = True
 
 

@@ -11,6 +11,7 @@ they come off the wire (JSON-encoded strings), so both behave the same.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import copy
 import itertools
@@ -339,7 +340,9 @@ class FakeTelegram:
         return {"update_id": next(self._update_ids), **copy.deepcopy(update)}
 
     async def _push(self, update: JSON) -> JSON:
-        self._updates.append(update)
+        # Telegram makes only the updates a bot asked for (once it has asked).
+        if self.allowed_updates is None or self._wanted(update):
+            self._updates.append(update)
         async with self._changed:
             self._changed.notify_all()
         return update
@@ -754,7 +757,8 @@ class FakeTelegram:
         except ApiError as error:
             return error.code, _error_body(error.code, error.description)
         self._count_send(method, params)
-        call.result = copy.deepcopy(result)
+        if method != "getUpdates":  # kept in the call log: what was answered then
+            call.result = copy.deepcopy(result)
         return 200, {"ok": True, "result": result}
 
     # --- Telegram's sending limits --------------------------------------------------------
@@ -809,7 +813,7 @@ class FakeTelegram:
         if not 1 <= max_connections <= 100:
             raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
         if "allowed_updates" in params:
-            self.allowed_updates = list(params["allowed_updates"])
+            self._allow(params["allowed_updates"])
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook = {
@@ -864,13 +868,14 @@ class FakeTelegram:
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         if "allowed_updates" in params:
-            self.allowed_updates = list(params["allowed_updates"])
+            self._allow(params["allowed_updates"])
         # An offset confirms every update before it: Telegram forgets them.
         if offset > self.confirmed_below:
             self.confirmed_below = offset
             async with self._changed:
                 self._changed.notify_all()
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        # The queue is in update_id order: the confirmed ones are a prefix.
+        del self._updates[: bisect.bisect_left(self._updates, offset, key=_update_id)]
         if not self._deliverable() and timeout > 0:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
@@ -883,11 +888,22 @@ class FakeTelegram:
     def _deliverable(self) -> list[JSON]:
         """The queued updates of the types the bot asked for; Telegram drops the others.
 
+        Once the bot named its list, only wanted updates are queued (`_push`, `_allow`): this
+        is read on every new update by every waiting getUpdates, so it must not walk the queue.
+        """
+        if self.allowed_updates is None:
+            self._updates = [u for u in self._updates if self._wanted(u)]
+        return self._updates
+
+    def _allow(self, kinds: list[str]) -> None:
+        """The bot named the updates it wants: the queued others are dropped.
+
         (Telegram may still deliver unwanted updates made before the list changed; the bots
         here name their list before any update arrives.)
         """
-        self._updates = [u for u in self._updates if self._wanted(u)]
-        return self._updates
+        if list(kinds) != self.allowed_updates:
+            self.allowed_updates = list(kinds)
+            self._updates = [u for u in self._updates if self._wanted(u)]
 
     def _wanted(self, update: JSON) -> bool:
         kind = next(key for key in update if key != "update_id")
@@ -1152,6 +1168,10 @@ class ApiError(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
+
+
+def _update_id(update: JSON) -> int:
+    return int(update["update_id"])
 
 
 def _error_body(code: int, description: str) -> JSON:
