@@ -6,7 +6,7 @@ vote comes as Telegram sends it: a poll_answer and then a `poll` update with the
 Quizbot runs on SQLite and on PostgreSQL (a fresh database on TEST_POSTGRES_URL's server,
 dropped afterwards); every run is repeated and the medians printed.
 
-    .venv/bin/python bench/updates.py [--answers 3000] [--quizzes 300] [--repeats 3]
+    .venv/bin/python bench/updates.py [--answers 10000] [--quizzes 100] [--repeats 5]
                                       [--backend sqlite --backend postgres]
 
 The last line is JSON.
@@ -294,9 +294,9 @@ async def main(
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--answers", type=int, default=3000)
-    parser.add_argument("--quizzes", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--answers", type=int, default=10_000)
+    parser.add_argument("--quizzes", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
     arguments = parser.parse_args()
     chosen = arguments.backend or ["sqlite", "postgres"]
