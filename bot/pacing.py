@@ -117,11 +117,15 @@ class Windows:
             if index < len(times) and times[index] == at:
                 del times[index]
 
+    def add(self, keys: Iterable[str], at: float) -> None:
+        """Count a send at `at` in each key's window."""
+        for key in keys:
+            bisect.insort(self.history.setdefault(key, []), at)
+
     def move(self, keys: Iterable[str], at: float, to: float) -> None:
         """Count a send taken at `at` as made at `to` instead."""
         self.release(keys, at)
-        for key in keys:
-            bisect.insort(self.history.setdefault(key, []), to)
+        self.add(keys, to)
 
 
 @dataclass(frozen=True)
@@ -238,8 +242,7 @@ class MemoryWindows:
             }
         )
         at = ahead.earliest(limits, now, self._after(limits, slot.at))
-        for key in limits:
-            bisect.insort(self.windows.history.setdefault(key, []), at)
+        self.windows.add(limits, at)
         mine.at = at
         heapq.heappush(self._due, (at, slot.member))
         return Slot(at, now, slot.member)

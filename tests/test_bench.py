@@ -5,22 +5,28 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_updates_benchmark_prints_its_ratios() -> None:
-    arguments = ["--answers", "40", "--quizzes", "3", "--repeats", "1", "--backend", "sqlite"]
+def bench_figures(script: str, *arguments: str, timeout: float = 300) -> Any:
+    """Run `bench/<script>` with `arguments` in a fresh process; its last line, as JSON."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "updates.py"), *arguments],
+        [sys.executable, str(ROOT / "bench" / script), *arguments],
         capture_output=True,
         text=True,
         check=True,
-        timeout=300,
+        timeout=timeout,
     )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_updates_benchmark_prints_its_ratios() -> None:
+    arguments = ["--answers", "40", "--quizzes", "3", "--repeats", "1", "--backend", "sqlite"]
+    figures = bench_figures("updates.py", *arguments)
     assert set(figures) == {"sqlite"}
     assert set(figures["sqlite"]) == {
         "quizbot_answers_per_s",
@@ -48,18 +54,8 @@ def test_demos_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_export_benchmark_prints_its_figures() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "export.py"),
-            *("--answers", "600", "--small", "0", "--runs", "1"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    arguments = ["--answers", "600", "--small", "0", "--runs", "1"]
+    figures = bench_figures("export.py", *arguments, timeout=600)
     assert figures["full"]["answers"] == 600
     assert set(figures["full"]) == {"answers", "floor_s", "csv", "xlsx", "json"}
     for fmt in ("csv", "xlsx", "json"):
@@ -75,28 +71,13 @@ def test_export_benchmark_prints_its_figures() -> None:
 
 
 def test_startup_benchmark_prints_its_ratios() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "startup.py"), "--runs", "1"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = bench_figures("startup.py", "--runs", "1")
     assert set(figures) == {"help_s", "bare_s", "eager_s", "help_over_bare", "eager_over_help"}
     assert all(value > 0 for value in figures.values())
 
 
 def test_head_of_line_benchmark_prints_its_figures() -> None:
-    command = [sys.executable, str(ROOT / "bench" / "head_of_line.py")]
-    result = subprocess.run(
-        [*command, "--quizzes", "5", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = bench_figures("head_of_line.py", "--quizzes", "5", "--repeat", "1")
     assert figures["quizzes_ahead"] == 5
     assert len(figures["runs"]["concurrent"]) == len(figures["runs"]["one_at_a_time"]) == 1
     assert figures["answer_wait_concurrent_s"] > 0
@@ -104,15 +85,8 @@ def test_head_of_line_benchmark_prints_its_figures() -> None:
 
 
 def test_broadcast_benchmark_prints_its_figures() -> None:
-    command = [sys.executable, str(ROOT / "bench" / "broadcast.py"), "--channels", "6"]
-    result = subprocess.run(
-        [*command, "--runs", "1", "--held", "0"],  # the 429 case waits out its hold: not here
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    # --held 0: the 429 case waits out its hold, not here.
+    figures = bench_figures("broadcast.py", "--channels", "6", "--runs", "1", "--held", "0")
     assert figures["posts"] == 6
     assert set(figures) == {
         "channels",
