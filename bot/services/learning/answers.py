@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select
+from sqlalchemy import String, Table, and_, any_, bindparam, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -276,7 +277,7 @@ _EXISTING = (
     )
     .scalar_subquery()
 )
-_POLLS = (
+_POLLS_COLUMNS = (
     select(
         _PUBLICATIONS.c.id,
         _PUBLICATIONS.c.poll_id,
@@ -299,11 +300,19 @@ _POLLS = (
             _CARDS.c.quiz_id == _PUBLICATIONS.c.quiz_id,
         ),
     )
-    .where(
-        _PUBLICATIONS.c.poll_id.in_(bindparam("poll_ids", expanding=True)),
-        _PUBLICATIONS.c.audience == Audience.PRIVATE,
-    )
+    .where(_PUBLICATIONS.c.audience == Audience.PRIVATE)
 )
+# The batch's polls. On PostgreSQL as one array parameter: an IN list would be a new
+# statement text for every batch size, prepared and planned afresh each time (planning was
+# a third of the SELECT); one text is prepared once and its plan kept.
+_POLLS = {
+    "postgresql": _POLLS_COLUMNS.where(
+        _PUBLICATIONS.c.poll_id == any_(bindparam("poll_ids", type_=ARRAY(String)))
+    ),
+    "sqlite": _POLLS_COLUMNS.where(
+        _PUBLICATIONS.c.poll_id.in_(bindparam("poll_ids", expanding=True))
+    ),
+}
 # By its natural key: a row this batch already sent has no id known here.
 _DELETE_ANSWER = delete(_ANSWERS).where(
     _ANSWERS.c.publication_id == bindparam("answered"),
@@ -350,7 +359,8 @@ class _Batch:
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
         """Everything the votes of the batch need, in one SELECT."""
         poll_ids = sorted({vote.poll_id for vote in votes})
-        for row in await connection.execute(_POLLS, {"poll_ids": poll_ids}):
+        polls = _POLLS[connection.dialect.name]
+        for row in await connection.execute(polls, {"poll_ids": poll_ids}):
             self.publications[row.poll_id] = row
             if row.learner_hash is None or row.quiz_id is None:
                 continue
