@@ -21,6 +21,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.batching import AnswerBatcher
+from bot.db import engine as engines
 from bot.db.models import (
     GameAnswer,
     GameQuestion,
@@ -36,6 +37,7 @@ from bot.services.learning.answers import Vote
 from tests.fakebot import FakeUser
 from tests.harness import Harness
 from tests.inprocess import InProcessBot, one
+from tests.test_engine import restart_connections
 from tests.test_group_games import next_poll, start_game
 from tests.test_learner_handlers import start_test
 
@@ -260,3 +262,25 @@ async def test_votes_polled_together_are_committed_together_and_then_confirmed(
     assert stored == [True] * len(learners)
     # Fetched together and handled concurrently: one commit for several votes.
     assert harness.runtime.answers.batches - batches < len(learners)
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_batch_whose_connection_the_server_dropped_is_stored_all_the_same(
+    inproc: InProcessBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engines, "IDLE_PING_SECONDS", 3600.0)  # in steady use: not checked
+    bot = inproc
+    polls = [await deep_link_poll(bot, user, "cnn-params") for user in (ALI, SARA, NEDA)]
+    await restart_connections(bot.runtime.engine)  # the pooled ones are all dead now
+    batcher = AnswerBatcher(bot.runtime.sessions, window=60.0, size=3)
+    now = bot.runtime.now()
+    votes = [
+        Vote(bot.runtime.person(user.id), poll, (0,), now)
+        for user, poll in zip((ALI, SARA, NEDA), polls, strict=True)
+    ]
+    results = await asyncio.gather(*map(batcher.submit, votes))
+    assert [type(result).__name__ for result in results] == ["Nothing"] * 3
+    async with bot.runtime.sessions() as session:
+        stored = await session.scalars(select(LearnerAnswer.learner_hash))
+        assert sorted(stored) == sorted(vote.learner for vote in votes)
+    assert batcher.batches == 3  # the failed batch, written again vote by vote

@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import String, Table, and_, any_, bindparam, delete, func, insert, literal, select
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -329,11 +342,58 @@ def _card_upsert(dialect_insert: Any) -> Any:
     )
 
 
-# New and reviewed cards alike, in one statement.
-_UPSERT_CARD = {
-    "postgresql": _card_upsert(postgresql_insert),
-    "sqlite": _card_upsert(sqlite_insert),
-}
+# New and reviewed cards alike, in one statement (SQLite: an executemany).
+_UPSERT_CARD = _card_upsert(sqlite_insert)
+_ANSWER_FIELDS = (
+    "learner_hash",
+    "publication_id",
+    "quiz_id",
+    "option_mask",
+    "is_correct",
+    "attempt",
+    "test_session_id",
+    "answered_at",
+)
+_CARD_KEY_FIELDS = ("learner_hash", "quiz_id", *_CARD_FIELDS)
+
+
+def _unnested(table: Table, names: Sequence[str], prefix: str) -> Select[Any]:
+    """Rows given as one array parameter per column (`prefix` + name), as a SELECT."""
+    columns = [table.c[name] for name in names]
+    arrays = (
+        func.unnest(*(bindparam(prefix + each.name, type_=ARRAY(each.type)) for each in columns))
+        .table_valued(*(column(each.name, each.type) for each in columns))
+        .render_derived()
+    )
+    return select(*arrays.c)
+
+
+def _postgresql_write() -> Any:
+    # On PostgreSQL the batch's answers and cards go in one statement of one fixed text
+    # (prepared once), with a parameter per column holding every row: an executemany is
+    # a server round of bind and execute per row, and SQLAlchemy's own work per row on top.
+    answered = (
+        insert(_ANSWERS)
+        .from_select(_ANSWER_FIELDS, _unnested(_ANSWERS, _ANSWER_FIELDS, "answer_"))
+        .cte("answered")
+    )
+    statement = postgresql_insert(_CARDS).from_select(
+        _CARD_KEY_FIELDS, _unnested(_CARDS, _CARD_KEY_FIELDS, "card_")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["learner_hash", "quiz_id"],
+        set_={name: statement.excluded[name] for name in _CARD_FIELDS},
+    ).add_cte(answered)
+
+
+_WRITE_POSTGRESQL = _postgresql_write()
+
+
+def _columns(
+    rows: Sequence[dict[str, object]], names: Sequence[str], prefix: str
+) -> dict[str, list[object]]:
+    """`rows` turned into one list per column, keyed as `_unnested` names its parameters."""
+    return {prefix + name: [row[name] for row in rows] for name in names}
 
 
 @dataclass
@@ -419,8 +479,6 @@ class _Batch:
         vote given again in the same batch takes the place its old row held)."""
         if self.deletes:
             await connection.execute(_DELETE_ANSWER, self.deletes)
-        if self.inserts:
-            await connection.execute(_INSERT_ANSWER, self.inserts)
         cards = [
             {"learner_hash": learner, "quiz_id": quiz_id}
             | {name: getattr(card.values, name) for name in _CARD_FIELDS}
@@ -428,8 +486,18 @@ class _Batch:
             for (learner, quiz_id), card in sorted(self.cards.items(), key=lambda kv: kv[0])
             if card.changed and card.values is not None
         ]
-        if cards:
-            await connection.execute(_UPSERT_CARD[connection.dialect.name], cards)
+        if connection.dialect.name == "postgresql":
+            if self.inserts or cards:
+                await connection.execute(
+                    _WRITE_POSTGRESQL,
+                    _columns(self.inserts, _ANSWER_FIELDS, "answer_")
+                    | _columns(cards, _CARD_KEY_FIELDS, "card_"),
+                )
+        else:
+            if self.inserts:
+                await connection.execute(_INSERT_ANSWER, self.inserts)
+            if cards:
+                await connection.execute(_UPSERT_CARD, cards)
         for card in self.cards.values():
             card.changed = False
         # Rows sent are stored now: a later retraction in the batch deletes them by key.
