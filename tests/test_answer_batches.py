@@ -284,3 +284,51 @@ async def test_a_batch_whose_connection_the_server_dropped_is_stored_all_the_sam
         stored = await session.scalars(select(LearnerAnswer.learner_hash))
         assert sorted(stored) == sorted(vote.learner for vote in votes)
     assert batcher.batches == 3  # the failed batch, written again vote by vote
+
+
+async def test_batches_of_plain_quiz_answers_store_what_answers_one_by_one_store(
+    inproc: InProcessBot,
+) -> None:
+    # On PostgreSQL such a batch is one statement without a transaction of its own; with a
+    # retraction in it, a transaction again. Either way the rows are the per-answer path's.
+    bot = inproc
+    person = bot.runtime.person
+    ali, sara, neda = person(ALI.id), person(SARA.id), person(NEDA.id)
+    relu_first = await deep_link_poll(bot, ALI, "act-relu-grad")
+    relu_again = await deep_link_poll(bot, ALI, "act-relu-grad")
+    sigmoid_earlier = await deep_link_poll(bot, ALI, "act-sigmoid-max")
+    await bot.answer_poll(ALI, sigmoid_earlier, bot.correct_of(sigmoid_earlier))  # a card stored
+    sigmoid = await deep_link_poll(bot, ALI, "act-sigmoid-max")
+    saras = await deep_link_poll(bot, SARA, "cnn-params")
+    nedas = await deep_link_poll(bot, NEDA, "act-relu-grad")
+    now = bot.runtime.now()
+    right, wrong = bot.correct_of, lambda poll: [bot.wrong_option(poll)]
+    batches = [
+        [
+            Vote(ali, relu_first, tuple(right(relu_first)), now),
+            Vote(ali, relu_first, tuple(right(relu_first)), now),  # delivered again
+            Vote(ali, relu_again, tuple(wrong(relu_again)), now),  # attempt 2, card again
+            Vote(ali, sigmoid, tuple(wrong(sigmoid)), now),  # a stored card reviewed
+            Vote(sara, saras, (0, 1), now),  # two options ticked: a wrong mask
+            Vote(neda, nedas, (7,), now),  # an option the quiz does not have: ignored
+        ],
+        [
+            Vote(neda, nedas, tuple(right(nedas)), now),
+            Vote(ali, relu_again, (), now),  # taken back (stored by the batch before)
+            Vote(ali, relu_again, tuple(right(relu_again)), now),  # and given anew
+        ],
+    ]
+    batcher = AnswerBatcher(bot.runtime.sessions, window=60.0, size=len(batches[0]))
+    for votes in batches:
+        expected = await rolled_back(bot, votes, batched=False)
+        batcher.size = len(votes)
+        random.seed(14)  # FSRS fuzzes long intervals
+        outcomes = await asyncio.gather(*map(batcher.submit, votes))
+        assert outcomes == [outcome for outcome, _kind in expected[0]]
+        async with bot.runtime.sessions() as session:
+            assert await tables(session) == expected[1]
+    assert batcher.batches == 2
+    async with bot.runtime.sessions() as session:
+        stored = await session.scalars(select(LearnerAnswer.attempt).order_by(LearnerAnswer.id))
+        # sigmoid before, relu, sigmoid again, Sara's, Neda's, relu's second attempt anew
+        assert list(stored) == [1, 1, 2, 1, 1, 2]

@@ -415,6 +415,7 @@ class _Batch:
         self.cards: dict[tuple[str, str], _Card] = {}
         self.deletes: list[dict[str, object]] = []
         self.inserts: list[dict[str, object]] = []
+        self.decided = False  # whether any vote was decided from what was read
 
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
         """Everything the votes of the batch need, in one SELECT."""
@@ -434,6 +435,7 @@ class _Batch:
 
     def answer(self, vote: Vote, publication: Any) -> tuple[Nothing, AnswerKind]:
         """`answer_poll` for a private quiz outside a test or review, decided in memory."""
+        self.decided = True
         quiz_id = str(publication.quiz_id)
         options = int(publication.option_count)
         if any(not 0 <= option_id < options for option_id in vote.option_ids):
@@ -504,33 +506,70 @@ class _Batch:
         self.deletes, self.inserts, self.pending = [], [], {}
 
 
+def _in_memory(vote: Vote, publication: Any | None) -> bool:
+    """Whether the batch decides this vote itself: a private quiz of the voter's, outside a
+    test or a review (the rest goes through `answer_poll`)."""
+    return (
+        publication is not None
+        and publication.learner_hash == vote.learner
+        and publication.quiz_id is not None
+        and publication.test_session_id is None
+        and publication.purpose is not Purpose.REVIEW
+    )
+
+
+async def read_batch(connection: AsyncConnection, votes: Sequence[Vote]) -> _Batch:
+    """What the batch's votes need, read in one SELECT (for `answer_batch` or
+    `answer_batch_alone`)."""
+    batch = _Batch()
+    await batch.read(connection, votes)
+    return batch
+
+
+async def answer_batch_alone(
+    connection: AsyncConnection, batch: _Batch, votes: Sequence[Vote]
+) -> list[tuple[object, AnswerKind]] | None:
+    """The batch's outcomes, its writes sent as one statement, when that is all it needs:
+    every vote decided in memory and none taken back. None (nothing written) otherwise.
+
+    For a connection in autocommit on PostgreSQL: the one statement (`_WRITE_POSTGRESQL`)
+    is atomic on its own, so the batch needs no BEGIN and COMMIT of its own, two round trips
+    fewer. It reads what it decides from as a transaction under READ COMMITTED would (each
+    statement sees what was committed before it began); a vote another process stores
+    meanwhile meets the unique key and fails the statement, and with it the batch.
+    """
+    if not all(_in_memory(vote, batch.publications.get(vote.poll_id)) for vote in votes):
+        return None
+    outcomes: list[tuple[object, AnswerKind]] = [
+        batch.answer(vote, batch.publications[vote.poll_id]) for vote in votes
+    ]
+    if batch.deletes:  # a retraction and the rest must commit together: a transaction's job
+        return None
+    await batch.write(connection)
+    return outcomes
+
+
 async def answer_batch(
-    session: AsyncSession, votes: Sequence[Vote]
+    session: AsyncSession, votes: Sequence[Vote], batch: _Batch | None = None
 ) -> list[tuple[object, AnswerKind]]:
     """`answer_poll_kind` for many votes in one transaction, in order: the same rows, fewer
     trips.
 
     The common case (a private quiz outside a test or a review) is decided in memory from one
-    SELECT and written with one executemany per statement (answers, cards). The rest (a test's
-    question, a review, a game's poll, an unknown or someone else's poll) goes through
+    SELECT (`batch`, when already read for these votes and nothing decided from it) and
+    written with one statement per table on SQLite, one in all on PostgreSQL. The rest (a
+    test's question, a review, a game's poll, an unknown or someone else's poll) goes through
     `answer_poll` itself, after the writes decided so far; from then on that learner's later
     votes in the batch do too, since the batch's reading of them is stale.
     """
     connection = await session.connection()
-    batch = _Batch()
-    await batch.read(connection, votes)
+    if batch is None or batch.decided:
+        batch = await read_batch(connection, votes)
     outcomes: list[tuple[object, AnswerKind]] = []
     by_orm: set[str] = set()
     for vote in votes:
         publication = batch.publications.get(vote.poll_id)
-        if (
-            vote.learner not in by_orm
-            and publication is not None
-            and publication.learner_hash == vote.learner
-            and publication.quiz_id is not None
-            and publication.test_session_id is None
-            and publication.purpose is not Purpose.REVIEW
-        ):
+        if vote.learner not in by_orm and _in_memory(vote, publication):
             outcomes.append(batch.answer(vote, publication))
             continue
         by_orm.add(vote.learner)
