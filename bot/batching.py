@@ -4,12 +4,13 @@ An answer on its own costs a transaction (the BEGIN, a handful of statements, a 
 their trips to the driver's thread) for a few microseconds of real work. Handlers that run
 concurrently hand their votes to one `AnswerBatcher`; it gathers them for at most `window`
 seconds (less when the event loop runs out of ready handlers first, or `size` are waiting),
-writes the whole batch in one transaction, and only after the COMMIT resolves each handler's
+writes the whole batch at once (one transaction; on PostgreSQL a batch of plain quiz answers
+is one statement, atomic by itself), and only once it is committed resolves each handler's
 future with its outcome. A handler therefore never
 replies to, nor settles, an answer that is not durable yet.
 
 One batch is written at a time: while it is, the next one gathers. When a batch fails, each
-of its votes is written again in a transaction of its own, so one bad answer fails only its
+of its votes is written again on its own, so one bad answer fails only its
 own update (whose handler raises, and the error handler reports it as for any update).
 """
 
