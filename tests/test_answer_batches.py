@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,32 @@ NEDA = FakeUser(44_444_444, "Neda", "neda_ai")
 async def deep_link_poll(bot: InProcessBot, user: FakeUser, quiz_id: str) -> str:
     """The poll of `/start quiz_<id>`."""
     return bot.poll_id_of(one(await bot.send_text(user, f"/start quiz_{quiz_id}"), "sendPoll"))
+
+
+@dataclass(frozen=True)
+class QuizPolls:
+    """Single quizzes sent to ALI (relu twice, sigmoid after one answered), SARA and NEDA."""
+
+    relu_first: str
+    relu_again: str
+    sigmoid: str
+    saras: str
+    nedas: str
+
+
+async def quiz_polls(bot: InProcessBot) -> QuizPolls:
+    """Send the quizzes of `QuizPolls`; ALI's earlier sigmoid answer leaves a stored card."""
+    relu_first = await deep_link_poll(bot, ALI, "act-relu-grad")
+    relu_again = await deep_link_poll(bot, ALI, "act-relu-grad")
+    sigmoid_earlier = await deep_link_poll(bot, ALI, "act-sigmoid-max")
+    await bot.answer_poll(ALI, sigmoid_earlier, bot.correct_of(sigmoid_earlier))  # a card stored
+    return QuizPolls(
+        relu_first,
+        relu_again,
+        await deep_link_poll(bot, ALI, "act-sigmoid-max"),
+        await deep_link_poll(bot, SARA, "cnn-params"),
+        await deep_link_poll(bot, NEDA, "act-relu-grad"),
+    )
 
 
 async def tables(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
@@ -99,14 +126,10 @@ async def test_a_batch_stores_what_answers_one_by_one_store(inproc: InProcessBot
     bot = inproc
     person = bot.runtime.person
     ali, sara, reza, neda = person(ALI.id), person(SARA.id), person(REZA.id), person(NEDA.id)
-    relu_first = await deep_link_poll(bot, ALI, "act-relu-grad")
-    relu_again = await deep_link_poll(bot, ALI, "act-relu-grad")
+    polls = await quiz_polls(bot)
+    relu_first, relu_again, sigmoid = polls.relu_first, polls.relu_again, polls.sigmoid
+    saras, nedas = polls.saras, polls.nedas
     cnn = await deep_link_poll(bot, ALI, "cnn-params")
-    sigmoid_earlier = await deep_link_poll(bot, ALI, "act-sigmoid-max")
-    await bot.answer_poll(ALI, sigmoid_earlier, bot.correct_of(sigmoid_earlier))  # a card stored
-    sigmoid = await deep_link_poll(bot, ALI, "act-sigmoid-max")
-    saras = await deep_link_poll(bot, SARA, "cnn-params")
-    nedas = await deep_link_poll(bot, NEDA, "act-relu-grad")
     in_test = bot.poll_id_of(one(await start_test(bot, REZA, "/test cnn 2"), "sendPoll"))
     async with bot.runtime.sessions.begin() as session:  # what /review's handler records
         await publications.record_private_quiz(
@@ -294,13 +317,9 @@ async def test_batches_of_plain_quiz_answers_store_what_answers_one_by_one_store
     bot = inproc
     person = bot.runtime.person
     ali, sara, neda = person(ALI.id), person(SARA.id), person(NEDA.id)
-    relu_first = await deep_link_poll(bot, ALI, "act-relu-grad")
-    relu_again = await deep_link_poll(bot, ALI, "act-relu-grad")
-    sigmoid_earlier = await deep_link_poll(bot, ALI, "act-sigmoid-max")
-    await bot.answer_poll(ALI, sigmoid_earlier, bot.correct_of(sigmoid_earlier))  # a card stored
-    sigmoid = await deep_link_poll(bot, ALI, "act-sigmoid-max")
-    saras = await deep_link_poll(bot, SARA, "cnn-params")
-    nedas = await deep_link_poll(bot, NEDA, "act-relu-grad")
+    polls = await quiz_polls(bot)
+    relu_first, relu_again, sigmoid = polls.relu_first, polls.relu_again, polls.sigmoid
+    saras, nedas = polls.saras, polls.nedas
     now = bot.runtime.now()
     right, wrong = bot.correct_of, lambda poll: [bot.wrong_option(poll)]
     batches = [

@@ -415,7 +415,6 @@ class _Batch:
         self.cards: dict[tuple[str, str], _Card] = {}
         self.deletes: list[dict[str, object]] = []
         self.inserts: list[dict[str, object]] = []
-        self.decided = False  # whether any vote was decided from what was read
 
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
         """Everything the votes of the batch need, in one SELECT."""
@@ -435,7 +434,6 @@ class _Batch:
 
     def answer(self, vote: Vote, publication: Any) -> tuple[Nothing, AnswerKind]:
         """`answer_poll` for a private quiz outside a test or review, decided in memory."""
-        self.decided = True
         quiz_id = str(publication.quiz_id)
         options = int(publication.option_count)
         if any(not 0 <= option_id < options for option_id in vote.option_ids):
@@ -530,7 +528,8 @@ async def answer_batch_alone(
     connection: AsyncConnection, batch: _Batch, votes: Sequence[Vote]
 ) -> list[tuple[object, AnswerKind]] | None:
     """The batch's outcomes, its writes sent as one statement, when that is all it needs:
-    every vote decided in memory and none taken back. None (nothing written) otherwise.
+    every vote decided in memory and none taken back. None (nothing decided, nothing
+    written) otherwise: a retraction's DELETE and the rest must commit together.
 
     For a connection in autocommit on PostgreSQL: the one statement (`_WRITE_POSTGRESQL`)
     is atomic on its own, so the batch needs no BEGIN and COMMIT of its own, two round trips
@@ -538,13 +537,13 @@ async def answer_batch_alone(
     statement sees what was committed before it began); a vote another process stores
     meanwhile meets the unique key and fails the statement, and with it the batch.
     """
-    if not all(_in_memory(vote, batch.publications.get(vote.poll_id)) for vote in votes):
+    if not all(
+        vote.option_ids and _in_memory(vote, batch.publications.get(vote.poll_id)) for vote in votes
+    ):
         return None
     outcomes: list[tuple[object, AnswerKind]] = [
         batch.answer(vote, batch.publications[vote.poll_id]) for vote in votes
     ]
-    if batch.deletes:  # a retraction and the rest must commit together: a transaction's job
-        return None
     await batch.write(connection)
     return outcomes
 
@@ -556,14 +555,14 @@ async def answer_batch(
     trips.
 
     The common case (a private quiz outside a test or a review) is decided in memory from one
-    SELECT (`batch`, when already read for these votes and nothing decided from it) and
+    SELECT (`batch`, when `read_batch` already read it for these votes) and
     written with one statement per table on SQLite, one in all on PostgreSQL. The rest (a
     test's question, a review, a game's poll, an unknown or someone else's poll) goes through
     `answer_poll` itself, after the writes decided so far; from then on that learner's later
     votes in the batch do too, since the batch's reading of them is stale.
     """
     connection = await session.connection()
-    if batch is None or batch.decided:
+    if batch is None:
         batch = await read_batch(connection, votes)
     outcomes: list[tuple[object, AnswerKind]] = []
     by_orm: set[str] = set()
