@@ -1,6 +1,6 @@
 """Export time at a million learner answers, every format, beside a plain sqlite3 dump.
 
-    .venv/bin/python bench/export.py [--answers 1000000] [--small 100000] [--runs 3]
+    .venv/bin/python bench/export.py [--answers 1000000] [--small 100000] [--runs 3] [--posts 300]
 
 Each export is what /export's background job does (bench it as `build_export`: the views'
 queries in a read session, the file written in a thread). The floor is a plain `sqlite3`
@@ -42,7 +42,7 @@ from bot.services.reporting import export
 LEARNERS = 20_000
 BATCH = 50_000
 CHANNEL_CHAT_ID = -100_777
-CHANNEL_POSTS = 300  # a channel's quizzes, each with SNAPSHOTS vote snapshots
+CHANNEL_POSTS = 300  # a channel's quizzes by default, each with SNAPSHOTS vote snapshots
 SNAPSHOTS = 10
 TICK = 0.005
 
@@ -54,7 +54,7 @@ async def _sync(url: str, bank: Bank) -> None:
     await engine.dispose()
 
 
-def fill(path: Path, answers: int, bank: Bank) -> None:
+def fill(path: Path, answers: int, bank: Bank, posts: int = CHANNEL_POSTS) -> None:
     """A database with `answers` first and repeated answers spread over 60 days."""
     url = f"sqlite+aiosqlite:///{path}"
     migrate.upgrade(url)
@@ -94,7 +94,7 @@ def fill(path: Path, answers: int, bank: Bank) -> None:
             )
             connection.commit()
             publications, rows = [], []
-    _fill_channel(connection, quizzes, answers + 1, start, rng)
+    _fill_channel(connection, quizzes, answers + 1, start, rng, posts)
     connection.close()
 
 
@@ -104,6 +104,7 @@ def _fill_channel(
     first_id: int,
     start: datetime,
     rng: random.Random,
+    posts: int,
 ) -> None:
     """One channel's quiz posts with their vote snapshots (the channel views' rows)."""
     stamp = "%Y-%m-%d %H:%M:%S.000000"
@@ -111,10 +112,10 @@ def _fill_channel(
         "INSERT INTO channels (id, chat_id, title, bot_is_admin, default_hashtags,"
         " next_quiz_number, silent, pin_quizzes, grace_minutes, created_at, updated_at)"
         " VALUES (1, ?, 'کانال سنجش', 1, '[]', ?, 0, 0, 30, ?, ?)",
-        (CHANNEL_CHAT_ID, CHANNEL_POSTS + 1, start.strftime(stamp), start.strftime(stamp)),
+        (CHANNEL_CHAT_ID, posts + 1, start.strftime(stamp), start.strftime(stamp)),
     )
     snapshot_id = 0
-    for n in range(CHANNEL_POSTS):
+    for n in range(posts):
         quiz_id, options, _ = quizzes[n % len(quizzes)]
         sent = start + timedelta(hours=4 * n)
         connection.execute(
@@ -227,6 +228,9 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=100_000, help="0: no small database")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--posts", type=int, default=CHANNEL_POSTS, help="the channel's quiz posts in each database"
+    )
     arguments = parser.parse_args()
     results: dict[str, object] = {}
     bank = load_bank(DEFAULT_CONTENT_DIR)  # parsed once for both databases
@@ -236,7 +240,7 @@ def main() -> None:
                 continue
             path = Path(folder) / f"{label}.db"
             began = time.perf_counter()
-            fill(path, count, bank)
+            fill(path, count, bank, arguments.posts)
             print(f"filled {count} answers in {time.perf_counter() - began:.1f} s")
             figures = measure(path, arguments.runs)
             print(f"{count} answers, plain sqlite3 dump (floor): {figures['floor_s']} s")

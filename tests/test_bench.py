@@ -54,7 +54,7 @@ def test_demos_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_export_benchmark_prints_its_figures() -> None:
-    arguments = ["--answers", "600", "--small", "0", "--runs", "1"]
+    arguments = ["--answers", "600", "--small", "0", "--runs", "1", "--posts", "10"]
     figures = bench_figures("export.py", *arguments, timeout=600)
     assert figures["full"]["answers"] == 600
     assert set(figures["full"]) == {"answers", "floor_s", "csv", "xlsx", "json"}
