@@ -151,6 +151,8 @@ def register_handlers(application: QuizbotApplication) -> None:
     # Then answers and poll totals, the busiest updates, which no other handler takes: PTB
     # tries a group's handlers in order, so they do not wait behind some forty others.
     application.add_handlers(polls.handlers() + events.poll_handlers())
+    # A person's vote is taken from Telegram's JSON before PTB parses it, where it can be.
+    application.bot_data.json_routes.append(polls.json_route(application))
     for flow in flows:
         application.add_handler(flow)
     application.add_handlers(start.command_handlers())

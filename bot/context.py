@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.dispatch import JsonRoute
 from bot.runtime import Runtime
 
 
@@ -23,9 +24,12 @@ class UserData:
 
 @dataclass
 class BotData:
-    """Bot-wide data: the runtime, set when the application is built."""
+    """Bot-wide data: the runtime, set when the application is built, and the routes that
+    take updates straight from Telegram's JSON (bot/dispatch.py), registered with the
+    handlers."""
 
     runtime: Runtime | None = None
+    json_routes: list[JsonRoute] = field(default_factory=list)
 
 
 class QuizbotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):

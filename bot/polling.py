@@ -124,6 +124,10 @@ class Poller:
             if own_poll_totals(raw):  # settled as it is: nothing to do
                 metrics.count_update(raw)
                 continue
+            settling = await self.dispatcher.begin_json(raw)
+            if settling is not None:  # a route took it as it is (bot/dispatch.py)
+                self._unsettled[update_id] = settling
+                continue
             update = self.parse(raw)
             if update is not None:
                 self._unsettled[update_id] = await self.dispatcher.begin(update)

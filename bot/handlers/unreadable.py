@@ -34,7 +34,8 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _storable(text: str) -> bool:
+def storable(text: str) -> bool:
+    """Whether a database can hold `text`: UTF-8 (no lone surrogate) without NUL."""
     try:
         text.encode()
     except UnicodeEncodeError:  # a lone surrogate
@@ -55,8 +56,8 @@ def readable(update: Update) -> bool:
             names = (user.first_name, user.last_name, user.username)
         if chat is not None:
             names += (chat.title, chat.username)
-        return all(_storable(text) for text in (answer.poll_id, *names) if text is not None)
-    return all(_storable(text) for text in _strings(update.to_dict()))
+        return all(storable(text) for text in (answer.poll_id, *names) if text is not None)
+    return all(storable(text) for text in _strings(update.to_dict()))
 
 
 async def refuse_unreadable(update: Update, context: QuizbotContext) -> None:
