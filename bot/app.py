@@ -9,7 +9,7 @@ import importlib.util
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from telegram import Update
@@ -313,7 +313,11 @@ async def _serve_webhook(
     async def submit(update: Update) -> bool:
         return await dispatcher.submit(update) is Settled.COMMITTED
 
-    receiver = WebhookReceiver(application.bot, runtime, webhook.secret, submit)
+    async def submit_json(raw: Mapping[str, Any]) -> bool | None:
+        settled = await dispatcher.submit_json(raw)
+        return None if settled is None else settled is Settled.COMMITTED
+
+    receiver = WebhookReceiver(application.bot, runtime, webhook.secret, submit, submit_json)
     app = ops_app(runtime)
     app.router.add_post(webhook.path, receiver.handle)
     async with serving(app, webhook.host, webhook.port):

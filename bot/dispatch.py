@@ -120,6 +120,11 @@ class Dispatcher:
             update.update_id, order_key(update), lambda: self.application.process_update(update)
         )
 
+    async def submit_json(self, raw: Mapping[str, Any]) -> Settled | None:
+        """`submit` for Telegram's JSON, if a route takes it (`begin_json`); else None."""
+        settling = await self.begin_json(raw)
+        return None if settling is None else await asyncio.shield(settling)
+
     async def begin_json(self, raw: Mapping[str, Any]) -> asyncio.Future[Settled] | None:
         """Start handling Telegram's JSON `raw` as a route takes it (as `begin` does an
         update); None when no route takes it (nothing begun: parse it and `begin` it)."""

@@ -21,7 +21,7 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -40,16 +40,22 @@ _REMEMBERED = 10_000
 
 # Handle the update and say whether it settled (True) or failed before its commit (False).
 Submit = Callable[[Update], Awaitable[bool]]
+# The same for Telegram's JSON, if a route takes it as it is (a person's vote); else None,
+# nothing done (bot/dispatch.py).
+SubmitJson = Callable[[Mapping[str, Any]], Awaitable[bool | None]]
 
 
 class WebhookReceiver:
     """The aiohttp handler of Telegram's POSTs (see the module doc)."""
 
-    def __init__(self, bot: Bot, runtime: Runtime, secret: str, submit: Submit) -> None:
+    def __init__(
+        self, bot: Bot, runtime: Runtime, secret: str, submit: Submit, submit_json: SubmitJson
+    ) -> None:
         self.bot = bot
         self.runtime = runtime
         self._secret = secret.encode()
         self.submit = submit
+        self.submit_json = submit_json
         self._failures: OrderedDict[int, int] = OrderedDict()
         self.stopping = False
 
@@ -65,6 +71,19 @@ class WebhookReceiver:
         raw: Any = None
         try:
             raw = json.loads(await request.read())
+        except Exception:
+            log.exception("a webhook body that is not JSON was skipped")
+            return web.Response(status=200)
+        # A person's vote is taken as it is, as polling takes it (bot/dispatch.py).
+        if isinstance(raw, dict) and isinstance(raw.get("update_id"), int):
+            try:
+                taken = await self.submit_json(raw)
+            except Exception:
+                log.exception("webhook update %s could not be handled", raw["update_id"])
+                taken = False
+            if taken is not None:
+                return await self._answer(raw["update_id"], taken)
+        try:
             update = Update.de_json(raw, self.bot)
             if update is None:
                 raise ValueError("empty update")
@@ -77,10 +96,13 @@ class WebhookReceiver:
         except Exception:
             log.exception("webhook update %s could not be handled", update.update_id)
             settled = False
+        return await self._answer(update.update_id, settled)
+
+    async def _answer(self, update_id: int, settled: bool) -> web.Response:
         if settled:
-            self._failures.pop(update.update_id, None)
+            self._failures.pop(update_id, None)
             return web.Response(status=200)
-        return await self._failed(update.update_id)
+        return await self._failed(update_id)
 
     async def _failed(self, update_id: int) -> web.Response:
         healthy, checks = await health(self.runtime)

@@ -4,8 +4,9 @@ The application is built by `bot.app.build_application` exactly as `quizbot run`
 its Bot API calls go to the fake core through `InProcessRequest` (no sockets) and the Updater is
 never started (no polling). A helper builds the update through the fake core, so message ids,
 chats and polls agree with what the bot sent, turns it into a `telegram.Update` and awaits
-`Application.process_update`: when the helper returns, the handler has finished, and the calls
-it made are returned from the fake's call log. No waiting, no timing.
+`Application.process_update` (a person's vote goes, as polling sends it, through the route that
+takes it from Telegram's JSON: bot/dispatch.py): when the helper returns, the handler has
+finished, and the calls it made are returned from the fake's call log. No waiting, no timing.
 
     async def test_quiz(inproc: InProcessBot) -> None:
         poll = one(await inproc.send_text(ALI, "/quiz cnn"), "sendPoll")
@@ -31,6 +32,7 @@ from bot.bank.loader import load_bank
 from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.demos_runner.base import DemoRunner
+from bot.dispatch import Dispatcher
 from bot.handlers.channel.jobs import run_scheduler_pass
 from bot.handlers.groups.engine import run_games_tick
 from bot.handlers.learning.jobs import run_reminders, run_timed_tests
@@ -65,9 +67,15 @@ class InProcessBot:
     # --- users act; each helper returns the calls the bot made while handling it -----
 
     async def process(self, update: JSON) -> list[Call]:
-        """Hand one update (as Telegram would send it) to the bot; the calls it made."""
+        """Hand one update (as Telegram would send it) to the bot as polling does: to the
+        route that takes it from the JSON if one does (a person's vote), else to PTB's
+        `process_update`; once it is done, replies included, the calls it made."""
         since = self.api.mark()
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        dispatcher = Dispatcher(self.app)
+        if await dispatcher.begin_json(update) is not None:
+            await dispatcher.drain()
+        else:
+            await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.api.calls[since:]
 
     async def send_text(self, user: FakeUser, text: str) -> list[Call]:

@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import pytest
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -202,3 +203,45 @@ async def test_past_its_limit_the_dispatcher_holds_new_updates_back() -> None:
         assert await third is Settled.COMMITTED
         assert await dispatcher.drain(5)
         assert dispatcher.in_hand == 0
+
+
+def _vote(**changes: object) -> dict[str, object]:
+    """A person's vote as Telegram sends it, with `changes` to its poll_answer."""
+    answer: dict[str, object] = {
+        "poll_id": "5000",
+        "user": ALI.as_json(),
+        "option_ids": [1],
+        "option_persistent_ids": ["b"],
+    }
+    answer.update(changes)
+    return {"update_id": 7, "poll_answer": answer}
+
+
+async def test_a_person_s_vote_is_taken_from_the_json_in_the_order_ptb_would_give_it(
+    inproc: InProcessBot,
+) -> None:
+    (route,) = inproc.app.bot_data.json_routes
+    raw = _vote()
+    taken = route(raw)
+    assert taken is not None
+    assert taken[0] == order_key(update_of(inproc, raw))  # after Ali's earlier updates
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _vote(user=None, voter_chat={"id": -100_5, "type": "channel", "title": "کانال"}),
+        _vote(option_ids=[True]),
+        _vote(option_ids="1"),
+        _vote(user={"id": "11111111", "is_bot": False, "first_name": "Ali"}),
+        _vote(poll_id=5000),
+        _vote(user={"id": 11_111_111, "is_bot": False, "first_name": "A\x00li"}),
+        {**_vote(), "message": {"message_id": 1}},
+    ],
+    ids=["a chat's vote", "a bool", "not a list", "an id as text", "a numeric poll", "NUL", "two"],
+)
+async def test_a_vote_of_another_shape_is_left_to_ptb(
+    inproc: InProcessBot, raw: dict[str, object]
+) -> None:
+    (route,) = inproc.app.bot_data.json_routes
+    assert route(raw) is None

@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot import texts
 from bot.db.models import (
@@ -222,6 +222,19 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_the_rest_handled
     assert harness.api.calls_of("sendPoll") == []  # nor half-handled
 
 
+async def test_a_vote_under_a_name_no_database_holds_is_refused_and_the_next_one_stored(
+    harness: Harness,
+) -> None:
+    # JSON can carry a lone UTF-16 surrogate as an escape. A vote is taken from Telegram's
+    # JSON before PTB parses it, but not one carrying such text: PTB's guard refuses that.
+    poll_id, _call = await harness.poll_for(ALI, "/quiz cnn")
+    unreadable = FakeUser(ALI.id, "علی \ud800", ALI.username)
+    await answer(harness, unreadable, poll_id, harness.correct_of(poll_id))
+    assert await harness.count(LearnerAnswer) == 0
+    await answer(harness, ALI, poll_id, harness.correct_of(poll_id))
+    assert await harness.count(LearnerAnswer) == 1
+
+
 # --- the Bot API failing or slow ------------------------------------------------------------
 
 
@@ -290,6 +303,28 @@ async def test_a_lasting_failure_is_reported_to_the_learner_and_the_admin_chat(
     assert str(REZA.id) not in report.params["text"]
     assert len(harness.api.calls_of("sendPoll", since)) == 3  # every attempt, then it gave up
     assert await harness.count(Publication) == 0
+
+
+async def test_a_vote_that_cannot_be_stored_is_told_to_the_learner_and_the_admin_chat(
+    with_admin_chat: Harness,
+) -> None:
+    # A vote is taken from Telegram's JSON before PTB parses it (bot/dispatch.py); when its
+    # batch fails, the update is parsed then and reported as any other update's failure.
+    harness = with_admin_chat
+    poll_id, _call = await harness.poll_for(ALI, "/quiz cnn")
+    assert harness.runtime is not None
+    async with harness.runtime.sessions.begin() as session:
+        await session.execute(text("DROP TABLE review_cards"))  # every batch's SELECT reads it
+    since = harness.api.mark()
+    await harness.api.answer_poll(ALI, poll_id, harness.correct_of(poll_id))
+    sorry = await harness.api.wait_for("sendMessage", lambda p: p["chat_id"] == ALI.id, since=since)
+    assert sorry.params["text"] == SORRY
+    report = await harness.api.wait_for(
+        "sendMessage", lambda p: p["chat_id"] == ADMIN_CHAT["id"], since=since
+    )
+    assert report.params["text"].startswith("⚠️ خطا در پردازش یک آپدیت (poll_answer):")
+    assert str(ALI.id) not in report.params["text"]
+    assert await harness.count(LearnerAnswer) == 0
 
 
 # --- privacy --------------------------------------------------------------------------------
