@@ -132,6 +132,7 @@ async def one_run(template: Path, path: Path, quizzes: int, in_hand: int) -> flo
         await fake.wait()
         await app.stop()
         await app.shutdown()
+        await app.bot_data.runtime.answers.close()
         await engine.dispose()
     return waited
 

@@ -181,6 +181,7 @@ async def quizbot_run(api: FakeBotApi, url: str, answers: int, quizzes: int) -> 
 
     quiz_seconds = await timed(api, push_quizzes, polls_sent)
     await stop_quizbot(app, polling)
+    await app.bot_data.runtime.answers.close()
     await engine.dispose()
     return {"answers": answers / answer_seconds, "quizzes": quizzes / quiz_seconds}
 

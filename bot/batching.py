@@ -9,6 +9,13 @@ is one statement, atomic by itself), and only once it is committed resolves each
 future with its outcome. A handler therefore never
 replies to, nor settles, an answer that is not durable yet.
 
+On SQLite a batch of plain quiz answers goes to a thread of the batcher's own in one trip
+(`answer_batch_alone_sync`: the SELECT, the writes and the COMMIT there, on a connection of
+its own, in its turn among the process's writers). The async driver would take each
+statement to its thread and back, three or four hops a statement and 15 a batch; with the
+hops gone the event loop spends about 0.5 ms of a 50-vote batch instead of 5 and handles
+the next updates meanwhile (the thread holds the GIL only while in Python).
+
 One batch is written at a time: while it is, the next one gathers. When a batch fails, each
 of its votes is written again on its own, so one bad answer fails only its
 own update (whose handler raises, and the error handler reports it as for any update).
@@ -21,15 +28,19 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import metrics
+from bot.db.engine import create_sqlite_thread_engine, sqlite_write_turn
 from bot.metrics import AnswerKind
 from bot.services.learning.answers import (
     Vote,
     answer_batch,
     answer_batch_alone,
+    answer_batch_alone_sync,
     read_batch,
 )
 
@@ -60,9 +71,19 @@ class AnswerBatcher:
         # On PostgreSQL a batch of plain quiz answers is one statement, atomic by itself: it
         # runs on a connection in autocommit, without a BEGIN and a COMMIT of its own.
         bind = sessions.kw.get("bind")
+        self._engine = bind if isinstance(bind, AsyncEngine) else None
         self._autocommit = (
-            bind.execution_options(isolation_level="AUTOCOMMIT")
-            if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql"
+            self._engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self._engine is not None and self._engine.dialect.name == "postgresql"
+            else None
+        )
+        # On SQLite (a file): the batches' own connection, and the one thread that uses it.
+        self._thread_engine: Engine | None = (
+            create_sqlite_thread_engine(self._engine) if self._engine is not None else None
+        )
+        self._thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer-batches")
+            if self._thread_engine is not None
             else None
         )
 
@@ -131,7 +152,14 @@ class AnswerBatcher:
     async def _commit(self, votes: Sequence[Vote]) -> list[tuple[object, AnswerKind]]:
         """Write the votes; their outcomes once durable."""
         read = None
-        if self._autocommit is not None:
+        if self._thread_engine is not None and self._engine is not None:
+            async with sqlite_write_turn(self._engine):
+                alone = await asyncio.get_running_loop().run_in_executor(
+                    self._thread, self._in_thread, self._thread_engine, votes
+                )
+            if alone is not None:
+                return alone
+        elif self._autocommit is not None:
             async with self._autocommit.connect() as connection:
                 read = await read_batch(connection, votes)
                 outcomes = await answer_batch_alone(connection, read, votes)
@@ -139,6 +167,20 @@ class AnswerBatcher:
                 return outcomes
         async with self.sessions.begin() as session:
             return await answer_batch(session, votes, read)
+
+    @staticmethod
+    def _in_thread(engine: Engine, votes: Sequence[Vote]) -> list[tuple[object, AnswerKind]] | None:
+        """A batch of plain quiz answers in one transaction; None (nothing written) if it is
+        not one."""
+        with engine.begin() as connection:
+            return answer_batch_alone_sync(connection, votes)
+
+    async def close(self) -> None:
+        """Close the batches' own SQLite connection (in its thread) and that thread."""
+        if self._thread is None or self._thread_engine is None:
+            return
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._thread_engine.dispose)
+        self._thread.shutdown(wait=True)
 
 
 def _retrieved(future: asyncio.Future[object]) -> None:

@@ -163,6 +163,8 @@ class Harness:
                 await self.app.stop()
             await self.app.shutdown()
             self.app = None
+        if self.runtime is not None:
+            await self.runtime.answers.close()  # as `quizbot run` stops
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None

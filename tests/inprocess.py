@@ -242,6 +242,7 @@ async def _close(app: QuizbotApplication, runtime: Runtime) -> None:
         await runtime.broadcaster.close()  # a channel post being sent is finished first
         await app.shutdown()
     finally:
+        await runtime.answers.close()
         await runtime.engine.dispose()
 
 

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
@@ -61,8 +62,36 @@ def create_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, pool_size=8, max_overflow=24
     )
+    _sqlite_connections(engine.sync_engine)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def create_sqlite_thread_engine(engine: AsyncEngine) -> Engine | None:
+    """A synchronous engine on `engine`'s SQLite file, of one connection, for work that runs
+    in a thread of its own (the answer batches); None for another backend or in memory.
+
+    Its transactions begin IMMEDIATE as the async engine's do; the caller takes its turn
+    among the process's writers first (`sqlite_write_turn`) and uses it from one thread at
+    a time (it may be closed from another: hence no same-thread check).
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    thread_engine = sqlalchemy.create_engine(
+        url.set(drivername="sqlite+pysqlite"),
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        pool_size=1,
+        max_overflow=0,
+    )
+    _sqlite_connections(thread_engine)
+    return thread_engine
+
+
+def _sqlite_connections(engine: Engine) -> None:
+    """Foreign keys, WAL, NORMAL sync and IMMEDIATE writes on each of `engine`'s connections."""
+    url = engine.url
+
+    @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # None: the driver issues no BEGIN of its own; the "begin" listener below does.
         dbapi_connection.isolation_level = None
@@ -75,12 +104,10 @@ def create_engine(database_url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _sqlite_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
 
 
 def _ping_after_idle(engine: AsyncEngine) -> None:
@@ -149,16 +176,21 @@ class QueuedWrites(async_sessionmaker[AsyncSession]):
 
     @asynccontextmanager
     async def _queued(self) -> AsyncIterator[AsyncSession]:
-        bind = self.kw["bind"]
-        queue = _write_queue(bind)
-        # As long as SQLite's own busy timeout: past it a write fails the same way.
-        async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
-            await queue.acquire()
-        try:
-            async with super().begin() as session:
-                yield session
-        finally:
-            queue.release()
+        async with sqlite_write_turn(self.kw["bind"]), super().begin() as session:
+            yield session
+
+
+@asynccontextmanager
+async def sqlite_write_turn(engine: AsyncEngine) -> AsyncIterator[None]:
+    """This process's turn to write to `engine`'s SQLite file, once the writers ahead are done."""
+    queue = _write_queue(engine)
+    # As long as SQLite's own busy timeout: past it a write fails the same way.
+    async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
+        await queue.acquire()
+    try:
+        yield
+    finally:
+        queue.release()
 
 
 def create_session_factory(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -418,9 +419,15 @@ class _Batch:
 
     async def read(self, connection: AsyncConnection, votes: Sequence[Vote]) -> None:
         """Everything the votes of the batch need, in one SELECT."""
-        poll_ids = sorted({vote.poll_id for vote in votes})
-        polls = _POLLS[connection.dialect.name]
-        for row in await connection.execute(polls, {"poll_ids": poll_ids}):
+        self.take(await connection.execute(*_polls_query(connection.dialect.name, votes)))
+
+    def read_sync(self, connection: Connection, votes: Sequence[Vote]) -> None:
+        """`read` on a synchronous connection (in a thread of its own)."""
+        self.take(connection.execute(*_polls_query(connection.dialect.name, votes)))
+
+    def take(self, rows: Iterable[Any]) -> None:
+        """Keep what the SELECT of `_POLLS` brought."""
+        for row in rows:
             self.publications[row.poll_id] = row
             if row.learner_hash is None or row.quiz_id is None:
                 continue
@@ -475,10 +482,22 @@ class _Batch:
         return Nothing(), "recorded"
 
     async def write(self, connection: AsyncConnection) -> None:
-        """Send the decided writes: an executemany per statement (deletes first: a retracted
-        vote given again in the same batch takes the place its old row held)."""
+        """Send the decided writes."""
+        for statement, parameters in self.writes(connection.dialect.name):
+            await connection.execute(statement, parameters)
+
+    def write_sync(self, connection: Connection) -> None:
+        """`write` on a synchronous connection (in a thread of its own)."""
+        for statement, parameters in self.writes(connection.dialect.name):
+            connection.execute(statement, parameters)
+
+    def writes(self, dialect: str) -> list[tuple[Any, Any]]:
+        """The decided writes as statements with their parameters, to be sent in order (an
+        executemany each; deletes first: a retracted vote given again in the same batch
+        takes the place its old row held); from then on they count as stored."""
+        writes: list[tuple[Any, Any]] = []
         if self.deletes:
-            await connection.execute(_DELETE_ANSWER, self.deletes)
+            writes.append((_DELETE_ANSWER, self.deletes))
         cards = [
             {"learner_hash": learner, "quiz_id": quiz_id}
             | {name: getattr(card.values, name) for name in _CARD_FIELDS}
@@ -486,22 +505,27 @@ class _Batch:
             for (learner, quiz_id), card in sorted(self.cards.items(), key=lambda kv: kv[0])
             if card.changed and card.values is not None
         ]
-        if connection.dialect.name == "postgresql":
+        if dialect == "postgresql":
             if self.inserts or cards:
-                await connection.execute(
-                    _WRITE_POSTGRESQL,
-                    _columns(self.inserts, _ANSWER_FIELDS, "answer_")
-                    | _columns(cards, _CARD_KEY_FIELDS, "card_"),
+                parameters = _columns(self.inserts, _ANSWER_FIELDS, "answer_") | _columns(
+                    cards, _CARD_KEY_FIELDS, "card_"
                 )
+                writes.append((_WRITE_POSTGRESQL, parameters))
         else:
             if self.inserts:
-                await connection.execute(_INSERT_ANSWER, self.inserts)
+                writes.append((_INSERT_ANSWER, self.inserts))
             if cards:
-                await connection.execute(_UPSERT_CARD, cards)
+                writes.append((_UPSERT_CARD, cards))
         for card in self.cards.values():
             card.changed = False
         # Rows sent are stored now: a later retraction in the batch deletes them by key.
         self.deletes, self.inserts, self.pending = [], [], {}
+        return writes
+
+
+def _polls_query(dialect: str, votes: Sequence[Vote]) -> tuple[Any, dict[str, object]]:
+    """The SELECT of the batch's polls, with its parameter."""
+    return _POLLS[dialect], {"poll_ids": sorted({vote.poll_id for vote in votes})}
 
 
 def _in_memory(vote: Vote, publication: Any | None) -> bool:
@@ -537,15 +561,33 @@ async def answer_batch_alone(
     statement sees what was committed before it began); a vote another process stores
     meanwhile meets the unique key and fails the statement, and with it the batch.
     """
+    outcomes = _decided_alone(batch, votes)
+    if outcomes is not None:
+        await batch.write(connection)
+    return outcomes
+
+
+def answer_batch_alone_sync(
+    connection: Connection, votes: Sequence[Vote]
+) -> list[tuple[object, AnswerKind]] | None:
+    """`read_batch` and `answer_batch_alone` on a synchronous connection, inside its
+    transaction: for SQLite, whose async driver takes each statement to its thread and back
+    (three or four hops a statement); here the whole batch is one trip to a thread."""
+    batch = _Batch()
+    batch.read_sync(connection, votes)
+    outcomes = _decided_alone(batch, votes)
+    if outcomes is not None:
+        batch.write_sync(connection)
+    return outcomes
+
+
+def _decided_alone(batch: _Batch, votes: Sequence[Vote]) -> list[tuple[object, AnswerKind]] | None:
+    """The votes' outcomes decided in memory, when every one can be; else None, undecided."""
     if not all(
         vote.option_ids and _in_memory(vote, batch.publications.get(vote.poll_id)) for vote in votes
     ):
         return None
-    outcomes: list[tuple[object, AnswerKind]] = [
-        batch.answer(vote, batch.publications[vote.poll_id]) for vote in votes
-    ]
-    await batch.write(connection)
-    return outcomes
+    return [batch.answer(vote, batch.publications[vote.poll_id]) for vote in votes]
 
 
 async def answer_batch(
