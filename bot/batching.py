@@ -176,11 +176,14 @@ class AnswerBatcher:
             return answer_batch_alone_sync(connection, votes)
 
     async def close(self) -> None:
-        """Close the batches' own SQLite connection (in its thread) and that thread."""
-        if self._thread is None or self._thread_engine is None:
+        """Close the batches' own SQLite connection (in its thread) and that thread; a batch
+        written after it goes the async driver's way."""
+        thread, engine = self._thread, self._thread_engine
+        self._thread = self._thread_engine = None
+        if thread is None or engine is None:
             return
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._thread_engine.dispose)
-        self._thread.shutdown(wait=True)
+        await asyncio.get_running_loop().run_in_executor(thread, engine.dispose)
+        thread.shutdown(wait=True)
 
 
 def _retrieved(future: asyncio.Future[object]) -> None:

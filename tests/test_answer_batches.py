@@ -351,3 +351,18 @@ async def test_batches_of_plain_quiz_answers_store_what_answers_one_by_one_store
         stored = await session.scalars(select(LearnerAnswer.attempt).order_by(LearnerAnswer.id))
         # sigmoid before, relu, sigmoid again, Sara's, Neda's, relu's second attempt anew
         assert list(stored) == [1, 1, 2, 1, 1, 2]
+
+
+async def test_a_batcher_closed_at_a_stop_still_stores_a_vote_that_comes_after(
+    inproc: InProcessBot,
+) -> None:
+    # On SQLite a closed batcher has no thread of its own left: the async driver writes.
+    bot = inproc
+    poll = await deep_link_poll(bot, ALI, "cnn-params")
+    batcher = AnswerBatcher(bot.runtime.sessions)
+    await batcher.close()
+    await batcher.close()  # twice: nothing left to close
+    vote = Vote(bot.runtime.person(ALI.id), poll, tuple(bot.correct_of(poll)), bot.runtime.now())
+    assert type(await batcher.submit(vote)).__name__ == "Nothing"
+    async with bot.runtime.sessions() as session:
+        assert (await session.scalars(select(LearnerAnswer.is_correct))).all() == [True]

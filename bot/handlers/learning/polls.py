@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup, Poll, Update
@@ -125,12 +125,15 @@ async def answer_received(update: Update, context: QuizbotContext) -> object:
     if answer is None or answer.user is None:
         return None
     runtime = context.runtime
-    vote = answers.Vote(
-        runtime.person(answer.user.id), answer.poll_id, tuple(answer.option_ids), runtime.now()
-    )
+    vote = _vote(runtime, answer.user.id, answer.poll_id, answer.option_ids)
     outcome = await runtime.answers.submit(vote)
     settle()  # committed: the update may be confirmed to Telegram while the reply goes out
     return await present(update, context, outcome)
+
+
+def _vote(runtime: Runtime, user_id: int, poll_id: str, option_ids: Sequence[int]) -> answers.Vote:
+    """The vote the batcher records: under the voter's keyed hash, never their id."""
+    return answers.Vote(runtime.person(user_id), poll_id, tuple(option_ids), runtime.now())
 
 
 def handlers() -> list[BaseHandler[Any, QuizbotContext, Any]]:
@@ -181,12 +184,7 @@ async def _answer_json(
     answer: Mapping[str, Any],
 ) -> None:
     runtime: Runtime = application.bot_data.runtime
-    vote = answers.Vote(
-        runtime.person(answer["user"]["id"]),
-        answer["poll_id"],
-        tuple(answer["option_ids"]),
-        runtime.now(),
-    )
+    vote = _vote(runtime, answer["user"]["id"], answer["poll_id"], answer["option_ids"])
     try:
         outcome = await runtime.answers.submit(vote)
     except Exception as error:
