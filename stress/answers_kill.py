@@ -99,6 +99,10 @@ async def stored_polls(url: str) -> tuple[set[str], int]:
     return {poll for poll in polls if poll is not None}, int(rows or 0)
 
 
+# How long after the chosen confirmation the kill comes, at most.
+KILL_WITHIN_SECONDS = 0.04
+
+
 async def wait_confirmed(api: FakeBotApi, below: int, bot: BotProcess) -> None:
     """Wait until Telegram has been told of every update before `below`."""
     await bot.wait_until(
@@ -140,9 +144,10 @@ async def one_run(backend: str, answers: int, kills: int, rng: random.Random) ->
                     low = min(max(first + int(k * span), api.confirmed_below), last)
                     target = rng.randint(low, max(low, first + int((k + 1) * span) - 1))
                     await wait_confirmed(api, target, bot)
-                    # Confirmations come a batch at a time: a random pause puts the kill
-                    # anywhere in the handling of the next batch.
-                    await asyncio.sleep(rng.uniform(0, 0.5))
+                    # Confirmations come a batch at a time (100 updates, 15-40 ms here): a
+                    # random pause puts the kill anywhere in the handling of the next one or
+                    # two. (Half a second, as before, let the bot finish the whole stream.)
+                    await asyncio.sleep(rng.uniform(0, KILL_WITHIN_SECONDS))
                     await bot.kill()
                     confirmed = {poll for uid, poll in poll_of.items() if uid < api.confirmed_below}
                     stored, _ = await stored_polls(url)
