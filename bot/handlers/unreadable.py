@@ -43,6 +43,11 @@ def storable(text: str) -> bool:
     return "\x00" not in text
 
 
+# The strings of a voter that a poll answer carries (Telegram's field names and PTB's alike):
+# with the poll id, all the text a vote has to be checked for.
+VOTER_TEXTS = ("first_name", "last_name", "username")
+
+
 def readable(update: Update) -> bool:
     """Whether every string in the update is UTF-8 without NUL (what databases can store)."""
     if update.poll is not None:
@@ -53,7 +58,7 @@ def readable(update: Update) -> bool:
         user, chat = answer.user, answer.voter_chat
         names: tuple[str | None, ...] = ()
         if user is not None:
-            names = (user.first_name, user.last_name, user.username)
+            names = tuple(getattr(user, field) for field in VOTER_TEXTS)
         if chat is not None:
             names += (chat.title, chat.username)
         return all(storable(text) for text in (answer.poll_id, *names) if text is not None)

@@ -12,7 +12,7 @@ from bot.context import QuizbotContext
 from bot.db.models import Purpose
 from bot.dispatch import JsonRoute
 from bot.handlers.replies import with_retry
-from bot.handlers.unreadable import storable
+from bot.handlers.unreadable import VOTER_TEXTS, storable
 from bot.handlers.work import present
 from bot.limits import MAX_QUESTION_LENGTH, telegram_length
 from bot.persian import fa_number
@@ -153,7 +153,7 @@ def _plain_vote(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
     if not isinstance(options, list) or not all(type(option) is int for option in options):
         return None
-    names = (poll_id, user.get("first_name"), user.get("last_name"), user.get("username"))
+    names = (poll_id, *(user.get(field) for field in VOTER_TEXTS))
     if not isinstance(poll_id, str) or not all(
         isinstance(text, str) and storable(text) for text in names if text is not None
     ):
@@ -164,9 +164,9 @@ def _plain_vote(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
 def json_route(application: Application[Any, Any, Any, Any, Any, Any]) -> JsonRoute:
     """The route that records a person's vote straight from Telegram's JSON: what
     `answer_received` does, without PTB building the update's objects or trying its
-    handlers first (most of a vote's cost at a burst's rate). The update is parsed only when
-    the answer has something to show (a test's next question, a review's, a game's player)
-    or failed; then it is rendered, or reported by the error handler, as PTB would."""
+    handlers first. The update is parsed only when the answer has something to show (a
+    test's next question, a review's, a game's player) or failed; then it is rendered, or
+    reported by the error handler, as PTB would."""
 
     def route(raw: Mapping[str, Any]) -> tuple[Hashable, Callable[[], Awaitable[None]]] | None:
         answer = _plain_vote(raw)
